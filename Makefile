@@ -1,0 +1,31 @@
+# mhdq: build, test, demo and benchmarks. `make setup` installs the system libraries the build needs.
+SWIFT ?= swift
+BIN := .build/release/mhdq
+DEMO_OUT ?= out/demo
+
+APT_PACKAGES := libxml2-dev zlib1g-dev libsqlite3-dev pkg-config
+
+.PHONY: setup build test demo bench clean
+
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "system libraries present: $(APT_PACKAGES)"; fi
+
+build:
+	$(SWIFT) build -c release
+
+test:
+	$(SWIFT) test
+
+demo: build
+	$(BIN) run Samples/demo/pipeline.toml --out $(DEMO_OUT)
+
+bench: build
+	python3 Benchmarks/run.py
+
+clean:
+	rm -rf .build out

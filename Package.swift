@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+// mhdq: data-quality and outcomes validation for mental health services data.
+// No package dependencies: system C libraries only (libxml2, zlib, SQLite).
+import PackageDescription
+
+let package = Package(
+    name: "mhdq",
+    products: [
+        .library(name: "MHDQ", targets: ["MHDQ"]),
+        .executable(name: "mhdq", targets: ["mhdq"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "MHDQ",
+            dependencies: ["CLibXML2", "CZlib", "CSQLite"],
+            path: "Sources/MHDQ"
+        ),
+        .executableTarget(name: "mhdq", dependencies: ["MHDQ"], path: "Sources/mhdq"),
+        .testTarget(
+            name: "MHDQTests",
+            dependencies: ["MHDQ"],
+            path: "Tests/MHDQTests",
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

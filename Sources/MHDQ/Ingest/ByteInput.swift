@@ -1,0 +1,84 @@
+// Buffered reading of a file's bytes with POSIX read(2): no Foundation on the hot path.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file opened for sequential reading in fixed-size chunks.
+public final class ByteInput {
+    public let path: String
+    private let fd: Int32
+    private(set) var buffer: [UInt8]
+    /// Valid bytes in `buffer`.
+    private(set) var count = 0
+    /// Total bytes consumed before the current buffer.
+    private(set) var consumedBefore = 0
+    private var atEOF = false
+
+    public init(path: String, bufferSize: Int = 1 << 16) throws {
+        self.path = path
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw MHDQError.input("cannot open: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw MHDQError.input("is a folder, not a file", at: SourceLocation(file: path))
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw MHDQError.input("cannot open: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+        }
+        self.fd = fd
+        self.buffer = [UInt8](repeating: 0, count: max(bufferSize, 4))
+    }
+
+    deinit { close(fd) }
+
+    /// Refills the buffer with the next chunk. Returns the number of bytes now valid (0 at end).
+    func refill() throws -> Int {
+        consumedBefore += count
+        count = 0
+        if atEOF { return 0 }
+        let capacity = buffer.count
+        let n = buffer.withUnsafeMutableBytes { raw -> Int in
+            var got = 0
+            while got < capacity {
+                let r = read(fd, raw.baseAddress! + got, capacity - got)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    return -1
+                }
+                if r == 0 { break }
+                got += r
+            }
+            return got
+        }
+        if n < 0 {
+            throw MHDQError.input("read failed: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+        }
+        if n < capacity { atEOF = true }
+        count = n
+        return n
+    }
+
+    /// Reads the whole file (for small files such as code lists, rule files and zips' central directories).
+    public static func readAll(path: String) throws -> [UInt8] {
+        let input = try ByteInput(path: path)
+        var all: [UInt8] = []
+        while try input.refill() > 0 {
+            all.append(contentsOf: input.buffer[0 ..< input.count])
+        }
+        return all
+    }
+
+    /// File size in bytes, or nil when it cannot be read.
+    public static func size(path: String) -> Int? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int(st.st_size)
+    }
+}

@@ -1,0 +1,66 @@
+// Opens the right reader for a source: the one place that knows every input format.
+
+public enum SourceFormat: String, Sendable, CaseIterable {
+    case csv
+    case xlsx
+    /// SpreadsheetML 2003 ("XML Spreadsheet 2003").
+    case spreadsheetML = "spreadsheetml"
+
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "csv", "txt", "tsv", "psv", "dat": self = .csv
+        case "xlsx", "xlsm": self = .xlsx
+        case "spreadsheetml", "xml", "xml2003", "excel2003": self = .spreadsheetML
+        default: return nil
+        }
+    }
+
+    /// The format a file's extension implies (CSV when unsure: extracts come in many names).
+    public static func infer(path: String) -> SourceFormat {
+        let ext = path.split(separator: "/").last.flatMap { name in
+            name.contains(".") ? name.split(separator: ".").last.map(String.init) : nil
+        } ?? ""
+        return SourceFormat(name: ext) ?? .csv
+    }
+}
+
+/// How to pick a sheet in a workbook.
+public enum SheetSelector: Sendable, Hashable, CustomStringConvertible {
+    case name(String)
+    /// 1-based position among the workbook's sheets.
+    case position(Int)
+
+    public var description: String {
+        switch self {
+        case .name(let n): return "\"\(n)\""
+        case .position(let p): return "#\(p)"
+        }
+    }
+}
+
+/// Options a manifest or the command line gives for reading one source.
+public struct ReadOptions: Sendable {
+    public var format: SourceFormat?
+    public var delimiter: UInt8?
+    public var encoding: TextEncoding = .auto
+    public var sheet: SheetSelector?
+    public init(format: SourceFormat? = nil, delimiter: UInt8? = nil, encoding: TextEncoding = .auto, sheet: SheetSelector? = nil) {
+        self.format = format
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.sheet = sheet
+    }
+}
+
+public enum Readers {
+    /// Opens `path` for streaming. Spreadsheet formats are registered by their readers.
+    public static func open(path: String, options: ReadOptions = ReadOptions()) throws -> any RowSource {
+        let format = options.format ?? SourceFormat.infer(path: path)
+        switch format {
+        case .csv:
+            return try CSVReader(path: path, delimiter: options.delimiter, encoding: options.encoding)
+        case .xlsx, .spreadsheetML:
+            return try SpreadsheetReaders.open(path: path, format: format, sheet: options.sheet)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+// Where a value, a row or a rule came from: carried by every error and finding.
+
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var sheet: String?
+    /// 1-based line (text files) or row number (sheets) where the record starts.
+    public var row: Int?
+    /// Column header name, or column letter for spreadsheets without a header.
+    public var column: String?
+    /// 1-based character column inside a line (rule files, manifests).
+    public var offset: Int?
+
+    public init(file: String, sheet: String? = nil, row: Int? = nil, column: String? = nil, offset: Int? = nil) {
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.offset = offset
+    }
+
+    public var description: String {
+        var parts = [file]
+        if let sheet { parts.append("sheet \"\(sheet)\"") }
+        if let row {
+            if let offset { parts[parts.count - 1] += ":\(row):\(offset)" } else { parts.append("row \(row)") }
+        }
+        if let column { parts.append("column \"\(column)\"") }
+        return parts.joined(separator: ", ")
+    }
+}
