@@ -44,11 +44,15 @@ public struct ReadOptions: Sendable {
     public var delimiter: UInt8?
     public var encoding: TextEncoding = .auto
     public var sheet: SheetSelector?
-    public init(format: SourceFormat? = nil, delimiter: UInt8? = nil, encoding: TextEncoding = .auto, sheet: SheetSelector? = nil) {
+    /// Workbooks only: read just this range of the sheet.
+    public var range: CellRange?
+    public init(format: SourceFormat? = nil, delimiter: UInt8? = nil, encoding: TextEncoding = .auto,
+                sheet: SheetSelector? = nil, range: CellRange? = nil) {
         self.format = format
         self.delimiter = delimiter
         self.encoding = encoding
         self.sheet = sheet
+        self.range = range
     }
 }
 
@@ -60,7 +64,7 @@ public enum Readers {
         case .csv:
             return try CSVReader(path: path, delimiter: options.delimiter, encoding: options.encoding)
         case .xlsx, .spreadsheetML:
-            return try SpreadsheetReaders.open(path: path, format: format, sheet: options.sheet)
+            return try SpreadsheetReaders.open(path: path, format: format, sheet: options.sheet, range: options.range)
         }
     }
 }

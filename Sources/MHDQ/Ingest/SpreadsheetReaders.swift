@@ -10,7 +10,7 @@ public struct SheetInfo: Sendable, Hashable {
 }
 
 public enum SpreadsheetReaders {
-    public static func open(path: String, format: SourceFormat, sheet: SheetSelector?) throws -> any RowSource {
+    public static func open(path: String, format: SourceFormat, sheet: SheetSelector?, range: CellRange?) throws -> any RowSource {
         throw MHDQError.input("\(format.rawValue) workbooks are not supported yet", at: SourceLocation(file: path))
     }
 
