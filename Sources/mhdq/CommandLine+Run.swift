@@ -1,8 +1,44 @@
+// Command dispatch: errors are rendered once, here, with their exit codes.
+
 import MHDQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum Console {
+    static func error(_ text: String) {
+        var s = text
+        if !s.hasSuffix("\n") { s += "\n" }
+        _ = s.withCString { write(2, $0, strlen($0)) }
+    }
+}
 
 extension CommandLine {
     static func run(_ args: [String]) -> Int32 {
-        print("mhdq")
-        return 0
+        signal(SIGPIPE, SIG_IGN)
+        guard let command = args.first else {
+            print(Help.overview)
+            return ExitCode.invalidInvocation
+        }
+        var rest = Arguments(Array(args.dropFirst()))
+        do {
+            switch command {
+            case "check": return try CheckCommand.run(&rest)
+            case "inspect": return try InspectCommand.run(&rest)
+            case "generate": return try GenerateCommand.run(&rest)
+            case "help", "--help", "-h": return try Help.run(&rest)
+            case "--version", "version":
+                print("mhdq \(MHDQVersion.string)")
+                return ExitCode.ok
+            default:
+                throw MHDQError.invocation("unknown command \"\(command)\" (see mhdq help)")
+            }
+        } catch let error as MHDQError {
+            Console.error("mhdq: \(error)")
+            return error.exitCode
+        } catch {
+            Console.error("mhdq: \(error)")
+            return ExitCode.unreadableInput
+        }
     }
 }

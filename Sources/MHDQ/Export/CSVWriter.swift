@@ -1,0 +1,80 @@
+// RFC 4180 output: quotes where needed, CRLF-free (LF) lines, and formula-injection neutralising.
+
+public struct CSVWriter {
+    public let output: OutputBuffer
+    public let delimiter: UInt8
+    /// Prefix cells that a spreadsheet would run as a formula with an apostrophe.
+    public let neutraliseFormulas: Bool
+
+    public init(output: OutputBuffer, delimiter: UInt8 = 0x2C, neutraliseFormulas: Bool = true) {
+        self.output = output
+        self.delimiter = delimiter
+        self.neutraliseFormulas = neutraliseFormulas
+    }
+
+    /// A text cell starting with = + - @ tab or CR would run as a formula in Excel: neutralise it.
+    public static func needsNeutralising(_ s: String) -> Bool {
+        guard let first = s.utf8.first else { return false }
+        guard first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D else { return false }
+        // A plain negative number is data, not a formula.
+        if first == 0x2D, Double(s) != nil { return false }
+        return true
+    }
+
+    public func writeRow(_ fields: [String]) {
+        for (i, f) in fields.enumerated() {
+            if i > 0 { output.write(byte: delimiter) }
+            writeField(f)
+        }
+        output.write(byte: 0x0A)
+    }
+
+    public func writeField(_ raw: String) {
+        let f = neutraliseFormulas && CSVWriter.needsNeutralising(raw) ? "'" + raw : raw
+        var needsQuotes = false
+        for b in f.utf8 where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
+            needsQuotes = true
+            break
+        }
+        if !needsQuotes, let first = f.utf8.first, first == 0x20 || first == 0x09 { needsQuotes = true }
+        if !needsQuotes {
+            output.write(f)
+            return
+        }
+        output.write(byte: 0x22)
+        for b in f.utf8 {
+            if b == 0x22 { output.write(byte: 0x22) }
+            output.write(byte: b)
+        }
+        output.write(byte: 0x22)
+    }
+}
+
+extension CSVWriter {
+    /// Writes a raw row's fields as they are (no neutralising: a faithful dump), straight from its bytes.
+    public func writeRaw(_ row: RawRow, width: Int? = nil) {
+        let n = width ?? row.count
+        for i in 0 ..< n {
+            if i > 0 { output.write(byte: delimiter) }
+            guard i < row.count else { continue }
+            row.withField(i) { bytes in
+                var needsQuotes = false
+                for b in bytes where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
+                    needsQuotes = true
+                    break
+                }
+                if !needsQuotes {
+                    output.write(bytes: bytes)
+                    return
+                }
+                output.write(byte: 0x22)
+                for b in bytes {
+                    if b == 0x22 { output.write(byte: 0x22) }
+                    output.write(byte: b)
+                }
+                output.write(byte: 0x22)
+            }
+        }
+        output.write(byte: 0x0A)
+    }
+}

@@ -1,0 +1,316 @@
+// Stage 2: maps a source's columns to dataset fields and normalises each value to its type.
+
+/// A row of a dataset table after staging, in the dataset's field order.
+public struct StagedRecord: Sendable {
+    public var values: [Value]
+    /// Row number in the source (line for CSV, sheet row for workbooks).
+    public var row: Int
+    /// Index of the source file in `StagingStats.files`.
+    public var fileIndex: Int
+
+    public subscript(field: Int) -> Value { values[field] }
+}
+
+/// Counts for one table, for the summary and the reconciliation.
+public struct StagingStats: Sendable {
+    public var table: String
+    public var files: [String] = []
+    public var sheets: [String?] = []
+    public var rowsRead = 0
+    public var rowsStaged = 0
+    public var rowsRejected = 0
+    public var blankRows = 0
+    public var bytesRead = 0
+    /// Problem kind → count.
+    public var problems: [String: Int] = [:]
+    /// Problem kind → the first few examples (rendered lines).
+    public var examples: [String: [String]] = [:]
+    /// Local headers that map to no dataset field (kept out of staging, listed so nothing is silently dropped).
+    public var unmappedColumns: [String] = []
+    /// Mandatory or required fields with no column in the source.
+    public var missingFields: [String] = []
+    /// How many values were mapped from descriptions or re-cased to a code.
+    public var valuesMapped = 0
+    public var windows1252Fields = 0
+
+    public init(table: String) { self.table = table }
+
+    mutating func note(_ kind: String, _ example: String) {
+        problems[kind, default: 0] += 1
+        if examples[kind, default: []].count < 3 { examples[kind, default: []].append(example) }
+    }
+}
+
+/// Stages the files of one source into its dataset table, record by record.
+public struct Stager {
+    public let dataset: Dataset
+    public let spec: SourceSpec
+    let catalogue: Catalogue
+    let findings: FindingSink
+
+    public init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue, findings: FindingSink) {
+        self.dataset = dataset
+        self.spec = spec
+        self.catalogue = catalogue
+        self.findings = findings
+    }
+
+    /// How one source column feeds staging.
+    struct ColumnPlan {
+        var sourceIndex: Int
+        var fieldIndex: Int
+        var header: String
+    }
+
+    /// Reads every file of the source, calling `emit` for each staged record.
+    public func run(stats: inout StagingStats, emit: (StagedRecord) throws -> Void) throws {
+        for file in spec.files {
+            var source = try Readers.open(path: file, options: spec.read)
+            try stage(&source, stats: &stats, emit: emit)
+        }
+    }
+
+    public func stage(_ source: inout some RowSource, stats: inout StagingStats, emit: (StagedRecord) throws -> Void) throws {
+        let fileIndex = stats.files.count
+        stats.files.append(source.file)
+        stats.sheets.append(source.sheet)
+        stats.bytesRead += ByteInput.size(path: source.file) ?? 0
+        var row = RawRow()
+        // The header: the first row at or after header_row.
+        var header: [String] = []
+        while try source.next(into: &row) {
+            if row.number >= spec.headerRow { header = row.fields.map { $0.trimmingSpaces() }; break }
+        }
+        guard !header.isEmpty else {
+            throw MHDQError.input("no header row (the file is empty\(spec.headerRow > 1 ? " before row \(spec.headerRow)" : ""))",
+                                  at: source.location())
+        }
+        let headerRowNumber = row.number
+        let plan = try columnPlan(header: header, source: source, stats: &stats)
+        let fieldCount = dataset.fields.count
+        var mapped = Array(repeating: false, count: fieldCount)
+        for c in plan { mapped[c.fieldIndex] = true }
+        for (i, f) in dataset.fields.enumerated() where !mapped[i] && f.mandatory != "O" && !stats.missingFields.contains(f.name) {
+            stats.missingFields.append(f.name)
+        }
+        var normaliser = ValueNormaliser(dataset: dataset, spec: spec, catalogue: catalogue)
+        var skipped = 0
+        var record = StagedRecord(values: Array(repeating: .null, count: fieldCount), row: 0, fileIndex: fileIndex)
+        let width = header.count
+        while try source.next(into: &row) {
+            if skipped < spec.skipRows { skipped += 1; continue }
+            stats.rowsRead += 1
+            if isBlankRow(row) {
+                stats.blankRows += 1
+                stats.rowsRead -= 1
+                continue
+            }
+            // Workbooks trim trailing empty cells, so only text files have a reliable row width.
+            let ragged = source.sheet == nil ? row.count != width : row.count > width && !extraCellsBlank(row, from: width)
+            if ragged {
+                stats.rowsRejected += 1
+                let kind = row.count < width ? "too few fields" : "too many fields"
+                let message = "row has \(row.count) fields but the header (row \(headerRowNumber)) has \(width): \(kind); the row is not staged"
+                stats.note("ragged row", "\(source.location(row: row.number)): \(message)")
+                var f = Finding(ruleID: "STG-RAGGED", title: "Row does not match the header", findingClass: .invalid,
+                                severity: .recordRejected, table: dataset.table, message: message)
+                f.file = source.file
+                f.sheet = source.sheet
+                f.row = row.number
+                f.value = String(row.fields.joined(separator: ",").prefix(200))
+                findings.add(f)
+                continue
+            }
+            for i in 0 ..< fieldCount { record.values[i] = .null }
+            record.row = row.number
+            for column in plan where column.sourceIndex < row.count {
+                record.values[column.fieldIndex] = normaliser.stage(row, column.sourceIndex, field: column.fieldIndex)
+            }
+            for problem in normaliser.drainProblems() {
+                let column = plan.first { $0.fieldIndex == problem.field }!
+                let def = dataset.fields[problem.field]
+                let loc = source.location(row: row.number, column: column.header)
+                stats.note(problem.kind, "\(loc): \"\(problem.raw)\" \(problem.message)")
+                var f = Finding(ruleID: problem.ruleID, title: problem.title, findingClass: .invalid, severity: .warning,
+                                table: dataset.table, message: "\(def.name) \"\(problem.raw)\" \(problem.message)")
+                f.file = source.file
+                f.sheet = source.sheet
+                f.row = row.number
+                f.field = def.name
+                f.value = problem.raw
+                f.recordKey = recordKey(record)
+                findings.add(f)
+            }
+            stats.rowsStaged += 1
+            try emit(record)
+        }
+        stats.valuesMapped += normaliser.mappedCount
+        if let csv = source as? CSVReader { stats.windows1252Fields += csv.windows1252Fields }
+    }
+
+    public func recordKey(_ record: StagedRecord) -> String {
+        dataset.key.compactMap { dataset.index(of: $0) }.map { record.values[$0].text }.joined(separator: "+")
+    }
+
+    func isBlankRow(_ row: RawRow) -> Bool {
+        for i in 0 ..< row.count where !row.isBlank(i) { return false }
+        return true
+    }
+
+    func extraCellsBlank(_ row: RawRow, from start: Int) -> Bool {
+        for i in start ..< row.count where !row.isBlank(i) { return false }
+        return true
+    }
+
+    func columnPlan(header: [String], source: some RowSource, stats: inout StagingStats) throws -> [ColumnPlan] {
+        var plan: [ColumnPlan] = []
+        var fieldTaken: [Int: String] = [:]
+        let explicit = Dictionary(spec.columns.map { ($0.local.lowercased(), $0.field) }, uniquingKeysWith: { a, _ in a })
+        // Every column the manifest names must be in the file: a renamed column must not silently vanish.
+        let headerSet = Set(header.map { $0.lowercased() })
+        for (local, _) in spec.columns where !headerSet.contains(local.lowercased()) {
+            throw MHDQError.invocation("the manifest maps column \"\(local)\", which is not in the header (found: \(header.map { "\"\($0)\"" }.joined(separator: ", ")))",
+                                       at: source.location(row: spec.headerRow))
+        }
+        var aliasIndex: [String: Int] = [:]
+        if !spec.strictHeaders {
+            for (i, f) in dataset.fields.enumerated() {
+                for a in f.aliases { aliasIndex[CodeList.normalise(a)] = i }
+            }
+        }
+        for (i, name) in header.enumerated() {
+            var fieldIndex: Int?
+            if let field = explicit[name.lowercased()] { fieldIndex = dataset.index(of: field) }
+            else if let f = dataset.index(of: name) { fieldIndex = f }
+            else if let f = aliasIndex[CodeList.normalise(name)] { fieldIndex = f }
+            guard let fi = fieldIndex else {
+                if !name.isEmpty { stats.unmappedColumns.append(name) }
+                continue
+            }
+            if let other = fieldTaken[fi] {
+                throw MHDQError.invocation("columns \"\(other)\" and \"\(name)\" both map to \(dataset.fields[fi].name)",
+                                           at: source.location(row: spec.headerRow, column: name))
+            }
+            fieldTaken[fi] = name
+            plan.append(ColumnPlan(sourceIndex: i, fieldIndex: fi, header: name))
+        }
+        if plan.isEmpty {
+            throw MHDQError.invocation("no column of the header maps to a field of \(dataset.table) (header: \(header.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ")))",
+                                       at: source.location(row: spec.headerRow))
+        }
+        return plan
+    }
+}
+
+/// Turns a cell's bytes into a typed value, recording what could not be typed.
+struct ValueNormaliser {
+    struct Problem {
+        var field: Int
+        var kind: String
+        var ruleID: String
+        var title: String
+        var raw: String
+        var message: String
+    }
+
+    let fields: [FieldDefinition]
+    let codeLists: [CodeList?]
+    let valueMaps: [[String: String]?]
+    let dateFormats: [DateFormat]
+    let trim: Bool
+    var problems: [Problem] = []
+    var mappedCount = 0
+    /// Per code field: raw text → staged value (code fields repeat a handful of values).
+    var codeCache: [[String: Value]]
+
+    init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue) {
+        fields = dataset.fields
+        codeLists = dataset.fields.map { f in f.codes.flatMap { catalogue.codeLists[$0] } }
+        valueMaps = dataset.fields.map { spec.values[$0.name] }
+        dateFormats = spec.dateFormats
+        trim = spec.trim
+        codeCache = Array(repeating: [:], count: dataset.fields.count)
+    }
+
+    mutating func drainProblems() -> [Problem] {
+        defer { problems.removeAll(keepingCapacity: true) }
+        return problems
+    }
+
+    mutating func stage(_ row: RawRow, _ column: Int, field: Int) -> Value {
+        row.withField(column) { all in
+            var lo = 0, hi = all.count
+            if trim {
+                while lo < hi, all[lo] == 32 || all[lo] == 9 { lo += 1 }
+                while hi > lo, all[hi - 1] == 32 || all[hi - 1] == 9 { hi -= 1 }
+                // No-break spaces (U+00A0, C2 A0) pasted from web forms.
+                while hi - lo >= 2, all[lo] == 0xC2, all[lo + 1] == 0xA0 { lo += 2 }
+                while hi - lo >= 2, all[hi - 2] == 0xC2, all[hi - 1] == 0xA0 { hi -= 2 }
+            }
+            if lo == hi { return .null }
+            return stageBytes(UnsafeBufferPointer(rebasing: all[lo ..< hi]), field: field)
+        }
+    }
+
+    mutating func stageBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+        let def = fields[field]
+        switch def.type {
+        case .text:
+            return .text(String(decoding: bytes, as: UTF8.self))
+        case .code:
+            let raw = String(decoding: bytes, as: UTF8.self)
+            if let cached = codeCache[field][raw] { if case .text(let s) = cached, s != raw { mappedCount += 1 }; return cached }
+            let value = stageCode(raw, field: field)
+            if codeCache[field].count < 4096 { codeCache[field][raw] = value }
+            if case .text(let s) = value, s != raw { mappedCount += 1 }
+            return value
+        case .date:
+            for format in dateFormats {
+                if let days = format.parse(bytes) { return .date(days) }
+            }
+            return problem(bytes, field, kind: "not a date", ruleID: "STG-DATE", title: "Value is not a date",
+                           message: "is not a date in the expected formats (\(dateFormats.map(\.description).joined(separator: ", ")))")
+        case .time:
+            if let s = TimeParsing.parse(bytes) { return .time(s) }
+            return problem(bytes, field, kind: "not a time", ruleID: "STG-TIME", title: "Value is not a time",
+                           message: "is not a time (hh:mm:ss or hh:mm)")
+        case .datetime:
+            if let v = parseDateTime(bytes) { return .dateTime(v) }
+            return problem(bytes, field, kind: "not a date-time", ruleID: "STG-DATETIME", title: "Value is not a date and time",
+                           message: "is not a date and time (CCYY-MM-DDThh:mm:ss)")
+        case .integer, .decimal:
+            let raw = String(decoding: bytes, as: UTF8.self)
+            if let d = NumberParsing.parse(raw), def.type == .decimal || d == d.rounded() { return .number(d) }
+            return problem(bytes, field, kind: "not a number", ruleID: "STG-NUMBER", title: "Value is not a number",
+                           message: def.type == .integer ? "is not a whole number" : "is not a number")
+        }
+    }
+
+    func stageCode(_ raw: String, field: Int) -> Value {
+        if let map = valueMaps[field], let code = map[CodeList.normalise(raw)] { return .text(code) }
+        guard let list = codeLists[field] else { return .text(raw) }
+        switch list.match(raw) {
+        case .code(let c), .recased(let c), .described(let c): return .text(c)
+        case .none: return .text(raw)
+        }
+    }
+
+    func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // Split at the first 'T' or space that follows a date.
+        for i in 0 ..< bytes.count where bytes[i] == UInt8(ascii: "T") || bytes[i] == 32 {
+            let datePart = UnsafeBufferPointer(rebasing: bytes[0 ..< i])
+            let timePart = UnsafeBufferPointer(rebasing: bytes[(i + 1)...])
+            guard let t = TimeParsing.parse(timePart) else { continue }
+            for format in dateFormats {
+                if let d = format.parse(datePart) { return d * 86_400 + t }
+            }
+        }
+        return nil
+    }
+
+    mutating func problem(_ bytes: UnsafeBufferPointer<UInt8>, _ field: Int, kind: String, ruleID: String, title: String, message: String) -> Value {
+        let raw = String(decoding: bytes, as: UTF8.self)
+        problems.append(Problem(field: field, kind: kind, ruleID: ruleID, title: title, raw: raw, message: message))
+        return .text(raw)
+    }
+}

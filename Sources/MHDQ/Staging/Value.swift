@@ -1,0 +1,102 @@
+// A staged value: typed where the dataset says so, the raw text kept when it could not be typed.
+
+public enum Value: Sendable, Hashable {
+    case null
+    case text(String)
+    case number(Double)
+    /// Days since 1970-01-01.
+    case date(Int)
+    /// Seconds since midnight.
+    case time(Int)
+    /// Seconds since 1970-01-01T00:00:00.
+    case dateTime(Int)
+    case bool(Bool)
+
+    public var isNull: Bool { if case .null = self { return true }; return false }
+
+    /// The value as MHSDS writes it: dates CCYY-MM-DD, times hh:mm:ss, numbers without a needless ".0".
+    public var text: String {
+        switch self {
+        case .null: return ""
+        case .text(let s): return s
+        case .number(let d): return Value.format(d)
+        case .date(let days): return CivilDate(days: days).iso
+        case .time(let s): return Value.formatTime(s)
+        case .dateTime(let s):
+            let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
+            return CivilDate(days: days).iso + "T" + Value.formatTime(s - days * 86_400)
+        case .bool(let b): return b ? "true" : "false"
+        }
+    }
+
+    public static func format(_ d: Double) -> String {
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return String(d)
+    }
+
+    static func formatTime(_ s: Int) -> String {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
+    }
+}
+
+/// A proleptic Gregorian calendar date (no time zone: MHSDS dates are civil dates).
+public struct CivilDate: Sendable, Hashable, Comparable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public static func isValid(year: Int, month: Int, day: Int) -> Bool {
+        guard year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1 else { return false }
+        return day <= daysIn(month: month, year: year)
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    public var days: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public init(days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    public var iso: String {
+        func pad(_ n: Int, _ w: Int) -> String {
+            let s = String(n)
+            return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    public static func < (a: CivilDate, b: CivilDate) -> Bool { a.days < b.days }
+}

@@ -1,0 +1,518 @@
+// A TOML subset for manifests, datasets, rule packs and the KPI catalogue, with file:line:column on every value.
+//
+// Supported: comments, bare/quoted/dotted keys, [tables], [[arrays of tables]], basic and literal
+// strings (single- and multi-line), integers, floats, booleans, arrays (multi-line, trailing comma),
+// inline tables. Not supported (an error, never a silent misread): dates and times.
+
+public struct TOMLNode: Sendable {
+    public indirect enum Value: Sendable {
+        case string(String)
+        case integer(Int)
+        case float(Double)
+        case bool(Bool)
+        case array([TOMLNode])
+        case table(TOMLTable)
+    }
+
+    public var value: Value
+    public var location: SourceLocation
+
+    public var typeName: String {
+        switch value {
+        case .string: return "a string"
+        case .integer: return "an integer"
+        case .float: return "a number"
+        case .bool: return "true or false"
+        case .array: return "an array"
+        case .table: return "a table"
+        }
+    }
+}
+
+/// A table keeps its keys in the order written (field order in a dataset, column order in a manifest).
+public struct TOMLTable: Sendable {
+    public private(set) var entries: [(key: String, node: TOMLNode)] = []
+    public var location: SourceLocation
+
+    public init(location: SourceLocation) { self.location = location }
+
+    public subscript(key: String) -> TOMLNode? {
+        entries.first { $0.key == key }?.node
+    }
+
+    public var keys: [String] { entries.map(\.key) }
+
+    mutating func set(_ key: String, _ node: TOMLNode) { entries.append((key, node)) }
+
+    mutating func update(_ key: String, _ body: (inout TOMLNode) throws -> Void) rethrows {
+        guard let i = entries.firstIndex(where: { $0.key == key }) else { return }
+        try body(&entries[i].node)
+    }
+}
+
+public enum TOML {
+    public static func parse(file: String) throws -> TOMLTable {
+        let bytes = try ByteInput.readAll(path: file)
+        return try parse(String(decoding: bytes, as: UTF8.self), file: file)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> TOMLTable {
+        var parser = TOMLParser(text: text, file: file)
+        return try parser.parseDocument()
+    }
+}
+
+struct TOMLParser {
+    let chars: [Unicode.Scalar]
+    let file: String
+    let lines: [Substring]
+    var i = 0
+    var line = 1
+    var lineStart = 0
+
+    init(text: String, file: String) {
+        var scalars = Array(text.unicodeScalars)
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        self.chars = scalars
+        self.file = file
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    var here: SourceLocation { SourceLocation(file: file, row: line, offset: i - lineStart + 1) }
+
+    func error(_ message: String, at location: SourceLocation? = nil) -> MHDQError {
+        let loc = location ?? here
+        var detail: String?
+        if let row = loc.row, row - 1 < lines.count, let col = loc.offset {
+            let text = String(lines[row - 1]).replacingTabs()
+            detail = "    \(text)\n    \(String(repeating: " ", count: max(0, col - 1)))^"
+        }
+        return MHDQError.invocation(message, at: loc, detail: detail)
+    }
+
+    var atEnd: Bool { i >= chars.count }
+    var current: Unicode.Scalar? { i < chars.count ? chars[i] : nil }
+
+    mutating func advance() {
+        if chars[i] == "\n" { line += 1; lineStart = i + 1 }
+        i += 1
+    }
+
+    mutating func skipSpaces() {
+        while let c = current, c == " " || c == "\t" { advance() }
+    }
+
+    /// Skips spaces, comments and newlines (inside arrays).
+    mutating func skipTrivia() {
+        while let c = current {
+            if c == " " || c == "\t" || c == "\n" || c == "\r" { advance() }
+            else if c == "#" { while let d = current, d != "\n" { advance() } }
+            else { break }
+        }
+    }
+
+    mutating func expectLineEnd() throws {
+        skipSpaces()
+        if current == "#" { while let d = current, d != "\n" { advance() } }
+        if current == "\r" { advance() }
+        guard atEnd || current == "\n" else { throw error("expected the end of the line, found \"\(current!)\"") }
+        if !atEnd { advance() }
+    }
+
+    // MARK: - Document
+
+    mutating func parseDocument() throws -> TOMLTable {
+        var root = TOMLTable(location: SourceLocation(file: file, row: 1, offset: 1))
+        var path: [String] = []          // the current [table] header
+        var definedTables = Set<String>()
+        while true {
+            skipTrivia()
+            guard let c = current else { break }
+            if c == "[" {
+                let loc = here
+                advance()
+                let isArray = current == "["
+                if isArray { advance() }
+                skipSpaces()
+                let keys = try parseKeyPath()
+                skipSpaces()
+                guard current == "]" else { throw error("expected \"]\" to close the table header") }
+                advance()
+                if isArray {
+                    guard current == "]" else { throw error("expected \"]]\" to close the array-of-tables header") }
+                    advance()
+                }
+                try expectLineEnd()
+                let name = keys.joined(separator: ".")
+                if isArray {
+                    try appendArrayTable(&root, keys, at: loc)
+                } else {
+                    guard !definedTables.contains(name) else { throw error("table [\(name)] is defined twice", at: loc) }
+                    try ensureTable(&root, keys, at: loc)
+                }
+                definedTables.insert(name)
+                // Sub-tables of an array element are defined once per element.
+                if isArray { definedTables = definedTables.filter { !$0.hasPrefix(name + ".") } }
+                path = keys
+            } else {
+                let loc = here
+                let keys = try parseKeyPath()
+                skipSpaces()
+                guard current == "=" else { throw error("expected \"=\" after the key \"\(keys.joined(separator: "."))\"") }
+                advance()
+                skipSpaces()
+                let value = try parseValue()
+                try expectLineEnd()
+                try insert(&root, path + keys, value, at: loc)
+            }
+        }
+        return root
+    }
+
+    mutating func parseKeyPath() throws -> [String] {
+        var keys = [try parseKey()]
+        while true {
+            skipSpaces()
+            guard current == "." else { return keys }
+            advance()
+            skipSpaces()
+            keys.append(try parseKey())
+        }
+    }
+
+    mutating func parseKey() throws -> String {
+        guard let c = current else { throw error("expected a key") }
+        if c == "\"" { return try parseBasicString() }
+        if c == "'" { return try parseLiteralString() }
+        var key = String.UnicodeScalarView()
+        while let d = current, d.properties.isAlphabetic || ("0" ... "9").contains(d) || d == "_" || d == "-" {
+            key.append(d)
+            advance()
+        }
+        guard !key.isEmpty else { throw error("expected a key, found \"\(c)\"") }
+        return String(key)
+    }
+
+    // MARK: - Tree building
+
+    /// Walks `keys` from `table`, creating tables; for arrays of tables it descends into the last element.
+    func descend(_ table: inout TOMLTable, _ keys: ArraySlice<String>, at loc: SourceLocation,
+                 _ body: (inout TOMLTable) throws -> Void) throws {
+        guard let first = keys.first else { return try body(&table) }
+        if table[first] == nil {
+            table.set(first, TOMLNode(value: .table(TOMLTable(location: loc)), location: loc))
+        }
+        var failure: MHDQError?
+        try table.update(first) { node in
+            switch node.value {
+            case .table(var sub):
+                try descend(&sub, keys.dropFirst(), at: loc, body)
+                node.value = .table(sub)
+            case .array(var items):
+                guard let last = items.indices.last, case .table(var sub) = items[last].value else {
+                    failure = error("\"\(first)\" is an array of values, not of tables", at: loc)
+                    return
+                }
+                try descend(&sub, keys.dropFirst(), at: loc, body)
+                items[last].value = .table(sub)
+                node.value = .array(items)
+            default:
+                failure = error("\"\(first)\" is already \(node.typeName), not a table", at: loc)
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    func ensureTable(_ root: inout TOMLTable, _ keys: [String], at loc: SourceLocation) throws {
+        try descend(&root, keys[...], at: loc) { _ in }
+    }
+
+    func appendArrayTable(_ root: inout TOMLTable, _ keys: [String], at loc: SourceLocation) throws {
+        let parent = keys.dropLast()
+        let name = keys.last!
+        var failure: MHDQError?
+        try descend(&root, parent, at: loc) { table in
+            let element = TOMLNode(value: .table(TOMLTable(location: loc)), location: loc)
+            if table[name] == nil {
+                table.set(name, TOMLNode(value: .array([element]), location: loc))
+            } else {
+                table.update(name) { node in
+                    if case .array(var items) = node.value, items.allSatisfy({ if case .table = $0.value { return true }; return false }) {
+                        items.append(element)
+                        node.value = .array(items)
+                    } else {
+                        failure = error("\"\(name)\" is already \(node.typeName), not an array of tables", at: loc)
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    func insert(_ root: inout TOMLTable, _ keys: [String], _ value: TOMLNode, at loc: SourceLocation) throws {
+        let name = keys.last!
+        var failure: MHDQError?
+        try descend(&root, keys.dropLast(), at: loc) { table in
+            if table[name] != nil {
+                failure = error("the key \"\(name)\" is set twice", at: loc)
+            } else {
+                table.set(name, value)
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    // MARK: - Values
+
+    mutating func parseValue() throws -> TOMLNode {
+        let loc = here
+        guard let c = current else { throw error("expected a value") }
+        switch c {
+        case "\"":
+            return TOMLNode(value: .string(try parseBasicString()), location: loc)
+        case "'":
+            return TOMLNode(value: .string(try parseLiteralString()), location: loc)
+        case "[":
+            advance()
+            var items: [TOMLNode] = []
+            while true {
+                skipTrivia()
+                if current == "]" { advance(); break }
+                items.append(try parseValue())
+                skipTrivia()
+                if current == "," { advance(); continue }
+                if current == "]" { advance(); break }
+                throw error("expected \",\" or \"]\" in the array")
+            }
+            return TOMLNode(value: .array(items), location: loc)
+        case "{":
+            advance()
+            var table = TOMLTable(location: loc)
+            skipSpaces()
+            if current == "}" { advance(); return TOMLNode(value: .table(table), location: loc) }
+            while true {
+                skipSpaces()
+                let keyLoc = here
+                let keys = try parseKeyPath()
+                skipSpaces()
+                guard current == "=" else { throw error("expected \"=\" in the inline table") }
+                advance()
+                skipSpaces()
+                let value = try parseValue()
+                try insert(&table, keys, value, at: keyLoc)
+                skipSpaces()
+                if current == "," { advance(); continue }
+                if current == "}" { advance(); break }
+                throw error("expected \",\" or \"}\" in the inline table")
+            }
+            return TOMLNode(value: .table(table), location: loc)
+        case "t", "f":
+            let word = takeWord()
+            if word == "true" { return TOMLNode(value: .bool(true), location: loc) }
+            if word == "false" { return TOMLNode(value: .bool(false), location: loc) }
+            throw error("unexpected \"\(word)\": strings need double quotes", at: loc)
+        default:
+            let word = takeWord()
+            let clean = word.filter { $0 != "_" }
+            if let n = Int(clean) { return TOMLNode(value: .integer(n), location: loc) }
+            if let d = Double(clean), clean.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+                return TOMLNode(value: .float(d), location: loc)
+            }
+            if word.isEmpty { throw error("expected a value, found \"\(c)\"", at: loc) }
+            throw error("unexpected \"\(word)\": strings need double quotes", at: loc)
+        }
+    }
+
+    mutating func takeWord() -> String {
+        var word = String.UnicodeScalarView()
+        while let d = current, !(d == " " || d == "\t" || d == "\n" || d == "\r" || d == "," || d == "]" || d == "}" || d == "#") {
+            word.append(d)
+            advance()
+        }
+        return String(word)
+    }
+
+    mutating func parseBasicString() throws -> String {
+        let start = here
+        advance()
+        let multiline = current == "\"" && i + 1 < chars.count && chars[i + 1] == "\""
+        if multiline {
+            advance(); advance()
+            if current == "\r" { advance() }
+            if current == "\n" { advance() }
+        } else if current == "\"" {
+            advance()
+            return ""
+        }
+        var out = String.UnicodeScalarView()
+        while true {
+            guard let c = current else { throw error("a string opened here is never closed", at: start) }
+            if c == "\"" {
+                if !multiline { advance(); return String(out) }
+                if i + 2 < chars.count, chars[i + 1] == "\"", chars[i + 2] == "\"" {
+                    advance(); advance(); advance()
+                    return String(out)
+                }
+                out.append(c); advance(); continue
+            }
+            if c == "\n" && !multiline { throw error("a string opened here is never closed on its line", at: start) }
+            if c == "\\" {
+                advance()
+                guard let e = current else { throw error("a string opened here is never closed", at: start) }
+                switch e {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                case "r": out.append("\r")
+                case "\"": out.append("\"")
+                case "\\": out.append("\\")
+                case "u", "U":
+                    let count = e == "u" ? 4 : 8
+                    var hex = ""
+                    for _ in 0 ..< count {
+                        advance()
+                        guard let h = current else { throw error("incomplete \\u escape") }
+                        hex.unicodeScalars.append(h)
+                    }
+                    guard let v = UInt32(hex, radix: 16), let s = Unicode.Scalar(v) else { throw error("invalid \\u escape \"\(hex)\"") }
+                    out.append(s)
+                case "\n" where multiline:
+                    advance()
+                    skipTrivia()
+                    continue
+                default:
+                    throw error("unknown escape \"\\\(e)\" (write \\\\ for a backslash, or use 'single quotes')")
+                }
+                advance()
+                continue
+            }
+            out.append(c)
+            advance()
+        }
+    }
+
+    mutating func parseLiteralString() throws -> String {
+        let start = here
+        advance()
+        let multiline = current == "'" && i + 1 < chars.count && chars[i + 1] == "'"
+        if multiline {
+            advance(); advance()
+            if current == "\r" { advance() }
+            if current == "\n" { advance() }
+        } else if current == "'" {
+            advance()
+            return ""
+        }
+        var out = String.UnicodeScalarView()
+        while true {
+            guard let c = current else { throw error("a string opened here is never closed", at: start) }
+            if c == "'" {
+                if !multiline { advance(); return String(out) }
+                if i + 2 < chars.count, chars[i + 1] == "'", chars[i + 2] == "'" {
+                    advance(); advance(); advance()
+                    return String(out)
+                }
+            }
+            if c == "\n" && !multiline { throw error("a string opened here is never closed on its line", at: start) }
+            out.append(c)
+            advance()
+        }
+    }
+}
+
+extension String {
+    func replacingTabs() -> String { String(map { $0 == "\t" ? " " : $0 }) }
+
+    /// Replaces every occurrence of `target` (no Foundation needed).
+    public func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
+
+// MARK: - Typed access with located errors
+
+extension TOMLTable {
+    public func string(_ key: String) throws -> String? {
+        guard let node = self[key] else { return nil }
+        guard case .string(let s) = node.value else { throw wrongType(key, node, "a string") }
+        return s
+    }
+
+    public func requiredString(_ key: String) throws -> String {
+        guard let s = try string(key) else { throw MHDQError.invocation("missing required key \"\(key)\"", at: location) }
+        return s
+    }
+
+    public func int(_ key: String) throws -> Int? {
+        guard let node = self[key] else { return nil }
+        guard case .integer(let n) = node.value else { throw wrongType(key, node, "an integer") }
+        return n
+    }
+
+    public func number(_ key: String) throws -> Double? {
+        guard let node = self[key] else { return nil }
+        switch node.value {
+        case .integer(let n): return Double(n)
+        case .float(let d): return d
+        default: throw wrongType(key, node, "a number")
+        }
+    }
+
+    public func bool(_ key: String) throws -> Bool? {
+        guard let node = self[key] else { return nil }
+        guard case .bool(let b) = node.value else { throw wrongType(key, node, "true or false") }
+        return b
+    }
+
+    /// An array of strings; a single string is accepted as a one-element array.
+    public func strings(_ key: String) throws -> [String]? {
+        guard let node = self[key] else { return nil }
+        switch node.value {
+        case .string(let s): return [s]
+        case .array(let items):
+            return try items.map { item in
+                guard case .string(let s) = item.value else { throw wrongType(key, item, "an array of strings") }
+                return s
+            }
+        default: throw wrongType(key, node, "an array of strings")
+        }
+    }
+
+    public func table(_ key: String) throws -> TOMLTable? {
+        guard let node = self[key] else { return nil }
+        guard case .table(let t) = node.value else { throw wrongType(key, node, "a table") }
+        return t
+    }
+
+    public func tables(_ key: String) throws -> [TOMLTable] {
+        guard let node = self[key] else { return [] }
+        switch node.value {
+        case .table(let t): return [t]
+        case .array(let items):
+            return try items.map { item in
+                guard case .table(let t) = item.value else { throw wrongType(key, item, "an array of tables") }
+                return t
+            }
+        default: throw wrongType(key, node, "an array of tables")
+        }
+    }
+
+    /// Fails on keys the reader does not know, so a typo never silently disables a setting.
+    public func rejectUnknownKeys(_ known: Set<String>, context: String) throws {
+        for (key, node) in entries where !known.contains(key) {
+            let list = known.sorted().joined(separator: ", ")
+            throw MHDQError.invocation("unknown key \"\(key)\" in \(context) (known: \(list))", at: node.location)
+        }
+    }
+
+    func wrongType(_ key: String, _ node: TOMLNode, _ expected: String) -> MHDQError {
+        MHDQError.invocation("\"\(key)\" must be \(expected), not \(node.typeName)", at: node.location)
+    }
+}

@@ -1,0 +1,74 @@
+// `mhdq check`: the ad hoc precheck (a stable interface: change it only by adding options).
+
+import MHDQ
+
+enum CheckCommand {
+    static func run(_ args: inout Arguments) throws -> Int32 {
+        let json = args.flag("--json")
+        let tables = try args.values("--table")
+        let periodText = try args.value("--period")
+        let packs = try args.values("--pack")
+        let findingsPath = try args.value("--findings")
+        let rulesDir = try args.value("--rules")
+        let read = try ReadOptionArguments.parse(&args)
+        let positionals = try args.positionals()
+        _ = packs
+
+        let catalogue = try Catalogue.load(rulesDirectory: try Catalogue.locateRulesDirectory(explicit: rulesDir))
+        var period = try periodText.map { text -> ReportingPeriod in
+            guard let p = ReportingPeriod(text) else { throw MHDQError.invocation("--period takes YYYY-MM, not \"\(text)\"") }
+            return p
+        }
+        var sources: [SourceSpec] = []
+        if !positionals.isEmpty {
+            guard positionals.count == 1 else { throw MHDQError.invocation("check takes one manifest, or --table NAME=FILE options") }
+            let manifest = try Manifest.load(path: positionals[0], catalogue: catalogue)
+            sources = manifest.sources
+            if period == nil, let p = manifest.period { period = ReportingPeriod(p) }
+        }
+        sources += try CheckRun.adHocSources(tables, catalogue: catalogue, read: read)
+        guard !sources.isEmpty else {
+            throw MHDQError.invocation("nothing to check: give a manifest or --table NAME=FILE (see mhdq help check)")
+        }
+        let result = try CheckRun(catalogue: catalogue, sources: sources, period: period).run()
+        if let findingsPath {
+            try ExceptionsCSV.write(result.findings, runID: "check", to: findingsPath)
+        }
+        let out = OutputBuffer.standardOutput()
+        if json {
+            out.write(CheckReport.json(result, period: period).render() + "\n")
+        } else {
+            out.write(CheckReport.text(result, period: period))
+            if let findingsPath { out.write("findings written to \(findingsPath)\n") }
+        }
+        try out.close()
+        return result.exitCode
+    }
+}
+
+/// Reading options shared by check and inspect.
+enum ReadOptionArguments {
+    static func parse(_ args: inout Arguments) throws -> ReadOptions {
+        var read = ReadOptions()
+        if let d = try args.value("--delimiter") {
+            guard let byte = CSVReader.delimiter(named: d) else { throw MHDQError.invocation("unusable --delimiter \"\(d)\"") }
+            read.delimiter = byte
+        }
+        if let e = try args.value("--encoding") {
+            guard let enc = TextEncoding(name: e) else { throw MHDQError.invocation("unknown --encoding \"\(e)\" (auto, utf-8, windows-1252)") }
+            read.encoding = enc
+        }
+        if let f = try args.value("--format") {
+            guard let format = SourceFormat(name: f) else { throw MHDQError.invocation("unknown --format \"\(f)\" (csv, xlsx, spreadsheetml)") }
+            read.format = format
+        }
+        if let s = try args.value("--sheet") {
+            read.sheet = Int(s).map { .position($0) } ?? .name(s)
+        }
+        if let r = try args.value("--range") {
+            guard let range = CellRange(r) else { throw MHDQError.invocation("--range takes A1 notation such as B3:K5000") }
+            read.range = range
+        }
+        return read
+    }
+}

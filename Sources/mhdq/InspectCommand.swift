@@ -1,0 +1,79 @@
+// `mhdq inspect FILE`: what is in a source (columns, types, blanks, samples) or its parsed records.
+
+import MHDQ
+
+enum InspectCommand {
+    static func run(_ args: inout Arguments) throws -> Int32 {
+        let records = try args.value("--records")
+        let headerRow = try args.value("--header-row").map { text -> Int in
+            guard let n = Int(text), n >= 1 else { throw MHDQError.invocation("--header-row counts from 1") }
+            return n
+        } ?? 1
+        let read = try ReadOptionArguments.parse(&args)
+        let positionals = try args.positionals()
+        guard positionals.count == 1 else { throw MHDQError.invocation("inspect takes one file: mhdq inspect FILE [--sheet NAME] [--records csv|json]") }
+        let path = positionals[0]
+        let out = OutputBuffer.standardOutput()
+        defer { try? out.close() }
+        let format = read.format ?? SourceFormat.infer(path: path)
+        if let records {
+            guard records == "csv" || records == "json" else { throw MHDQError.invocation("--records takes csv or json") }
+            var source = try Readers.open(path: path, options: read)
+            if records == "csv" { try dumpCSV(&source, out: out) } else { try dumpJSON(&source, headerRow: headerRow, out: out) }
+            return ExitCode.ok
+        }
+        if format != .csv {
+            let sheets = try SpreadsheetReaders.sheets(path: path, format: format)
+            out.write("\(path): \(sheets.count) sheet\(sheets.count == 1 ? "" : "s")\n")
+            for (i, s) in sheets.enumerated() { out.write("  \(i + 1). \(s.name)\(s.hidden ? " (hidden)" : "")\n") }
+            out.write("\n")
+        }
+        var source = try Readers.open(path: path, options: read)
+        let profile = try ColumnProfiler.profile(&source, headerRow: headerRow)
+        out.write(profile.render())
+        return ExitCode.ok
+    }
+
+    static func dumpCSV(_ source: inout any RowSource, out: OutputBuffer) throws {
+        let writer = CSVWriter(output: out, neutraliseFormulas: false)
+        var row = RawRow()
+        while try source.next(into: &row) { writer.writeRaw(row) }
+    }
+
+    static func dumpJSON(_ source: inout any RowSource, headerRow: Int, out: OutputBuffer) throws {
+        var row = RawRow()
+        var header: [String]?
+        var first = true
+        out.write("[")
+        while try source.next(into: &row) {
+            guard let h = header else {
+                if row.number >= headerRow { header = Self.uniqueHeaders(row.fields) }
+                continue
+            }
+            var object: [(String, JSON)] = []
+            for i in 0 ..< max(h.count, row.count) {
+                let key = i < h.count ? h[i] : "column_\(i + 1)"
+                object.append((key, .string(i < row.count ? row.string(i) : "")))
+            }
+            out.write(first ? "\n  " : ",\n  ")
+            first = false
+            out.write(JSON.object(object).render(indent: 0))
+        }
+        out.write(first ? "]\n" : "\n]\n")
+    }
+
+    /// Blank or repeated headers get positional names so no column is lost in a JSON object.
+    static func uniqueHeaders(_ raw: [String]) -> [String] {
+        var seen: [String: Int] = [:]
+        return raw.enumerated().map { i, h in
+            var name = h.isEmpty ? "column_\(i + 1)" : h
+            if let n = seen[name] {
+                seen[name] = n + 1
+                name += "_\(n + 1)"
+            } else {
+                seen[name] = 1
+            }
+            return name
+        }
+    }
+}
