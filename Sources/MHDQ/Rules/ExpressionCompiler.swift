@@ -1,0 +1,377 @@
+// Resolves an expression against a table's fields, code lists and functions, and compiles it to closures.
+//
+// Everything a rule names is checked here, when the rule files load: an unknown field, table, code
+// list or function is an error with file:line:column, never a surprise when the data arrives.
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Per-record evaluation state, reused for every record of a table.
+public final class EvalContext {
+    /// The current record: dataset fields, then derived fields.
+    public var record: [Value] = []
+    /// The MHS000Header record (from the data, or made from the manifest).
+    public var header: [Value] = []
+    public var periodStart: Int?
+    public var periodEnd: Int?
+    /// Lookup tables filled from earlier tables: lookup id → key → value.
+    public var lookups: [[String: Value]] = []
+    public var reference: ReferenceData
+
+    public init(reference: ReferenceData = ReferenceData()) { self.reference = reference }
+}
+
+/// Reference data a manifest can supply: national tables and portal settings.
+public struct ReferenceData: Sendable {
+    /// ODS organisation code → (open date, close date) as days; nil bounds are open.
+    public var ods: [String: (open: Int?, close: Int?)]?
+    /// Active postcodes, normalised (upper case, no spaces).
+    public var postcodes: Set<String>?
+    /// Plain settings: portal_org, upload_date.
+    public var settings: [String: String] = [:]
+    public init() {}
+
+    /// Names of what this run has, for rules that declare `needs`.
+    public var available: Set<String> {
+        var s = Set(settings.keys)
+        if ods != nil { s.insert("ods") }
+        if postcodes != nil { s.insert("postcodes") }
+        return s
+    }
+}
+
+public typealias Compiled = (EvalContext) -> Value
+
+/// What a compiled expression may refer to.
+public struct CompileScope {
+    public var dataset: Dataset
+    /// Derived field names, in the order they follow the dataset's fields in a record.
+    public var derived: [String] = []
+    public var header: Dataset?
+    public var catalogue: Catalogue
+    /// Lookups requested so far (shared across the pack so each is filled once).
+    public var lookups: LookupRegistry
+    /// Context the expression needs (filled while compiling: "ods", "period", "portal_org").
+    public var needs: Set<String> = []
+    /// Fields of the rule's table the expression reads.
+    public var fieldsRead: [String] = []
+
+    public init(dataset: Dataset, header: Dataset?, catalogue: Catalogue, lookups: LookupRegistry) {
+        self.dataset = dataset
+        self.header = header
+        self.catalogue = catalogue
+        self.lookups = lookups
+    }
+}
+
+/// A value of another table found by key, e.g. the patient's ethnicity for a referral.
+public struct LookupSpec: Hashable, Sendable {
+    public var table: String
+    public var keyField: String
+    public var valueField: String
+}
+
+public final class LookupRegistry {
+    public private(set) var specs: [LookupSpec] = []
+    public init() {}
+    func id(for spec: LookupSpec) -> Int {
+        if let i = specs.firstIndex(of: spec) { return i }
+        specs.append(spec)
+        return specs.count - 1
+    }
+}
+
+public struct ExpressionCompiler {
+    let origin: SourceLocation
+    let text: String
+    let sourceLine: String?
+
+    public init(text: String, origin: SourceLocation, sourceLine: String?) {
+        self.text = text
+        self.origin = origin
+        self.sourceLine = sourceLine
+    }
+
+    func error(_ message: String, _ span: Span) -> MHDQError {
+        ExpressionParser.locatedError(message, origin: origin, text: text, offset: span.offset, sourceLine: sourceLine)
+    }
+
+    public static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope) throws -> Compiled {
+        let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
+        let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
+        return try c.compile(expr, &scope)
+    }
+
+    // MARK: - Compilation
+
+    func compile(_ e: Expr, _ scope: inout CompileScope) throws -> Compiled {
+        switch e {
+        case .literal(let v, _):
+            return { _ in v }
+        case .field(let qualifier, let name, let span):
+            return try compileField(qualifier, name, span, &scope)
+        case .list(_, let span):
+            throw error("a list can only follow \"in\"", span)
+        case .unary(let op, let inner, _):
+            let f = try compile(inner, &scope)
+            if op == "not" {
+                return { ctx in
+                    switch f(ctx) {
+                    case .bool(let b): return .bool(!b)
+                    default: return .null
+                    }
+                }
+            }
+            return { ctx in
+                if case .number(let d) = f(ctx) { return .number(-d) }
+                return .null
+            }
+        case .binary(let op, let l, let r, let span):
+            return try compileBinary(op, l, r, span, &scope)
+        case .isBlank(let inner, let negated, _):
+            let f = try compile(inner, &scope)
+            return { ctx in
+                let v = f(ctx)
+                let blank: Bool
+                switch v {
+                case .null: blank = true
+                case .text(let s): blank = s.allSatisfy { $0 == " " || $0 == "\t" }
+                default: blank = false
+                }
+                return .bool(blank != negated)
+            }
+        case .inList(let lhs, let rhs, let negated, let span):
+            let f = try compile(lhs, &scope)
+            let set = try constantSet(rhs, span, &scope)
+            return { ctx in
+                let v = f(ctx)
+                if case .null = v { return .null }
+                return .bool(set.contains(v.text) != negated)
+            }
+        case .matches(let lhs, let pattern, let negated, let span):
+            let f = try compile(lhs, &scope)
+            let regex = try PosixRegex(pattern) { self.error("invalid pattern: \($0)", span) }
+            return { ctx in
+                let v = f(ctx)
+                if case .null = v { return .null }
+                return .bool(regex.matches(v.text) != negated)
+            }
+        case .call(let name, let args, let span):
+            return try compileCall(name, args, span, &scope)
+        }
+    }
+
+    func compileField(_ qualifier: String?, _ name: String, _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
+        if let qualifier {
+            guard let header = scope.header, qualifier.lowercased() == header.table.lowercased() || qualifier.lowercased() == header.code.lowercased() else {
+                throw error("only header fields can be named with a table (\(scope.header?.table ?? "MHS000Header").Field); use lookup(TABLE.FIELD, key) for other tables", span)
+            }
+            guard let i = header.index(of: name) else {
+                throw error("\"\(name)\" is not a field of \(header.table)\(Manifest.suggestion(name, header))", span)
+            }
+            return { ctx in i < ctx.header.count ? ctx.header[i] : .null }
+        }
+        if let i = scope.dataset.index(of: name) {
+            let canonical = scope.dataset.fields[i].name
+            if !scope.fieldsRead.contains(canonical) { scope.fieldsRead.append(canonical) }
+            return { ctx in ctx.record[i] }
+        }
+        if let d = scope.derived.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
+            let i = scope.dataset.fields.count + d
+            return { ctx in ctx.record[i] }
+        }
+        throw error("\"\(name)\" is not a field of \(scope.dataset.table)\(Manifest.suggestion(name, scope.dataset))", span)
+    }
+
+    func constantSet(_ rhs: Expr, _ span: Span, _ scope: inout CompileScope) throws -> Set<String> {
+        switch rhs {
+        case .list(let items, _):
+            return Set(try items.map { item -> String in
+                guard case .literal(let v, _) = item else { throw error("list items must be literal values", item.span) }
+                return v.text
+            })
+        case .call("codes", let args, let s):
+            guard args.count == 1, case .literal(.text(let name), _) = args[0] else {
+                throw error("codes() takes a code list name in quotes, e.g. codes(\"ethnic-category\")", s)
+            }
+            guard let list = scope.catalogue.codeLists[name] else {
+                let known = scope.catalogue.codeLists.keys.sorted().joined(separator: ", ")
+                throw error("unknown code list \"\(name)\" (known: \(known))", s)
+            }
+            return Set(list.codes)
+        default:
+            throw error("\"in\" takes a list such as [\"A\", \"B\"] or codes(\"list-name\")", rhs.span)
+        }
+    }
+
+    func compileBinary(_ op: String, _ l: Expr, _ r: Expr, _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
+        let a = try compile(l, &scope)
+        let b = try compile(r, &scope)
+        switch op {
+        case "and":
+            // Kleene logic: false wins over unknown.
+            return { ctx in
+                let x = a(ctx)
+                if case .bool(false) = x { return .bool(false) }
+                let y = b(ctx)
+                if case .bool(false) = y { return .bool(false) }
+                if case .bool(true) = x, case .bool(true) = y { return .bool(true) }
+                return .null
+            }
+        case "or":
+            return { ctx in
+                let x = a(ctx)
+                if case .bool(true) = x { return .bool(true) }
+                let y = b(ctx)
+                if case .bool(true) = y { return .bool(true) }
+                if case .bool(false) = x, case .bool(false) = y { return .bool(false) }
+                return .null
+            }
+        case "=", "!=", "<", "<=", ">", ">=":
+            return { ctx in
+                guard let c = ExpressionCompiler.compare(a(ctx), b(ctx)) else { return .null }
+                switch op {
+                case "=": return .bool(c == 0)
+                case "!=": return .bool(c != 0)
+                case "<": return .bool(c < 0)
+                case "<=": return .bool(c <= 0)
+                case ">": return .bool(c > 0)
+                default: return .bool(c >= 0)
+                }
+            }
+        case "+", "-":
+            return { ctx in
+                switch (a(ctx), b(ctx)) {
+                case (.number(let x), .number(let y)): return .number(op == "+" ? x + y : x - y)
+                case (.date(let d), .number(let n)) where n == n.rounded(): return .date(op == "+" ? d + Int(n) : d - Int(n))
+                case (.date(let x), .date(let y)) where op == "-": return .number(Double(x - y))
+                default: return .null
+                }
+            }
+        case "*", "/":
+            return { ctx in
+                guard case .number(let x) = a(ctx), case .number(let y) = b(ctx) else { return .null }
+                if op == "/" { return y == 0 ? .null : .number(x / y) }
+                return .number(x * y)
+            }
+        default:
+            throw error("unknown operator \"\(op)\"", span)
+        }
+    }
+
+    /// Orders two values of the same kind; nil (unknown) for blanks and for values of different kinds.
+    static func compare(_ x: Value, _ y: Value) -> Int? {
+        switch (x, y) {
+        case (.text(let a), .text(let b)): return a == b ? 0 : (a < b ? -1 : 1)
+        case (.number(let a), .number(let b)): return a == b ? 0 : (a < b ? -1 : 1)
+        case (.date(let a), .date(let b)), (.time(let a), .time(let b)), (.dateTime(let a), .dateTime(let b)):
+            return a == b ? 0 : (a < b ? -1 : 1)
+        case (.dateTime(let a), .date(let b)): return compareInts(a, b * 86_400)
+        case (.date(let a), .dateTime(let b)): return compareInts(a * 86_400, b)
+        case (.bool(let a), .bool(let b)): return a == b ? 0 : (a ? 1 : -1)
+        default: return nil
+        }
+    }
+
+    static func compareInts(_ a: Int, _ b: Int) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
+
+    func compileCall(_ name: String, _ args: [Expr], _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
+        guard let fn = RuleFunctions.all.first(where: { $0.name == name }) else {
+            let known = RuleFunctions.all.map(\.name).joined(separator: ", ")
+            throw error("unknown function \(name)() (known: \(known))", span)
+        }
+        guard fn.arity.contains(args.count) else {
+            throw error("\(name)() takes \(fn.signature)", span)
+        }
+        if let need = fn.needs { scope.needs.insert(need) }
+        switch name {
+        case "codes":
+            throw error("codes(...) is a set: use it after \"in\"", span)
+        case "lookup":
+            guard case .field(let q?, let field, let s) = args[0] else {
+                throw error("lookup() takes TABLE.FIELD first, e.g. lookup(MHS001MPI.EthnicCategory, LocalPatientID)", args[0].span)
+            }
+            guard let target = scope.catalogue.dataset(q) else { throw error("unknown table \"\(q)\"", s) }
+            guard let valueField = target.field(field) else {
+                throw error("\"\(field)\" is not a field of \(target.table)\(Manifest.suggestion(field, target))", s)
+            }
+            guard target.key.count == 1, let keyField = target.key.first else {
+                throw error("lookup() needs a table with a one-field key; \(target.table) has \(target.key)", s)
+            }
+            let id = scope.lookups.id(for: LookupSpec(table: target.table, keyField: keyField, valueField: valueField.name))
+            scope.needs.insert("table:" + target.table)
+            let key = try compile(args[1], &scope)
+            return { ctx in
+                let k = key(ctx)
+                if case .null = k { return .null }
+                return ctx.lookups[id][k.text] ?? .null
+            }
+        case "format_ok":
+            guard case .field(nil, let fieldName, let s) = args[0], let def = scope.dataset.field(fieldName) else {
+                throw error("format_ok() takes a field of \(scope.dataset.table)", args[0].span)
+            }
+            guard let check = FormatSpec(def.format) else {
+                throw error("format \"\(def.format)\" of \(def.name) is not understood (see Rules/datasets/README.md)", s)
+            }
+            let f = try compile(args[0], &scope)
+            return { ctx in
+                let v = f(ctx)
+                if case .null = v { return .null }
+                return .bool(check.accepts(v))
+            }
+        case "period_start", "period_end":
+            let start = name == "period_start"
+            return { ctx in (start ? ctx.periodStart : ctx.periodEnd).map { .date($0) } ?? .null }
+        case "setting":
+            guard case .literal(.text(let key), _) = args[0] else { throw error("setting() takes a name in quotes", args[0].span) }
+            scope.needs.insert(key)
+            return { ctx in ctx.reference.settings[key].map { .text($0) } ?? .null }
+        case "date":
+            guard case .literal(.text(let s), let sp) = args[0] else { throw error("date() takes \"CCYY-MM-DD\" in quotes", args[0].span) }
+            guard let d = ExpressionCompiler.parseISODate(s) else {
+                throw error("\"\(s)\" is not a date (CCYY-MM-DD)", sp)
+            }
+            return { _ in .date(d) }
+        default:
+            let compiled = try args.map { try compile($0, &scope) }
+            let impl = fn.implementation
+            switch compiled.count {
+            case 0: return { ctx in impl(ctx, []) }
+            case 1:
+                let a = compiled[0]
+                return { ctx in impl(ctx, [a(ctx)]) }
+            case 2:
+                let a = compiled[0], b = compiled[1]
+                return { ctx in impl(ctx, [a(ctx), b(ctx)]) }
+            default:
+                return { ctx in impl(ctx, compiled.map { $0(ctx) }) }
+            }
+        }
+    }
+
+    static func parseISODate(_ s: String) -> Int? {
+        let bytes = Array(s.utf8)
+        return bytes.withUnsafeBufferPointer { DateFormat.iso.parse($0) }
+    }
+}
+
+/// POSIX extended regular expressions (anchors are the pattern's own).
+final class PosixRegex: @unchecked Sendable {
+    private var regex = regex_t()
+
+    init(_ pattern: String, onError: (String) -> MHDQError) throws {
+        let rc = regcomp(&regex, pattern, REG_EXTENDED | REG_NOSUB)
+        if rc != 0 {
+            var buf = [CChar](repeating: 0, count: 256)
+            regerror(rc, &regex, &buf, 256)
+            throw onError(String(cString: buf))
+        }
+    }
+
+    deinit { regfree(&regex) }
+
+    func matches(_ s: String) -> Bool {
+        regexec(&regex, s, 0, nil, 0) == 0
+    }
+}

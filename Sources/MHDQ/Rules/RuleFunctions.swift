@@ -1,0 +1,243 @@
+// The functions rule expressions may call: one table that the compiler and `mhdq help rules` share.
+
+public struct RuleFunction: Sendable {
+    public var name: String
+    public var signature: String
+    public var summary: String
+    public var arity: ClosedRange<Int>
+    /// Context the function needs to run ("ods", "postcodes", "period").
+    public var needs: String?
+    var implementation: @Sendable (EvalContext, [Value]) -> Value
+}
+
+public enum RuleFunctions {
+    public static let all: [RuleFunction] = [
+        RuleFunction(name: "trim", signature: "trim(text)", summary: "text without leading and trailing spaces", arity: 1 ... 1, needs: nil) { _, a in
+            guard case .text(let s) = a[0] else { return a[0] }
+            let t = s.trimmingSpaces()
+            return t.isEmpty ? .null : .text(t)
+        },
+        RuleFunction(name: "upper", signature: "upper(text)", summary: "text in upper case", arity: 1 ... 1, needs: nil) { _, a in
+            guard case .text(let s) = a[0] else { return a[0] }
+            return .text(s.uppercased())
+        },
+        RuleFunction(name: "lower", signature: "lower(text)", summary: "text in lower case", arity: 1 ... 1, needs: nil) { _, a in
+            guard case .text(let s) = a[0] else { return a[0] }
+            return .text(s.lowercased())
+        },
+        RuleFunction(name: "first", signature: "first(text)", summary: "the first character (ETHNIC CATEGORY's national code)", arity: 1 ... 1, needs: nil) { _, a in
+            if case .null = a[0] { return .null }
+            let s = a[0].text
+            return s.isEmpty ? .null : .text(String(s.first!))
+        },
+        RuleFunction(name: "length", signature: "length(text)", summary: "number of characters", arity: 1 ... 1, needs: nil) { _, a in
+            if case .null = a[0] { return .null }
+            return .number(Double(a[0].text.count))
+        },
+        RuleFunction(name: "substr", signature: "substr(text, start, count)", summary: "part of the text, counting from 1", arity: 3 ... 3, needs: nil) { _, a in
+            guard case .number(let st) = a[1], case .number(let n) = a[2], st >= 1, n >= 0 else { return .null }
+            if case .null = a[0] { return .null }
+            let chars = Array(a[0].text)
+            let from = min(chars.count, Int(st) - 1)
+            let to = min(chars.count, from + Int(n))
+            return .text(String(chars[from ..< to]))
+        },
+        RuleFunction(name: "is_date", signature: "is_date(field)", summary: "true when the value was staged as a date", arity: 1 ... 1, needs: nil) { _, a in
+            if case .null = a[0] { return .null }
+            if case .date = a[0] { return .bool(true) }
+            return .bool(false)
+        },
+        RuleFunction(name: "is_time", signature: "is_time(field)", summary: "true when the value was staged as a time", arity: 1 ... 1, needs: nil) { _, a in
+            if case .null = a[0] { return .null }
+            if case .time = a[0] { return .bool(true) }
+            return .bool(false)
+        },
+        RuleFunction(name: "is_number", signature: "is_number(value)", summary: "true when the value is a number (or text that reads as one)", arity: 1 ... 1, needs: nil) { _, a in
+            switch a[0] {
+            case .null: return .null
+            case .number: return .bool(true)
+            case .text(let s): return .bool(NumberParsing.parse(s) != nil)
+            default: return .bool(false)
+            }
+        },
+        RuleFunction(name: "number", signature: "number(value)", summary: "text read as a number (blank if it is not one)", arity: 1 ... 1, needs: nil) { _, a in
+            switch a[0] {
+            case .number: return a[0]
+            case .text(let s): return NumberParsing.parse(s).map { .number($0) } ?? .null
+            default: return .null
+            }
+        },
+        RuleFunction(name: "format_ok", signature: "format_ok(field)", summary: "true when the value fits the field's Data Dictionary format (Rules/datasets)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "date", signature: "date(\"CCYY-MM-DD\")", summary: "a date literal", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "period_start", signature: "period_start()", summary: "first day of the reporting period", arity: 0 ... 0, needs: "period") { _, _ in .null },
+        RuleFunction(name: "period_end", signature: "period_end()", summary: "last day of the reporting period", arity: 0 ... 0, needs: "period") { _, _ in .null },
+        RuleFunction(name: "age", signature: "age(birth_date, at_date)", summary: "age in whole years at a date", arity: 2 ... 2, needs: nil) { _, a in
+            guard let b = dayOf(a[0]), let at = dayOf(a[1]) else { return .null }
+            let bd = CivilDate(days: b), ad = CivilDate(days: at)
+            var years = ad.year - bd.year
+            if (ad.month, ad.day) < (bd.month, bd.day) { years -= 1 }
+            return .number(Double(years))
+        },
+        RuleFunction(name: "days_between", signature: "days_between(from, to)", summary: "days from the first date to the second (negative if earlier)", arity: 2 ... 2, needs: nil) { _, a in
+            guard let x = dayOf(a[0]), let y = dayOf(a[1]) else { return .null }
+            return .number(Double(y - x))
+        },
+        RuleFunction(name: "add_days", signature: "add_days(date, n)", summary: "the date n days later", arity: 2 ... 2, needs: nil) { _, a in
+            guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
+            return .date(d + Int(n))
+        },
+        RuleFunction(name: "add_months", signature: "add_months(date, n)", summary: "the date n months later (day clamped to the month's end)", arity: 2 ... 2, needs: nil) { _, a in
+            guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
+            let c = CivilDate(days: d)
+            let total = c.year * 12 + (c.month - 1) + Int(n)
+            let y = total / 12, m = total % 12 + 1
+            return .date(CivilDate(year: y, month: m, day: min(c.day, CivilDate.daysIn(month: m, year: y))).days)
+        },
+        RuleFunction(name: "year", signature: "year(date)", summary: "the year of a date", arity: 1 ... 1, needs: nil) { _, a in
+            guard let d = dayOf(a[0]) else { return .null }
+            return .number(Double(CivilDate(days: d).year))
+        },
+        RuleFunction(name: "month", signature: "month(date)", summary: "the month of a date as CCYY-MM (for grouping)", arity: 1 ... 1, needs: nil) { _, a in
+            guard let d = dayOf(a[0]) else { return .null }
+            return .text(String(CivilDate(days: d).iso.prefix(7)))
+        },
+        RuleFunction(name: "if", signature: "if(condition, then, else)", summary: "then when the condition is true, else otherwise (also when unknown)", arity: 3 ... 3, needs: nil) { _, a in
+            if case .bool(true) = a[0] { return a[1] }
+            return a[2]
+        },
+        RuleFunction(name: "coalesce", signature: "coalesce(a, b, ...)", summary: "the first value that is not blank", arity: 1 ... 8, needs: nil) { _, a in
+            a.first { !$0.isNull } ?? .null
+        },
+        RuleFunction(name: "nhs_number_valid", signature: "nhs_number_valid(text)", summary: "10 digits with a correct Modulus 11 check digit", arity: 1 ... 1, needs: nil) { _, a in
+            if case .null = a[0] { return .null }
+            return .bool(Identifiers.nhsNumberValid(a[0].text))
+        },
+        RuleFunction(name: "postcode_valid", signature: "postcode_valid(text)", summary: "a UK postcode in one of the standard formats (AN NAA ... AANA NAA)", arity: 1 ... 1, needs: nil) { _, a in
+            if case .null = a[0] { return .null }
+            return .bool(Identifiers.postcodeValid(a[0].text))
+        },
+        RuleFunction(name: "postcode_active", signature: "postcode_active(text)", summary: "in the active postcode table the manifest supplies", arity: 1 ... 1, needs: "postcodes") { ctx, a in
+            guard case .text(let s) = a[0], let set = ctx.reference.postcodes else { return .null }
+            return .bool(set.contains(Identifiers.normalisePostcode(s)))
+        },
+        RuleFunction(name: "ods_live", signature: "ods_live(code, [from, to])", summary: "the organisation is in the supplied ODS table and open at some point between the dates (or at all)", arity: 1 ... 3, needs: "ods") { ctx, a in
+            guard case .text(let code) = a[0], let ods = ctx.reference.ods else { return .null }
+            guard let entry = ods[code.uppercased()] else { return .bool(false) }
+            let from = a.count > 1 ? dayOf(a[1]) : nil
+            let to = a.count > 2 ? dayOf(a[2]) : from
+            if let to, let open = entry.open, open > to { return .bool(false) }
+            if let from, let close = entry.close, close < from { return .bool(false) }
+            return .bool(true)
+        },
+        RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil) { _, _ in .null },
+        RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil) { _, _ in .null },
+    ]
+
+    static func dayOf(_ v: Value) -> Int? {
+        switch v {
+        case .date(let d): return d
+        case .dateTime(let s): return s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
+        default: return nil
+        }
+    }
+}
+
+public enum Identifiers {
+    /// NHS number: 10 digits; weights 10..2 over the first nine; 11 − remainder; 11 → 0; 10 → invalid.
+    public static func nhsNumberValid(_ s: String) -> Bool {
+        let digits = Array(s.utf8)
+        guard digits.count == 10, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+        var sum = 0
+        for i in 0 ..< 9 { sum += Int(digits[i] - 48) * (10 - i) }
+        var check = 11 - sum % 11
+        if check == 11 { check = 0 }
+        if check == 10 { return false }
+        return check == Int(digits[9] - 48)
+    }
+
+    public static func normalisePostcode(_ s: String) -> String {
+        String(s.uppercased().filter { $0 != " " })
+    }
+
+    /// The UK postcode formats: outward code (A9, A99, AA9, AA99, A9A, AA9A) then inward code (9AA), one space optional.
+    public static func postcodeValid(_ s: String) -> Bool {
+        let up = Array(s.uppercased().utf8)
+        var compact = up.filter { $0 != 32 }
+        guard compact.count >= 5, compact.count <= 7, up.count <= 8 else { return false }
+        // At most one space, and only between outward and inward codes.
+        let spaces = up.filter { $0 == 32 }.count
+        if spaces > 1 || (spaces == 1 && up[up.count - 4] != 32) { return false }
+        func isLetter(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        let inward = compact.suffix(3)
+        let i = Array(inward)
+        guard isDigit(i[0]), isLetter(i[1]), isLetter(i[2]) else { return false }
+        compact.removeLast(3)
+        let o = compact
+        let shape = String(o.map { isLetter($0) ? "A" : isDigit($0) ? "9" : "?" })
+        return ["A9", "A99", "AA9", "AA99", "A9A", "AA9A"].contains(shape)
+    }
+}
+
+/// A Data Dictionary format ("an10 CCYY-MM-DD", "max an20", "min an3 max an6", "n10", "max n4") as a check.
+public struct FormatSpec: Sendable {
+    enum Kind: Sendable { case date, time, dateTime, text, digits, decimal }
+    let kind: Kind
+    let minLength: Int
+    let maxLength: Int
+
+    public init?(_ spec: String) {
+        let s = spec.lowercased()
+        if s.contains("ccyy-mm-ddthh") || s.contains("ccyy-mm-dd hh") { kind = .dateTime; minLength = 0; maxLength = .max; return }
+        if s.contains("ccyy-mm-dd") { kind = .date; minLength = 0; maxLength = .max; return }
+        if s.contains("hh:mm") { kind = .time; minLength = 0; maxLength = .max; return }
+        let words = s.split(separator: " ").map(String.init)
+        var minL: Int?, maxL: Int?, exact: Int?
+        var isNumeric: Bool?
+        var decimal = false
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            let qualifier = (w == "min" || w == "max") ? w : nil
+            let token = qualifier != nil ? (i + 1 < words.count ? words[i + 1] : "") : w
+            if qualifier != nil { i += 1 }
+            i += 1
+            let numeric: Bool
+            let digits: Substring
+            if token.hasPrefix("an") { numeric = false; digits = token.dropFirst(2) }
+            else if token.hasPrefix("n") { numeric = true; digits = token.dropFirst(1) }
+            else { return nil }
+            // "max n3.2": a decimal with digits before and after the point.
+            let parts = digits.split(separator: ".")
+            guard let n = Int(parts.first ?? "") else { return nil }
+            if parts.count == 2 { isNumeric = true; maxL = n + 1 + (Int(parts[1]) ?? 0); decimal = true; continue }
+            isNumeric = numeric
+            switch qualifier {
+            case "min": minL = n
+            case "max": maxL = n
+            default: exact = n
+            }
+        }
+        guard let isNumeric else { return nil }
+        kind = decimal ? .decimal : (isNumeric ? .digits : .text)
+        minLength = exact ?? minL ?? 1
+        maxLength = exact ?? maxL ?? .max
+    }
+
+    public func accepts(_ v: Value) -> Bool {
+        switch kind {
+        case .date: if case .date = v { return true }; return false
+        case .time: if case .time = v { return true }; return false
+        case .dateTime: if case .dateTime = v { return true }; return false
+        case .text:
+            let n = v.text.count
+            return n >= minLength && n <= maxLength
+        case .digits:
+            let s = v.text
+            return s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && s.count >= minLength && s.count <= maxLength
+        case .decimal:
+            return NumberParsing.parse(v.text) != nil && v.text.count <= maxLength
+        }
+    }
+}

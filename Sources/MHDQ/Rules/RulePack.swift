@@ -1,0 +1,358 @@
+// Rule packs: folders under Rules/packs/ of TOML rule files, loaded and checked before any data is read.
+
+import Foundation
+
+public enum RuleKind: String, Sendable, CaseIterable {
+    /// A condition on one row.
+    case record
+    /// More than one record with the same key (within the records that pass `where`).
+    case duplicate
+    /// A record whose key has no valid record in another table.
+    case orphan
+    /// A measure over a group of records, held to warn/fail thresholds.
+    case aggregate
+}
+
+/// How an aggregate rule measures a group.
+public enum AggregateMeasure: String, Sendable, CaseIterable {
+    /// Share of records (passing `where`) for which `numerator` is true.
+    case share
+    /// Number of records (passing `where`) for which `numerator` is true.
+    case count
+    /// Mean of `value` over the records passing `where`.
+    case mean
+    /// NHS England DQMI item score: (valid − defaults in excess of the allowance) ÷ records × 100.
+    case dqmi
+}
+
+public struct Rule {
+    public var id: String
+    public var title: String
+    public var description: String
+    public var findingClass: FindingClass
+    public var severity: Severity
+    public var kind: RuleKind
+    public var table: String
+    public var field: String
+    public var location: SourceLocation
+    /// Context the rule needs to run: "ods", "postcodes", "portal_org", "upload_date", "period", "table:NAME".
+    public var needs: Set<String>
+    /// Official rule metadata (MHSDS error code level and type), when the rule is an official one.
+    public var officialType: String?
+
+    // Record rules: the failing condition. Duplicate/aggregate rules: `filter` limits the records considered.
+    var condition: Compiled?
+    var filter: Compiled?
+    var message: MessageTemplate
+
+    // Group rules.
+    public var key: [String] = []
+    public var references: String?
+    public var referencesKey: [String] = []
+
+    // Aggregate rules.
+    public var measure: AggregateMeasure?
+    var numerator: Compiled?
+    var valueExpr: Compiled?
+    var defaults: Compiled?
+    public var defaultAllowance: Double = 0
+    var groupBy: [Compiled] = []
+    public var groupByNames: [String] = []
+    public var warnBelow: Double?
+    public var failBelow: Double?
+    public var warnAbove: Double?
+    public var failAbove: Double?
+    public var minDenominator: Int = 1
+    /// Share/DQMI results are shown as percentages.
+    public var percent: Bool { measure == .share || measure == .dqmi }
+}
+
+/// A rule the pack knows of but does not implement, with the reason (for coverage).
+public struct UnimplementedRule: Sendable {
+    public var id: String
+    public var table: String
+    public var reason: String
+}
+
+public struct RulePack {
+    public var name: String
+    public var title: String
+    public var version: String
+    public var description: String
+    public var directory: String
+    public var tables: [String]
+    public var rules: [Rule]
+    public var derived: [String: [(name: String, expr: Compiled)]]
+    public var unimplemented: [UnimplementedRule]
+    public var lookups: LookupRegistry
+}
+
+public enum RulePackLoader {
+    /// Every pack folder under Rules/packs, sorted by name.
+    public static func packNames(rulesDirectory: String) -> [String] {
+        let dir = rulesDirectory + "/packs"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0 + "/pack.toml") }.sorted()
+    }
+
+    public static func load(name: String, catalogue: Catalogue, lookups: LookupRegistry = LookupRegistry()) throws -> RulePack {
+        let dir = catalogue.rulesDirectory + "/packs/" + name
+        let packFile = dir + "/pack.toml"
+        guard FileManager.default.fileExists(atPath: packFile) else {
+            let known = packNames(rulesDirectory: catalogue.rulesDirectory).joined(separator: ", ")
+            throw MHDQError.invocation("unknown rule pack \"\(name)\" (known: \(known))")
+        }
+        let meta = try TOML.parse(file: packFile)
+        try meta.rejectUnknownKeys(["name", "title", "version", "description", "tables", "files"], context: "pack.toml")
+        var pack = RulePack(name: try meta.string("name") ?? name, title: try meta.string("title") ?? name,
+                            version: try meta.string("version") ?? "", description: try meta.string("description") ?? "",
+                            directory: dir, tables: try meta.strings("tables") ?? [], rules: [], derived: [:],
+                            unimplemented: [], lookups: lookups)
+        for t in pack.tables where catalogue.dataset(t) == nil {
+            throw MHDQError.invocation("pack \(name) applies to unknown table \"\(t)\"", at: meta["tables"]?.location)
+        }
+        let files = try Catalogue.files(in: dir, ext: "toml").filter { !$0.hasSuffix("/pack.toml") }
+        var ids: [String: SourceLocation] = [:]
+        for file in files {
+            try loadFile(file, catalogue: catalogue, into: &pack, ids: &ids)
+        }
+        return pack
+    }
+
+    static func loadFile(_ file: String, catalogue: Catalogue, into pack: inout RulePack, ids: inout [String: SourceLocation]) throws {
+        let doc = try TOML.parse(file: file)
+        try doc.rejectUnknownKeys(["table", "derive", "rule", "not_implemented"], context: "a rule file")
+        let lines = (try? String(contentsOfFile: file, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
+        let defaultTable = try doc.string("table")
+        let header = catalogue.dataset("MHS000Header")
+
+        func dataset(for t: TOMLTable) throws -> Dataset {
+            guard let name = try t.string("table") ?? defaultTable else {
+                throw MHDQError.invocation("no table: set table = \"...\" in the rule or at the top of the file", at: t.location)
+            }
+            guard let ds = catalogue.dataset(name) else {
+                throw MHDQError.invocation("unknown table \"\(name)\" (known: \(catalogue.tableNames.joined(separator: ", ")))", at: t["table"]?.location ?? t.location)
+            }
+            return ds
+        }
+
+        /// Compiles the expression string at `key` of `t`, pointing errors inside the string.
+        func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> Compiled? {
+            guard let node = t[key] else { return nil }
+            guard case .string(let text) = node.value else { throw t.wrongType(key, node, "an expression in quotes") }
+            var origin = node.location
+            // The expression starts after the opening quote (or quotes).
+            let row = (origin.row ?? 1) - 1
+            let line = row < lines.count ? lines[row] : nil
+            if let line, let col = origin.offset {
+                let rest = Array(line.dropFirst(col - 1))
+                let quoteLength = rest.starts(with: ["\"", "\"", "\""]) || rest.starts(with: ["'", "'", "'"]) ? 3 : 1
+                origin.offset = col + quoteLength
+                if quoteLength == 3 {
+                    // A multi-line string starts on the next line when the quotes end the line.
+                    if rest.count == 3 { origin.row = row + 2; origin.offset = 1 }
+                }
+            }
+            let sourceLine = origin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
+            return try ExpressionCompiler.compile(text, origin: origin, sourceLine: sourceLine, scope: &scope)
+        }
+
+        for d in try doc.tables("derive") {
+            try d.rejectUnknownKeys(["table", "name", "expr", "description"], context: "a [[derive]]")
+            let ds = try dataset(for: d)
+            let name = try d.requiredString("name")
+            if ds.index(of: name) != nil {
+                throw MHDQError.invocation("derived field \"\(name)\" hides a field of \(ds.table)", at: d.location)
+            }
+            var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
+            scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            guard let expr = try compile(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
+            pack.derived[ds.table, default: []].append((name, expr))
+        }
+
+        for r in try doc.tables("rule") {
+            try r.rejectUnknownKeys(["id", "title", "description", "class", "severity", "kind", "table", "field", "when",
+                                     "where", "message", "needs", "official_type", "key", "references", "references_key",
+                                     "measure", "numerator", "value", "defaults", "default_allowance", "by",
+                                     "warn_below", "fail_below", "warn_above", "fail_above", "min_denominator"],
+                                    context: "a [[rule]]")
+            let id = try r.requiredString("id")
+            if let other = ids[id] {
+                throw MHDQError.invocation("rule id \(id) is used twice (first at \(other))", at: r["id"]?.location ?? r.location)
+            }
+            ids[id] = r["id"]?.location ?? r.location
+            let ds = try dataset(for: r)
+            let kindName = try r.string("kind") ?? "record"
+            guard let kind = RuleKind(rawValue: kindName) else {
+                throw MHDQError.invocation("unknown kind \"\(kindName)\" (\(RuleKind.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["kind"]?.location)
+            }
+            let className = try r.string("class") ?? "invalid"
+            guard let cls = FindingClass(rawValue: className) else {
+                throw MHDQError.invocation("unknown class \"\(className)\" (\(FindingClass.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["class"]?.location)
+            }
+            let sevName = try r.string("severity") ?? "Warning"
+            guard let severity = Severity(name: sevName) else {
+                throw MHDQError.invocation("unknown severity \"\(sevName)\" (\(Severity.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["severity"]?.location)
+            }
+            var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
+            scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            let field = try r.string("field") ?? ""
+            if !field.isEmpty, ds.index(of: field) == nil, !scope.derived.contains(field) {
+                throw MHDQError.invocation("\"\(field)\" is not a field of \(ds.table)\(Manifest.suggestion(field, ds))", at: r["field"]?.location)
+            }
+            let messageText = try r.requiredString("message")
+            var rule = Rule(id: id, title: try r.string("title") ?? id, description: try r.string("description") ?? "",
+                            findingClass: cls, severity: severity, kind: kind, table: ds.table, field: field,
+                            location: r.location, needs: Set(try r.strings("needs") ?? []), officialType: try r.string("official_type"),
+                            condition: nil, filter: nil, message: MessageTemplate(parts: []))
+            rule.filter = try compile(r, "where", &scope)
+            switch kind {
+            case .record:
+                guard let c = try compile(r, "when", &scope) else {
+                    throw MHDQError.invocation("a record rule needs when = \"condition that is a finding\"", at: r.location)
+                }
+                rule.condition = c
+            case .duplicate, .orphan:
+                rule.key = try r.strings("key") ?? ds.key
+                for k in rule.key where ds.index(of: k) == nil {
+                    throw MHDQError.invocation("key field \"\(k)\" is not a field of \(ds.table)", at: r["key"]?.location ?? r.location)
+                }
+                rule.key = rule.key.map { ds.field($0)!.name }
+                if kind == .orphan {
+                    let refName = try r.requiredString("references")
+                    guard let ref = catalogue.dataset(refName) else {
+                        throw MHDQError.invocation("unknown table \"\(refName)\"", at: r["references"]?.location)
+                    }
+                    rule.references = ref.table
+                    rule.referencesKey = try r.strings("references_key") ?? rule.key
+                    guard rule.referencesKey.count == rule.key.count else {
+                        throw MHDQError.invocation("references_key must have as many fields as key", at: r["references_key"]?.location ?? r.location)
+                    }
+                    for k in rule.referencesKey where ref.index(of: k) == nil {
+                        throw MHDQError.invocation("\"\(k)\" is not a field of \(ref.table)", at: r["references_key"]?.location ?? r.location)
+                    }
+                    rule.referencesKey = rule.referencesKey.map { ref.field($0)!.name }
+                    rule.needs.insert("table:" + ref.table)
+                }
+            case .aggregate:
+                let m = try r.string("measure") ?? "share"
+                guard let measure = AggregateMeasure(rawValue: m) else {
+                    throw MHDQError.invocation("unknown measure \"\(m)\" (\(AggregateMeasure.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["measure"]?.location)
+                }
+                rule.measure = measure
+                rule.numerator = try compile(r, "numerator", &scope)
+                rule.valueExpr = try compile(r, "value", &scope)
+                rule.defaults = try compile(r, "defaults", &scope)
+                rule.defaultAllowance = try r.number("default_allowance") ?? 0
+                if (measure == .share || measure == .count || measure == .dqmi) && rule.numerator == nil {
+                    throw MHDQError.invocation("a \(m) rule needs numerator = \"condition\"", at: r.location)
+                }
+                if measure == .mean && rule.valueExpr == nil {
+                    throw MHDQError.invocation("a mean rule needs value = \"expression\"", at: r.location)
+                }
+                if measure == .dqmi && rule.defaults == nil {
+                    throw MHDQError.invocation("a dqmi rule needs defaults = \"condition for a default value\"", at: r.location)
+                }
+                for (i, by) in (try r.strings("by") ?? []).enumerated() {
+                    var byOrigin = r["by"]?.location ?? r.location
+                    byOrigin.offset = nil
+                    let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
+                    rule.groupBy.append(try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line, scope: &scope))
+                    rule.groupByNames.append(by)
+                    _ = i
+                }
+                rule.warnBelow = try r.number("warn_below")
+                rule.failBelow = try r.number("fail_below")
+                rule.warnAbove = try r.number("warn_above")
+                rule.failAbove = try r.number("fail_above")
+                rule.minDenominator = try r.int("min_denominator") ?? 1
+            }
+            if kind != .aggregate && kind != .record && r["when"] != nil {
+                throw MHDQError.invocation("\(kind.rawValue) rules take where = \"...\" to limit records, not when", at: r["when"]?.location)
+            }
+            let messageNode = r["message"]!
+            let messageLine = messageNode.location.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
+            rule.message = try MessageTemplate.compile(messageText, origin: messageNode.location, sourceLine: messageLine,
+                                                       scope: &scope, groupKey: kind == .duplicate || kind == .orphan ? rule.key : nil)
+            rule.needs.formUnion(scope.needs)
+            pack.rules.append(rule)
+        }
+
+        for n in try doc.tables("not_implemented") {
+            try n.rejectUnknownKeys(["id", "table", "reason"], context: "a [[not_implemented]]")
+            let id = try n.requiredString("id")
+            if let other = ids[id] {
+                throw MHDQError.invocation("rule id \(id) is used twice (first at \(other))", at: n.location)
+            }
+            ids[id] = n.location
+            pack.unimplemented.append(UnimplementedRule(id: id, table: try n.string("table") ?? defaultTable ?? "",
+                                                        reason: try n.requiredString("reason")))
+        }
+    }
+}
+
+/// A message with {placeholders}: fields, header fields (MHS000Header.Field) or any expression.
+public struct MessageTemplate {
+    enum Part {
+        case text(String)
+        case value(Compiled)
+        /// Group rules: the n-th key field's value.
+        case keyPart(Int)
+    }
+
+    var parts: [Part]
+
+    static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope, groupKey: [String]?) throws -> MessageTemplate {
+        var parts: [Part] = []
+        var literal = ""
+        let chars = Array(text)
+        var i = 0
+        var startOffset = origin.offset.map { $0 + 1 }
+        if let line = sourceLine, let col = origin.offset, line.dropFirst(col - 1).hasPrefix("'") { startOffset = col + 1 }
+        var exprOrigin = origin
+        while i < chars.count {
+            if chars[i] == "{" {
+                guard let close = chars[i...].firstIndex(of: "}") else {
+                    var loc = origin
+                    loc.offset = (startOffset ?? 1) + i
+                    throw MHDQError.invocation("a { in the message is never closed (write {{ for a literal brace)", at: loc)
+                }
+                if i + 1 < chars.count, chars[i + 1] == "{" { literal.append("{"); i += 2; continue }
+                if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
+                let inner = String(chars[(i + 1) ..< close])
+                exprOrigin.offset = (startOffset ?? 1) + i + 1
+                if let key = groupKey {
+                    // Group findings know only their key (and header fields).
+                    if let k = key.firstIndex(where: { $0.lowercased() == inner.lowercased() }) {
+                        parts.append(.keyPart(k))
+                    } else if inner.contains(".") {
+                        parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
+                    } else {
+                        throw MHDQError.invocation("{\(inner)}: a group rule's message can name only its key fields (\(key.joined(separator: ", "))) and header fields", at: exprOrigin)
+                    }
+                } else {
+                    parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
+                }
+                i = close + 1
+            } else {
+                if chars[i] == "}", i + 1 < chars.count, chars[i + 1] == "}" { i += 1 }
+                literal.append(chars[i])
+                i += 1
+            }
+        }
+        if !literal.isEmpty { parts.append(.text(literal)) }
+        return MessageTemplate(parts: parts)
+    }
+
+    func render(_ ctx: EvalContext, key: [String] = []) -> String {
+        var s = ""
+        for p in parts {
+            switch p {
+            case .text(let t): s += t
+            case .value(let f): s += f(ctx).text
+            case .keyPart(let k): s += k < key.count ? key[k] : ""
+            }
+        }
+        return s
+    }
+}
