@@ -49,20 +49,12 @@ final class BufferedFileWriter {
 
     /// Writes `value` in decimal, zero-padded to at least `width` digits. `value` ≥ 0.
     func decimal(_ value: Int, width: Int = 1) throws {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value
-        var used = 0
-        withUnsafeMutableBytes(of: &digits) { raw in
-            repeat {
-                raw[used] = UInt8(truncatingIfNeeded: 0x30 + n % 10)
-                n /= 10
-                used += 1
-            } while n > 0 || used < min(width, 20)
-        }
-        try withUnsafeBytes(of: &digits) { raw in
-            for i in stride(from: used - 1, through: 0, by: -1) { try byte(raw[i]) }
+        var divisor = 1, digits = 1
+        while divisor <= value / 10 { divisor *= 10; digits += 1 }
+        for _ in digits ..< max(width, digits) { try byte(0x30) }
+        while divisor > 0 {
+            try byte(UInt8(truncatingIfNeeded: 0x30 + value / divisor % 10))
+            divisor /= 10
         }
     }
 

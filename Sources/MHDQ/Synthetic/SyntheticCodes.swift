@@ -17,8 +17,9 @@ enum SyntheticCodes {
         (("R", "Chinese"), 6), (("S", "Any other ethnic group"), 20),
     ])
     static let ethnicityNotStated = (code: "Z", descriptions: ["Not stated"])
-    /// "Not recorded" is this trust's local wording: the manifest maps it to 99.
     static let ethnicityNotKnown = (code: "99", descriptions: ["Not known", "Not recorded"])
+    /// This trust's own wording, not in the national code list: the manifest maps it.
+    static let ethnicityLocalValues: KeyValuePairs<String, String> = ["Not recorded": "99"]
     /// Not in the national list: I, O and Q are never used; X is a local "unknown".
     static let ethnicityInvalid = ["X", "O", "I", "Q", "0"]
 

@@ -44,8 +44,10 @@ struct SyntheticManifest {
                 lines += [
                     "",
                     aligned("[source.values.EthnicCategory]", "# local value = national code (descriptions in the code list also map)"),
-                    "\(quoted(SyntheticCodes.ethnicityNotKnown.descriptions[1])) = \(quoted(SyntheticCodes.ethnicityNotKnown.code))",
                 ]
+                for (local, code) in SyntheticCodes.ethnicityLocalValues {
+                    lines.append("\(quoted(local)) = \(quoted(code))")
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"

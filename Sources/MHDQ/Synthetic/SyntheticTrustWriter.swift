@@ -19,6 +19,8 @@ final class SyntheticTrustWriter {
     private let periodEnd: CivilDate
     private let endDay: Int
     private var random: SyntheticRandom
+    /// Keys the NHS number permutation, so each seed numbers its patients differently.
+    private let nhsNumberKey: UInt32
     private var summary: SyntheticSummary
     private let teams = SyntheticWeighted(SyntheticTeam.all.map { ($0, $0.weight) })
 
@@ -33,6 +35,8 @@ final class SyntheticTrustWriter {
         self.periodEnd = periodEnd
         endDay = periodEnd.dayNumber
         random = SyntheticRandom(seed: trust.seed)
+        var keyStream = SyntheticRandom(seed: ~trust.seed)
+        nhsNumberKey = UInt32(truncatingIfNeeded: keyStream.next())
         summary = SyntheticSummary(patients: trust.patients)
         func open(_ e: SyntheticExtract) throws -> CSVRowWriter {
             try CSVRowWriter(directory: directory, name: e.file, header: e.header)
@@ -90,6 +94,7 @@ final class SyntheticTrustWriter {
             try mpi.endRow()
         }
 
+        // Injected impossible birth dates would push GP registration out of range: use an adult's.
         let birthDay = birth.mayMalform ? birth.date.dayNumber : endDay - 30 * 365
         try writeGP(index, team: team, birthDay: birthDay, iso: iso)
         try writeAccommodation(index, iso: iso)
@@ -105,35 +110,40 @@ final class SyntheticTrustWriter {
             defects.append(.nhsNumberBlank)
             return ""
         }
-        let scrambled = Self.permute(index, key: trust.seed)
-        var digits = [9] + (0 ..< 7).reversed().map { place in (scrambled / Self.power10(place)) % 10 }
-        var weighted = 0
-        for (i, d) in digits.enumerated() { weighted += d * (10 - i) }
+        // Nine digits: 9, then the permuted index as seven digits, then a free digit.
+        var digits = [UInt8](repeating: 0, count: 10)
+        digits[0] = 9
+        var rest = Self.permute(index, key: nhsNumberKey)
+        for i in stride(from: 7, through: 1, by: -1) {
+            digits[i] = UInt8(rest % 10)
+            rest /= 10
+        }
+        let weighted = (0 ..< 8).reduce(0) { $0 + Int(digits[$1]) * (10 - $1) }
         var ninth = random.below(10)
+        // 2·d takes ten different values mod 11 for d in 0...9, so at most one ninth digit has no check digit.
         if NHSNumberCheckDigit.checkDigit(weightedSum: weighted + 2 * ninth) == nil { ninth = (ninth + 1) % 10 }
-        digits.append(ninth)
-        var check = NHSNumberCheckDigit.checkDigit(weightedSum: weighted + 2 * ninth)!
+        digits[8] = UInt8(ninth)
+        let check = NHSNumberCheckDigit.checkDigit(weightedSum: weighted + 2 * ninth)!
+        digits[9] = UInt8(check)
         if random.chance(Rates.nhsNumberInvalid) {
             if random.chance(0.5) {
-                check = (check + 1 + random.below(9)) % 10
+                digits[9] = UInt8((check + 1 + random.below(9)) % 10)
                 defects.append(.nhsNumberBadCheckDigit)
-                digits.append(check)
             } else {
-                defects.append(.nhsNumberWrongLength)  // the check digit dropped
+                digits.removeLast()  // the check digit dropped
+                defects.append(.nhsNumberWrongLength)
             }
-        } else {
-            digits.append(check)
         }
-        return String(decoding: digits.map { UInt8(0x30 + $0) }, as: UTF8.self)
+        return String(decoding: digits.map { 0x30 + $0 }, as: UTF8.self)
     }
 
     /// A seed-keyed permutation of 0 ..< 10⁷: an invertible 24-bit mix (xor-shifts and odd
     /// multipliers), applied again while the result falls outside the range (cycle walking).
-    private static func permute(_ index: Int, key: UInt64) -> Int {
+    private static func permute(_ index: Int, key: UInt32) -> Int {
         let mask: UInt32 = 0xFF_FFFF
         var x = UInt32(index % 10_000_000)
         repeat {
-            x ^= UInt32(truncatingIfNeeded: key) & mask
+            x ^= key & mask
             x ^= x >> 12
             x = (x &* 0x9E_3779) & mask
             x ^= x >> 11
@@ -142,8 +152,6 @@ final class SyntheticTrustWriter {
         } while x >= 10_000_000
         return Int(x)
     }
-
-    private static func power10(_ n: Int) -> Int { (0 ..< n).reduce(1) { r, _ in r * 10 } }
 
     /// A birth date; `mayMalform` is false for injected future and over-130 dates, which
     /// must stay readable to be found.
