@@ -73,10 +73,7 @@ public enum RuleFunctions {
         RuleFunction(name: "period_end", signature: "period_end()", summary: "last day of the reporting period", arity: 0 ... 0, needs: "period") { _, _ in .null },
         RuleFunction(name: "age", signature: "age(birth_date, at_date)", summary: "age in whole years at a date", arity: 2 ... 2, needs: nil) { _, a in
             guard let b = dayOf(a[0]), let at = dayOf(a[1]) else { return .null }
-            let bd = CivilDate(days: b), ad = CivilDate(days: at)
-            var years = ad.year - bd.year
-            if (ad.month, ad.day) < (bd.month, bd.day) { years -= 1 }
-            return .number(Double(years))
+            return .number(Double(CivilDate(days: b).years(until: CivilDate(days: at))))
         },
         RuleFunction(name: "days_between", signature: "days_between(from, to)", summary: "days from the first date to the second (negative if earlier)", arity: 2 ... 2, needs: nil) { _, a in
             guard let x = dayOf(a[0]), let y = dayOf(a[1]) else { return .null }

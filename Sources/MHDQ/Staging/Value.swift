@@ -98,5 +98,12 @@ public struct CivilDate: Sendable, Hashable, Comparable {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// Whole years from `self` to `later` (an age on a date).
+    public func years(until later: CivilDate) -> Int {
+        var years = later.year - year
+        if (later.month, later.day) < (month, day) { years -= 1 }
+        return years
+    }
+
     public static func < (a: CivilDate, b: CivilDate) -> Bool { a.days < b.days }
 }

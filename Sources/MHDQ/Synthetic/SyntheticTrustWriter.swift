@@ -33,7 +33,7 @@ final class SyntheticTrustWriter {
     init(trust: SyntheticTrust, periodEnd: CivilDate, directory: String) throws {
         self.trust = trust
         self.periodEnd = periodEnd
-        endDay = periodEnd.dayNumber
+        endDay = periodEnd.days
         random = SyntheticRandom(seed: trust.seed)
         var keyStream = SyntheticRandom(seed: ~trust.seed)
         nhsNumberKey = UInt32(truncatingIfNeeded: keyStream.next())
@@ -95,7 +95,7 @@ final class SyntheticTrustWriter {
         }
 
         // Injected impossible birth dates would push GP registration out of range: use an adult's.
-        let birthDay = birth.mayMalform ? birth.date.dayNumber : endDay - 30 * 365
+        let birthDay = birth.mayMalform ? birth.date.days : endDay - 30 * 365
         try writeGP(index, team: team, birthDay: birthDay, iso: iso)
         try writeAccommodation(index, iso: iso)
         try writeEmployment(index, iso: iso)
@@ -159,7 +159,7 @@ final class SyntheticTrustWriter {
         let u = random.unit()
         if u < Rates.birthDateInFuture {
             defects.append(.birthDateInFuture)
-            return (CivilDate(dayNumber: endDay + 1 + random.below(30 * 365)), false)
+            return (CivilDate(days: endDay + 1 + random.below(30 * 365)), false)
         }
         if u < Rates.birthDateInFuture + Rates.ageOver130 {
             defects.append(.ageOver130)
@@ -168,7 +168,7 @@ final class SyntheticTrustWriter {
         }
         let ageBand = random.below(100)
         let age = ageBand < 10 ? random.int(in: 5 ... 17) : ageBand < 85 ? random.int(in: 18 ... 69) : random.int(in: 70 ... 95)
-        return (CivilDate(dayNumber: endDay - age * 365 - age / 4 - random.below(365)), true)
+        return (CivilDate(days: endDay - age * 365 - age / 4 - random.below(365)), true)
     }
 
     private func drawPostcode(_ team: SyntheticTeam, defects: inout [SyntheticDefect]) -> String {
@@ -340,7 +340,7 @@ final class SyntheticTrustWriter {
 
     /// Writes a date cell, now and then malformed (counted).
     private func date(_ file: CSVRowWriter, _ day: Int, iso: Bool, mayMalform: Bool = true) throws {
-        let date = CivilDate(dayNumber: day)
+        let date = CivilDate(days: day)
         if mayMalform, random.chance(Rates.dateMalformed) {
             summary.add(.dateMalformed)
             try file.text(malformedDate(near: date, iso: iso))
