@@ -12,7 +12,6 @@ enum CheckCommand {
         let rulesDir = try args.value("--rules")
         let read = try ReadOptionArguments.parse(&args)
         let positionals = try args.positionals()
-        _ = packs
 
         let catalogue = try Catalogue.load(rulesDirectory: try Catalogue.locateRulesDirectory(explicit: rulesDir))
         var period = try periodText.map { text -> ReportingPeriod in
@@ -20,17 +19,24 @@ enum CheckCommand {
             return p
         }
         var sources: [SourceSpec] = []
+        var manifest: Manifest?
         if !positionals.isEmpty {
             guard positionals.count == 1 else { throw MHDQError.invocation("check takes one manifest, or --table NAME=FILE options") }
-            let manifest = try Manifest.load(path: positionals[0], catalogue: catalogue)
-            sources = manifest.sources
-            if period == nil, let p = manifest.period { period = ReportingPeriod(p) }
+            let m = try Manifest.load(path: positionals[0], catalogue: catalogue)
+            sources = m.sources
+            if period == nil, let p = m.period { period = ReportingPeriod(p) }
+            manifest = m
         }
         sources += try CheckRun.adHocSources(tables, catalogue: catalogue, read: read)
         guard !sources.isEmpty else {
             throw MHDQError.invocation("nothing to check: give a manifest or --table NAME=FILE (see mhdq help check)")
         }
-        let result = try CheckRun(catalogue: catalogue, sources: sources, period: period).run()
+        var check = CheckRun(catalogue: catalogue, sources: sources, period: period,
+                             packs: packs.isEmpty ? manifest?.packs : packs)
+        check.provider = manifest?.provider
+        check.submitter = manifest?.submitter
+        if let manifest { check.reference = try ReferenceLoader.load(manifest.context) }
+        let result = try check.run()
         if let findingsPath {
             try ExceptionsCSV.write(result.findings, runID: "check", to: findingsPath)
         }

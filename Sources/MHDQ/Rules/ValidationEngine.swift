@@ -1,0 +1,365 @@
+// Stage 3: runs the rule packs over staged records as they stream, then the group and aggregate rules.
+
+/// A measured value for a group, kept for the report, summary.json and history.
+public struct Metric: Sendable {
+    public var ruleID: String
+    public var title: String
+    public var table: String
+    public var measure: String
+    /// Group values joined with " / " ("" for the whole table).
+    public var group: String
+    public var value: Double?
+    public var numerator: Double
+    public var denominator: Double
+    public var status: String
+}
+
+/// What the engine knows of each table once the run ends.
+public struct TableOutcome: Sendable {
+    public var table: String
+    public var records: Int
+    public var rejectedByRecordRules: Int
+    public var rejectedByGroupRules: Int
+    /// Per record: true when it is rejected (record or group level) and so left out of the MHSDS files.
+    public var rejected: [Bool]
+    public var rejectedCount: Int { rejected.filter { $0 }.count }
+}
+
+public struct NotRunRule: Sendable {
+    public var ruleID: String
+    public var table: String
+    public var needs: [String]
+}
+
+public final class ValidationEngine: StagedRecordConsumer {
+    public let packs: [RulePack]
+    let catalogue: Catalogue
+    let findings: FindingSink
+    let context: EvalContext
+    let periodText: String
+    public private(set) var notRun: [NotRunRule] = []
+    public private(set) var metrics: [Metric] = []
+
+    /// Rules that run, by table.
+    private var recordRules: [String: [Rule]] = [:]
+    private var groupRules: [Rule] = []
+    private var aggregateRules: [String: [Rule]] = [:]
+    private var derived: [String: [Compiled]] = [:]
+    /// Key signatures each table must remember: table → [fields].
+    private var keySignatures: [String: [[String]]] = [:]
+    private var lookupSpecs: [LookupSpec] = []
+
+    private var states: [String: TableState] = [:]
+    private var current: TableState?
+    private var currentTable: Dataset?
+    private var fileOffset = 0
+
+    final class TableState {
+        let dataset: Dataset
+        var count = 0
+        var rowRefs: [UInt64] = []
+        var files: [String] = []
+        var sheets: [String?] = []
+        var flags: [UInt8] = []
+        var keys: [[String]: KeyColumn] = [:]
+        var keyIndices: [[String]: [Int]] = [:]
+        /// Duplicate rules with a `where`: rule id → which records pass it.
+        var passes: [String: [Bool]] = [:]
+        var aggregates: [String: [String: Accumulator]] = [:]
+        var groupIndices: [Int]
+
+        init(dataset: Dataset) {
+            self.dataset = dataset
+            groupIndices = dataset.group.compactMap { dataset.index(of: $0) }
+        }
+    }
+
+    struct Accumulator {
+        var records = 0.0
+        var numerator = 0.0
+        var sum = 0.0
+        var defaults = 0.0
+
+        mutating func add(numerator n: Bool, value: Double?, isDefault: Bool) {
+            records += 1
+            if n { numerator += 1 }
+            if let value { sum += value; numerator += 1 }
+            if isDefault { defaults += 1 }
+        }
+    }
+
+    static let recordRejected: UInt8 = 1
+    static let groupRejected: UInt8 = 2
+
+    /// `tables`: the tables this run stages (rules whose needs are missing are listed in `notRun`).
+    public init(packs: [RulePack], catalogue: Catalogue, tables: [String], period: ReportingPeriod?,
+                header: [Value]?, reference: ReferenceData, findings: FindingSink) {
+        self.packs = packs
+        self.catalogue = catalogue
+        self.findings = findings
+        self.context = EvalContext(reference: reference)
+        self.periodText = period?.description ?? ""
+        context.periodStart = period?.start.days
+        context.periodEnd = period?.end.days
+        context.header = header ?? []
+        let present = Set(tables)
+        var available = reference.available
+        if period != nil { available.insert("period") }
+        for t in tables { available.insert("table:" + t) }
+        let order = catalogue.tableNames
+
+        for pack in packs {
+            for rule in pack.rules where present.contains(rule.table) {
+                var missing = rule.needs.subtracting(available)
+                // A lookup must read a table staged before the rule's own.
+                for need in rule.needs where need.hasPrefix("table:") && rule.kind != .orphan {
+                    let t = String(need.dropFirst(6))
+                    if let a = order.firstIndex(of: t), let b = order.firstIndex(of: rule.table), a >= b { missing.insert(need) }
+                }
+                if !missing.isEmpty {
+                    notRun.append(NotRunRule(ruleID: rule.id, table: rule.table, needs: missing.sorted()))
+                    continue
+                }
+                switch rule.kind {
+                case .record: recordRules[rule.table, default: []].append(rule)
+                case .aggregate: aggregateRules[rule.table, default: []].append(rule)
+                case .duplicate, .orphan:
+                    groupRules.append(rule)
+                    keySignatures[rule.table, default: []].append(rule.key)
+                    if let ref = rule.references { keySignatures[ref, default: []].append(rule.referencesKey) }
+                }
+            }
+            for (table, list) in pack.derived { derived[table, default: []] += list.map(\.expr) }
+            for spec in pack.lookups.specs where !lookupSpecs.contains(spec) { lookupSpecs.append(spec) }
+        }
+        // Every pack shares one registry when loaded together, so ids line up; fill as many slots as specs.
+        context.lookups = Array(repeating: [:], count: packs.first?.lookups.specs.count ?? 0)
+    }
+
+    public func begin(table: Dataset, source: SourceSpec) {
+        if currentTable?.table != table.table {
+            currentTable = table
+            let state = states[table.table] ?? TableState(dataset: table)
+            states[table.table] = state
+            current = state
+        }
+    }
+
+    public func consume(_ record: StagedRecord, table: Dataset) {
+        guard let state = current else { return }
+        let index = state.count
+        state.count += 1
+        if state.files.count <= record.fileIndex {
+            state.files.append(contentsOf: Array(repeating: "", count: record.fileIndex + 1 - state.files.count))
+            state.sheets.append(contentsOf: Array(repeating: nil, count: record.fileIndex + 1 - state.sheets.count))
+        }
+        state.rowRefs.append(UInt64(record.fileIndex) << 32 | UInt64(UInt32(truncatingIfNeeded: record.row)))
+        state.flags.append(0)
+
+        // The record and its derived fields.
+        context.record = record.values
+        for d in derived[table.table] ?? [] { context.record.append(d(context)) }
+        if table.table == "MHS000Header" && index == 0 { context.header = context.record }
+
+        for rule in recordRules[table.table] ?? [] {
+            if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { continue }
+            guard case .bool(true) = rule.condition!(context) else { continue }
+            if rule.severity.rejectsRecord { state.flags[index] |= ValidationEngine.recordRejected }
+            findings.add(makeFinding(rule, state: state, index: index, message: rule.message.render(context)))
+        }
+        for signature in keySignatures[table.table] ?? [] where state.keys[signature]?.count ?? 0 == index {
+            if state.keyIndices[signature] == nil { state.keyIndices[signature] = signature.map { table.index(of: $0)! } }
+            let parts = state.keyIndices[signature]!.map { record.values[$0] }
+            state.keys[signature, default: KeyColumn()].append(parts)
+        }
+        for rule in groupRules where rule.table == table.table && rule.filter != nil {
+            var pass = false
+            if case .bool(true) = rule.filter!(context) { pass = true }
+            state.passes[rule.id, default: []].append(pass)
+        }
+        for (i, spec) in lookupSpecs.enumerated() where spec.table == table.table {
+            let key = record.values[table.index(of: spec.keyField)!]
+            if !key.isNull, context.lookups[i][key.text] == nil {
+                context.lookups[i][key.text] = record.values[table.index(of: spec.valueField)!]
+            }
+        }
+        for rule in aggregateRules[table.table] ?? [] { accumulate(rule, state: state) }
+    }
+
+    public func end(table: Dataset, stats: StagingStats) {
+        guard let state = states[table.table] else { return }
+        state.files = stats.files
+        state.sheets = stats.sheets
+    }
+
+    /// Current record context is reused; the group key text of a record for findings.
+    func makeFinding(_ rule: Rule, state: TableState, index: Int, message: String, key: String? = nil) -> Finding {
+        var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: rule.severity,
+                        table: rule.table, message: message)
+        let ref = state.rowRefs[index]
+        let fileIndex = Int(ref >> 32)
+        f.file = fileIndex < state.files.count ? state.files[fileIndex] : ""
+        f.sheet = fileIndex < state.sheets.count ? state.sheets[fileIndex] : nil
+        f.row = Int(ref & 0xFFFF_FFFF)
+        f.field = rule.field
+        f.period = periodText
+        if let key {
+            f.recordKey = key
+        } else {
+            f.recordKey = state.dataset.key.compactMap { state.dataset.index(of: $0) }.map { context.record[$0].text }.joined(separator: "+")
+            if let i = state.dataset.index(of: rule.field) { f.value = context.record[i].text }
+            f.group = state.groupIndices.map { context.record[$0].text }.joined(separator: " / ")
+        }
+        return f
+    }
+
+    // MARK: - Aggregates
+
+    func accumulate(_ rule: Rule, state: TableState) {
+        if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { return }
+        let group = rule.groupBy.map { $0(context).text }.joined(separator: " / ")
+        let numerator: Bool
+        if let n = rule.numerator, case .bool(true) = n(context) { numerator = true } else { numerator = false }
+        var value: Double?
+        if let v = rule.valueExpr, case .number(let d) = v(context) { value = d }
+        var isDefault = false
+        if let d = rule.defaults, case .bool(true) = d(context) { isDefault = true }
+        state.aggregates[rule.id, default: [:]][group, default: Accumulator()].add(numerator: numerator, value: value, isDefault: isDefault)
+    }
+
+    func finishAggregates() {
+        for (table, rules) in aggregateRules.sorted(by: { $0.key < $1.key }) {
+            guard let state = states[table] else { continue }
+            for rule in rules {
+                for (group, acc) in (state.aggregates[rule.id] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    let value: Double?
+                    switch rule.measure! {
+                    case .share: value = acc.records > 0 ? acc.numerator / acc.records : nil
+                    case .count: value = acc.numerator
+                    case .mean: value = acc.numerator > 0 ? acc.sum / acc.numerator : nil
+                    case .dqmi:
+                        let excess = max(0, acc.defaults - rule.defaultAllowance * acc.records)
+                        value = acc.records > 0 ? (acc.numerator - excess) / acc.records : nil
+                    }
+                    var status = "pass"
+                    var severity: Severity?
+                    if Int(acc.records) < rule.minDenominator {
+                        status = "too few records"
+                    } else if let v = value {
+                        if let f = rule.failBelow, v < f { severity = .fail }
+                        else if let f = rule.failAbove, v > f { severity = .fail }
+                        else if let w = rule.warnBelow, v < w { severity = .warning }
+                        else if let w = rule.warnAbove, v > w { severity = .warning }
+                        if let s = severity { status = s == .fail ? "fail" : "warn" }
+                    }
+                    let denominator = rule.measure == .mean ? acc.numerator : acc.records
+                    metrics.append(Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
+                                          group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
+                                          denominator: denominator, status: status))
+                    guard let severity, let v = value else { continue }
+                    var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: severity,
+                                    table: table, message: "")
+                    f.group = group
+                    f.period = periodText
+                    f.observed = rule.percent ? percent(v) : Value.format((v * 100).rounded() / 100)
+                    f.expected = band(rule)
+                    f.denominator = Value.format(denominator)
+                    f.recordKey = group
+                    let scope = group.isEmpty ? table : group
+                    f.message = "\(rule.title): \(f.observed) for \(scope) (\(Value.format(acc.numerator)) of \(f.denominator)); expected \(f.expected)"
+                    findings.add(f)
+                }
+            }
+        }
+    }
+
+    func percent(_ v: Double) -> String {
+        let p = (v * 1000).rounded() / 10
+        return Value.format(p) + "%"
+    }
+
+    func band(_ rule: Rule) -> String {
+        func show(_ v: Double) -> String { rule.percent ? percent(v) : Value.format(v) }
+        var parts: [String] = []
+        if let w = rule.warnBelow { parts.append("≥ \(show(w)) (warn below)") }
+        if let f = rule.failBelow { parts.append("≥ \(show(f)) (fail below)") }
+        if let w = rule.warnAbove { parts.append("≤ \(show(w)) (warn above)") }
+        if let f = rule.failAbove { parts.append("≤ \(show(f)) (fail above)") }
+        return parts.joined(separator: ", ")
+    }
+
+    // MARK: - Group rules
+
+    /// Runs duplicate and orphan rules, cascading group rejections the way the portal does:
+    /// a rejected parent leaves its children with no valid parent, until nothing changes.
+    func finishGroups() {
+        for rule in groupRules where rule.kind == .duplicate {
+            guard let state = states[rule.table], let column = state.keys[rule.key] else { continue }
+            let passes = state.passes[rule.id]
+            // Records with equal keys, found by hash and confirmed byte for byte.
+            var buckets: [UInt64: [Int]] = [:]   // hash → first index of each distinct key with that hash
+            var groups: [Int: [Int]] = [:]       // first index → every index with that key
+            for i in 0 ..< column.count where column.present[i] && (passes?[i] ?? true) {
+                let h = column.hashes[i]
+                if let firsts = buckets[h], let f = firsts.first(where: { column.bytes($0) == column.bytes(i) }) {
+                    groups[f, default: [f]].append(i)
+                } else {
+                    buckets[h, default: []].append(i)
+                }
+            }
+            for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
+                for i in members {
+                    if rule.severity.rejectsRecord { state.flags[i] |= ValidationEngine.groupRejected }
+                    emitGroupFinding(rule, state: state, column: column, index: i)
+                }
+            }
+        }
+        let orphanRules = groupRules.filter { $0.kind == .orphan }
+        var flagged: [String: Set<Int>] = [:]
+        var changed = true
+        var rounds = 0
+        while changed && rounds < 16 {
+            changed = false
+            rounds += 1
+            for rule in orphanRules {
+                guard let state = states[rule.table], let column = state.keys[rule.key],
+                      let parent = states[rule.references!], let parentColumn = parent.keys[rule.referencesKey] else { continue }
+                var valid = Set<UInt64>()
+                for i in 0 ..< parentColumn.count where parentColumn.present[i] && parent.flags[i] == 0 {
+                    valid.insert(parentColumn.hashes[i])
+                }
+                for i in 0 ..< column.count where column.present[i] && !valid.contains(column.hashes[i]) {
+                    guard flagged[rule.id, default: []].insert(i).inserted else { continue }
+                    if rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 {
+                        state.flags[i] |= ValidationEngine.groupRejected
+                        changed = true
+                    }
+                }
+            }
+        }
+        for rule in orphanRules {
+            guard let state = states[rule.table], let column = state.keys[rule.key] else { continue }
+            for i in (flagged[rule.id] ?? []).sorted() { emitGroupFinding(rule, state: state, column: column, index: i) }
+        }
+    }
+
+    func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int) {
+        let parts = column.parts(index)
+        let message = rule.message.render(context, key: parts)
+        var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"))
+        if let k = rule.key.firstIndex(of: rule.field), k < parts.count { f.value = parts[k] }
+        findings.add(f)
+    }
+
+    /// Runs what needs every table (group and aggregate rules) and reports each table's rejections.
+    public func finish() -> [TableOutcome] {
+        finishGroups()
+        finishAggregates()
+        return states.values.sorted { $0.dataset.code < $1.dataset.code }.map { s in
+            TableOutcome(table: s.dataset.table, records: s.count,
+                         rejectedByRecordRules: s.flags.filter { $0 & ValidationEngine.recordRejected != 0 }.count,
+                         rejectedByGroupRules: s.flags.filter { $0 == ValidationEngine.groupRejected }.count,
+                         rejected: s.flags.map { $0 != 0 })
+        }
+    }
+}
