@@ -11,10 +11,11 @@ struct KeyColumn {
 
     var count: Int { ends.count }
 
-    mutating func append(_ parts: [Value]) {
+    /// `allowBlanks`: store blank parts as empty text (display columns) instead of marking the key absent.
+    mutating func append(_ parts: [Value], allowBlanks: Bool = false) {
         var ok = true
         for (i, p) in parts.enumerated() {
-            if p.isNull { ok = false; break }
+            if p.isNull && !allowBlanks { ok = false; break }
             if i > 0 { arena.append(KeyColumn.separator) }
             arena.append(contentsOf: p.text.utf8)
         }

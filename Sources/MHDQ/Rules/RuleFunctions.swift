@@ -69,6 +69,13 @@ public enum RuleFunctions {
         },
         RuleFunction(name: "format_ok", signature: "format_ok(field)", summary: "true when the value fits the field's Data Dictionary format (Rules/datasets)", arity: 1 ... 1, needs: nil) { _, _ in .null },
         RuleFunction(name: "date", signature: "date(\"CCYY-MM-DD\")", summary: "a date literal", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "to_date", signature: "to_date(text)", summary: "text in CCYY-MM-DD read as a date (blank if it is not one)", arity: 1 ... 1, needs: nil) { _, a in
+            switch a[0] {
+            case .date: return a[0]
+            case .text(let s): return ExpressionCompiler.parseISODate(s).map { .date($0) } ?? .null
+            default: return .null
+            }
+        },
         RuleFunction(name: "period_start", signature: "period_start()", summary: "first day of the reporting period", arity: 0 ... 0, needs: "period") { _, _ in .null },
         RuleFunction(name: "period_end", signature: "period_end()", summary: "last day of the reporting period", arity: 0 ... 0, needs: "period") { _, _ in .null },
         RuleFunction(name: "age", signature: "age(birth_date, at_date)", summary: "age in whole years at a date", arity: 2 ... 2, needs: nil) { _, a in

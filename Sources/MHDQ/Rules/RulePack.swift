@@ -49,6 +49,8 @@ public struct Rule {
     public var key: [String] = []
     public var references: String?
     public var referencesKey: [String] = []
+    /// Group rules: the record fields their message shows.
+    public var messageFields: [String] = []
 
     // Aggregate rules.
     public var measure: AggregateMeasure?
@@ -272,8 +274,10 @@ public enum RulePackLoader {
             }
             let messageNode = r["message"]!
             let messageLine = messageNode.location.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
+            var groupFields: [String]? = kind == .duplicate || kind == .orphan ? [] : nil
             rule.message = try MessageTemplate.compile(messageText, origin: messageNode.location, sourceLine: messageLine,
-                                                       scope: &scope, groupKey: kind == .duplicate || kind == .orphan ? rule.key : nil)
+                                                       scope: &scope, groupFields: &groupFields)
+            rule.messageFields = groupFields ?? []
             rule.needs.formUnion(scope.needs)
             pack.rules.append(rule)
         }
@@ -296,13 +300,15 @@ public struct MessageTemplate {
     enum Part {
         case text(String)
         case value(Compiled)
-        /// Group rules: the n-th key field's value.
+        /// Group rules: the n-th stored message field of the record.
         case keyPart(Int)
     }
 
     var parts: [Part]
 
-    static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope, groupKey: [String]?) throws -> MessageTemplate {
+    /// `groupFields`: for group rules, collects the record fields the message shows (the engine stores them per record).
+    static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope,
+                        groupFields: inout [String]?) throws -> MessageTemplate {
         var parts: [Part] = []
         var literal = ""
         let chars = Array(text)
@@ -321,14 +327,14 @@ public struct MessageTemplate {
                 if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
                 let inner = String(chars[(i + 1) ..< close])
                 exprOrigin.offset = (startOffset ?? 1) + i + 1
-                if let key = groupKey {
-                    // Group findings know only their key (and header fields).
-                    if let k = key.firstIndex(where: { $0.lowercased() == inner.lowercased() }) {
-                        parts.append(.keyPart(k))
-                    } else if inner.contains(".") {
-                        parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
+                if var fields = groupFields {
+                    // Group findings know their record's stored display fields (and header fields).
+                    if let f = scope.dataset.field(inner) {
+                        if !fields.contains(f.name) { fields.append(f.name) }
+                        parts.append(.keyPart(fields.firstIndex(of: f.name)!))
+                        groupFields = fields
                     } else {
-                        throw MHDQError.invocation("{\(inner)}: a group rule's message can name only its key fields (\(key.joined(separator: ", "))) and header fields", at: exprOrigin)
+                        parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
                     }
                 } else {
                     parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
@@ -344,7 +350,7 @@ public struct MessageTemplate {
         return MessageTemplate(parts: parts)
     }
 
-    func render(_ ctx: EvalContext, key: [String] = []) -> String {
+    func render(_ ctx: EvalContext, fields key: [String] = []) -> String {
         var s = ""
         for p in parts {
             switch p {

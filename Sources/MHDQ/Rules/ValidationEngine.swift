@@ -48,6 +48,8 @@ public final class ValidationEngine: StagedRecordConsumer {
     /// Key signatures each table must remember: table → [fields].
     private var keySignatures: [String: [[String]]] = [:]
     private var lookupSpecs: [LookupSpec] = []
+    /// Fields group-rule messages show, stored per record (blanks kept): table → [fields].
+    private var displaySignatures: [String: [[String]]] = [:]
 
     private var states: [String: TableState] = [:]
     private var current: TableState?
@@ -62,6 +64,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         var sheets: [String?] = []
         var flags: [UInt8] = []
         var keys: [[String]: KeyColumn] = [:]
+        var displays: [[String]: KeyColumn] = [:]
         var keyIndices: [[String]: [Int]] = [:]
         /// Duplicate rules with a `where`: rule id → which records pass it.
         var passes: [String: [Bool]] = [:]
@@ -126,6 +129,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 case .duplicate, .orphan:
                     groupRules.append(rule)
                     keySignatures[rule.table, default: []].append(rule.key)
+                    if !rule.messageFields.isEmpty && rule.messageFields != rule.key { displaySignatures[rule.table, default: []].append(rule.messageFields) }
                     if let ref = rule.references { keySignatures[ref, default: []].append(rule.referencesKey) }
                 }
             }
@@ -171,6 +175,10 @@ public final class ValidationEngine: StagedRecordConsumer {
             if state.keyIndices[signature] == nil { state.keyIndices[signature] = signature.map { table.index(of: $0)! } }
             let parts = state.keyIndices[signature]!.map { record.values[$0] }
             state.keys[signature, default: KeyColumn()].append(parts)
+        }
+        for signature in displaySignatures[table.table] ?? [] where state.displays[signature]?.count ?? 0 == index {
+            let parts = signature.map { record.values[table.index(of: $0)!] }
+            state.displays[signature, default: KeyColumn()].append(parts, allowBlanks: true)
         }
         for rule in groupRules where rule.table == table.table && rule.filter != nil {
             var pass = false
@@ -345,7 +353,8 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int) {
         let parts = column.parts(index)
-        let message = rule.message.render(context, key: parts)
+        let display = rule.messageFields.isEmpty ? [] : rule.messageFields == rule.key ? parts : (state.displays[rule.messageFields]?.parts(index) ?? [])
+        let message = rule.message.render(context, fields: display)
         var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"))
         if let k = rule.key.firstIndex(of: rule.field), k < parts.count { f.value = parts[k] }
         findings.add(f)
