@@ -26,6 +26,7 @@ extension CommandLine {
             case "check": return try CheckCommand.run(&rest)
             case "inspect": return try InspectCommand.run(&rest)
             case "generate": return try GenerateCommand.run(&rest)
+            case "rules": return try RulesCommand.run(&rest)
             case "help", "--help", "-h": return try Help.run(&rest)
             case "--version", "version":
                 print("mhdq \(MHDQVersion.string)")

@@ -30,6 +30,8 @@ enum Help {
         let topic = try args.positionals().first
         switch topic {
         case nil: print(overview)
+        case "rules": print(RuleLanguageHelp.text)
+        case "manifest": print(ManifestHelp.text)
         default: throw MHDQError.invocation("no help on \"\(topic!)\" (topics: rules, manifest)")
         }
         return ExitCode.ok

@@ -1,0 +1,52 @@
+// How much of an official rule list a pack implements: implemented, needs context, or not implemented (with why).
+
+public struct CoverageEntry: Sendable {
+    public enum Status: String, Sendable { case implemented, needsContext = "needs-context", notImplemented = "not-implemented" }
+    public var code: String
+    public var table: String
+    public var type: String
+    public var level: String
+    public var status: Status
+    public var reason: String
+}
+
+public enum Coverage {
+    /// Needs that only a manifest's reference data can satisfy (the rest come with every run).
+    static let contextNeeds: Set<String> = ["ods", "postcodes", "portal_org", "upload_date"]
+
+    /// Compares `pack` with its `official-rules.csv` (code, table, element, type, level, message).
+    public static func report(pack: RulePack) throws -> [CoverageEntry] {
+        let path = pack.directory + "/official-rules.csv"
+        var reader = try CSVReader(path: path, encoding: .utf8)
+        var row = RawRow()
+        guard try reader.next(into: &row) else { return [] }
+        let header = row.fields
+        guard let codeIndex = header.firstIndex(of: "code"), let tableIndex = header.firstIndex(of: "table"),
+              let typeIndex = header.firstIndex(of: "type"), let levelIndex = header.firstIndex(of: "level") else {
+            throw MHDQError.invocation("official-rules.csv needs columns code, table, type, level", at: SourceLocation(file: path, row: 1))
+        }
+        let rules = Dictionary(pack.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let unimplemented = Dictionary(pack.unimplemented.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [CoverageEntry] = []
+        while try reader.next(into: &row) {
+            let code = row.string(codeIndex)
+            var e = CoverageEntry(code: code, table: row.string(tableIndex), type: row.string(typeIndex),
+                                  level: row.string(levelIndex), status: .notImplemented, reason: "")
+            if let rule = rules[code] {
+                let needs = rule.needs.intersection(contextNeeds)
+                if needs.isEmpty {
+                    e.status = .implemented
+                } else {
+                    e.status = .needsContext
+                    e.reason = "needs " + needs.sorted().map(ValidationEngine.describeNeed).joined(separator: "; ")
+                }
+            } else if let u = unimplemented[code] {
+                e.reason = u.reason
+            } else {
+                e.reason = "not in the pack"
+            }
+            out.append(e)
+        }
+        return out
+    }
+}

@@ -1,0 +1,41 @@
+// The manifest format, printed by `mhdq help manifest`.
+
+public enum ManifestHelp {
+    public static let text = """
+    PIPELINE MANIFEST (TOML subset; paths relative to the manifest)
+
+      [pipeline]
+      name = "Trust nightly precheck"
+      period = "2026-09"            reporting period, YYYY-MM
+      provider = "RX4"              OrgIDProvider (used when no MHS000Header file is given)
+      submitter = "RX4"             OrgIDSubmit
+      packs = ["mhsds-v6", "ethnicity"]   default: every pack that applies to the tables
+      out = "out"                   default output folder for mhdq run
+
+      [context]                     reference data that unlocks rules needing it
+      ods = "ods.csv"               organisation codes (code, open date, close date)
+      postcodes = "postcodes.csv"   active postcodes (first column)
+      portal_org = "RX4"            Submission Portal organisation code
+      upload_date = "2026-10-15"    Submission Portal upload date
+
+      [[source]]                    one per extract (repeat)
+      table = "MHS001MPI"           dataset table (Rules/datasets)
+      file = "mpi_*.csv"            a file or a glob (several monthly files)
+      format = "csv"                csv | xlsx | spreadsheetml (default from the extension)
+      delimiter = ","               , tab | ; (default: sniffed)
+      encoding = "auto"             auto (UTF-8, Windows-1252 fallback) | utf-8 | windows-1252
+      sheet = "Patients"            workbooks: a sheet name, or its position (1 = first)
+      range = "A3:K5000"            workbooks: read only this range
+      header_row = 1                row (line) holding the column names
+      skip_rows = 0                 rows after the header to ignore
+      date_formats = ["dd/mm/yyyy", "yyyy-mm-dd", "d mmm yyyy", "excel-serial"]
+      trim = true                   trim spaces around values
+
+      [source.columns]              local column name = dataset field
+      "NHS No" = "NHSNumber"        (columns named like a field or one of its aliases map by themselves;
+      "DOB" = "PersonBirthDate"      every column named here must be in the file)
+
+      [source.values.EthnicCategory]   local value = code; code-list descriptions map by themselves,
+      "Not recorded" = "99"            tolerant of case, hyphens, en dashes, slashes and spacing
+    """
+}
