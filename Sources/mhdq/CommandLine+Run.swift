@@ -23,6 +23,7 @@ extension CommandLine {
         var rest = Arguments(Array(args.dropFirst()))
         do {
             switch command {
+            case "run": return try RunCommand.run(&rest)
             case "check": return try CheckCommand.run(&rest)
             case "inspect": return try InspectCommand.run(&rest)
             case "generate": return try GenerateCommand.run(&rest)

@@ -1,0 +1,76 @@
+// summary.json: run metadata, per-table reconciliation, counts by rule and severity, metrics, exit status.
+// Schema (stable; fields may be added): see README.md, "summary.json".
+
+public enum SummaryJSON {
+    public static let schemaVersion = 1
+
+    public static func make(runID: String, manifest: String?, period: ReportingPeriod?, result: CheckResult,
+                            reconciliation: [ReconciliationRow], started: String) -> JSON {
+        .object([
+            ("schema_version", .int(schemaVersion)),
+            ("run_id", .string(runID)),
+            ("tool_version", .string(MHDQVersion.string)),
+            ("started", .string(started)),
+            ("manifest", manifest.map { .string($0) } ?? .null),
+            ("period", period.map { .string($0.description) } ?? .null),
+            ("packs", .array(result.packs.map { .object([("name", .string($0.name)), ("version", .string($0.version))]) })),
+            ("tables", .array(reconciliation.map { r in
+                .object([("table", .string(r.table)), ("rows_read", .int(r.read)), ("rows_exported", .int(r.exported)),
+                         ("rows_rejected", .int(r.rejected)), ("rejected_in_staging", .int(r.rejectedInStaging)),
+                         ("rejected_by_record_rules", .int(r.rejectedByRecordRules)),
+                         ("rejected_by_group_rules", .int(r.rejectedByGroupRules)), ("balanced", .bool(r.balanced))])
+            })),
+            ("findings", .object([
+                ("total", .int(result.findings.count)),
+                ("failing", .int(result.failingCount)),
+                ("by_severity", .object(result.countsBySeverity().map { ($0.0.rawValue, .int($0.1)) })),
+                ("by_rule", .array(result.countsByRule().map { r in
+                    .object([("rule_id", .string(r.rule)), ("title", .string(r.title)),
+                             ("severity", .string(r.severity.rawValue)), ("count", .int(r.count))])
+                })),
+            ])),
+            ("metrics", .array(result.metrics.map { m in
+                .object([("rule_id", .string(m.ruleID)), ("title", .string(m.title)), ("table", .string(m.table)),
+                         ("measure", .string(m.measure)), ("group", .string(m.group)),
+                         ("value", m.value.map { .double($0) } ?? .null), ("numerator", .double(m.numerator)),
+                         ("denominator", .double(m.denominator)), ("status", .string(m.status))])
+            })),
+            ("not_run", .array(result.notRun.map { .object([("rule_id", .string($0.rule)), ("needs", .string($0.needs))]) })),
+            ("exit_code", .int(Int(result.exitCode))),
+        ])
+    }
+}
+
+/// Nothing lost: for every table, rows read = rows exported + rows rejected.
+public struct ReconciliationRow: Sendable {
+    public var table: String
+    public var read: Int
+    public var exported: Int
+    public var rejectedInStaging: Int
+    public var rejectedByRecordRules: Int
+    public var rejectedByGroupRules: Int
+    public var rejected: Int { rejectedInStaging + rejectedByRecordRules + rejectedByGroupRules }
+    public var balanced: Bool { read == exported + rejected }
+
+    public static func make(_ result: CheckResult) -> [ReconciliationRow] {
+        result.stats.map { s in
+            let o = result.outcomes.first { $0.table == s.table }
+            let byRecord = o?.rejectedByRecordRules ?? 0
+            let byGroup = o?.rejectedByGroupRules ?? 0
+            return ReconciliationRow(table: s.table, read: s.rowsRead, exported: s.rowsStaged - byRecord - byGroup,
+                                     rejectedInStaging: s.rowsRejected, rejectedByRecordRules: byRecord, rejectedByGroupRules: byGroup)
+        }
+    }
+
+    public static func writeCSV(_ rows: [ReconciliationRow], to path: String) throws {
+        let out = try OutputBuffer(creating: path)
+        let csv = CSVWriter(output: out)
+        csv.writeRow(["table", "rows_read", "rows_exported", "rows_rejected", "rejected_in_staging",
+                      "rejected_by_record_rules", "rejected_by_group_rules", "balanced"])
+        for r in rows {
+            csv.writeRow([r.table, String(r.read), String(r.exported), String(r.rejected), String(r.rejectedInStaging),
+                          String(r.rejectedByRecordRules), String(r.rejectedByGroupRules), r.balanced ? "yes" : "NO"])
+        }
+        try out.close()
+    }
+}
