@@ -86,6 +86,8 @@ public struct Stager {
                                   at: source.location())
         }
         let headerRowNumber = row.number
+        // The CSV reader skips blank lines itself: count those after the header so no row goes uncounted.
+        let blankLinesBeforeData = (source as? CSVReader)?.blankLines ?? 0
         let plan = try columnPlan(header: header, source: source, stats: &stats)
         let fieldCount = dataset.fields.count
         var mapped = Array(repeating: false, count: fieldCount)
@@ -145,7 +147,10 @@ public struct Stager {
             try emit(record)
         }
         stats.valuesMapped += normaliser.mappedCount
-        if let csv = source as? CSVReader { stats.windows1252Fields += csv.windows1252Fields }
+        if let csv = source as? CSVReader {
+            stats.windows1252Fields += csv.windows1252Fields
+            stats.blankRows += csv.blankLines - blankLinesBeforeData
+        }
     }
 
     public func recordKey(_ record: StagedRecord) -> String {
