@@ -75,6 +75,13 @@ public final class ByteInput {
         return all
     }
 
+    /// The first `count` bytes of the file (fewer if it is shorter).
+    public static func prefix(path: String, count: Int) throws -> [UInt8] {
+        let input = try ByteInput(path: path, bufferSize: count)
+        let n = try input.refill()
+        return Array(input.buffer[0 ..< n])
+    }
+
     /// File size in bytes, or nil when it cannot be read.
     public static func size(path: String) -> Int? {
         var st = stat()

@@ -76,8 +76,18 @@ public struct CSVReader: RowSource {
             throw MHDQError.input("the file is UTF-16; save it as UTF-8 (or CSV) and run again", at: SourceLocation(file: file))
         }
         if n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { position = 3 }
-        if !delimiterGiven { delimiter = Self.sniff(b[position ..< n]) }
+        if !delimiterGiven {
+            // A buffer shorter than the header line must not decide the delimiter from its first few bytes.
+            if n == b.count && n < Self.sniffBytes {
+                delimiter = Self.sniff(try ByteInput.prefix(path: file, count: Self.sniffBytes).dropFirst(position))
+            } else {
+                delimiter = Self.sniff(b[position ..< n])
+            }
+        }
     }
+
+    /// How much of the file's start delimiter sniffing looks at.
+    static let sniffBytes = 1 << 16
 
     /// Picks the candidate delimiter seen most often outside quotes on the first line.
     static func sniff(_ bytes: ArraySlice<UInt8>) -> UInt8 {
@@ -162,7 +172,8 @@ public struct CSVReader: RowSource {
 
     private mutating func checkLength(_ row: RawRow, startLine: Int) throws {
         if row.openFieldLength > maxFieldBytes {
-            throw MHDQError.input("field \(row.count + 1) is longer than \(maxFieldBytes >> 20) MiB: a quote opened at line \(startLine) is probably never closed", at: SourceLocation(file: file, row: row.number))
+            let limit = maxFieldBytes >= 1 << 20 && maxFieldBytes % (1 << 20) == 0 ? "\(maxFieldBytes >> 20) MiB" : "\(maxFieldBytes) bytes"
+            throw MHDQError.input("field \(row.count + 1) is longer than \(limit): a quote opened at line \(startLine) is probably never closed", at: SourceLocation(file: file, row: row.number))
         }
     }
 
@@ -206,7 +217,7 @@ public struct CSVReader: RowSource {
             guard try peek() != nil else {
                 throw MHDQError.input("the file ends inside a quoted field opened at line \(startLine) (truncated file or unbalanced quote)", at: SourceLocation(file: file, row: startLine))
             }
-            // Copy up to the next quote, counting line breaks.
+            // Copy up to the next quote (or a NUL: binary data), counting line breaks.
             let sawQuote: Bool = input.buffer.withUnsafeBufferPointer { buf -> Bool in
                 var i = position
                 let n = input.count
@@ -214,7 +225,7 @@ public struct CSVReader: RowSource {
                 var previousCR = false
                 while i < n {
                     let b = buf[i]
-                    if b == 0x22 { break }
+                    if b == 0x22 || b == 0 { break }
                     if b == 0x0A { if !previousCR { lines += 1 }; previousCR = false }
                     else if b == 0x0D { lines += 1; previousCR = true }
                     else { previousCR = false }
@@ -235,6 +246,9 @@ public struct CSVReader: RowSource {
                     pendingCR = false
                 }
                 continue
+            }
+            if input.buffer[position] == 0 {
+                throw MHDQError.input("binary data (a NUL byte) in field \(row.count + 1): this is not a text file", at: SourceLocation(file: file, row: line))
             }
             position += 1  // the quote
             if try peek() == 0x22 {

@@ -14,7 +14,10 @@ public struct Catalogue: Sendable {
     }
 
     /// Tables in load order: the MHSDS order (MHS000, MHS001, ...) then aggregate returns.
-    public var tableNames: [String] { datasets.values.sorted { ($0.code, $0.table) < ($1.code, $1.table) }.map(\.table) }
+    public var tableNames: [String] {
+        func order(_ d: Dataset) -> (Int, String, String) { (d.code.hasPrefix("MHS") ? 0 : 1, d.code, d.table) }
+        return datasets.values.sorted { order($0) < order($1) }.map(\.table)
+    }
 
     public func dataset(_ name: String) -> Dataset? {
         datasets[name] ?? datasets.values.first { $0.table.lowercased() == name.lowercased() || $0.code.lowercased() == name.lowercased() }

@@ -1,0 +1,163 @@
+// The built `mhdq` binary end to end: exit codes, one-line located errors, JSON, record dumps.
+
+import Foundation
+import Testing
+@testable import MHDQ
+
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var stdoutBytes: Data
+}
+
+/// The debug binary `swift test --scratch-path .build-tests` builds next to the tests ($MHDQ_TEST_BIN overrides).
+let mhdqBinary: String = {
+    if let env = ProcessInfo.processInfo.environment["MHDQ_TEST_BIN"], !env.isEmpty { return env }
+    for scratch in [".build-tests", ".build"] {
+        let path = TestPaths.packageRoot + "/\(scratch)/debug/mhdq"
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return TestPaths.packageRoot + "/.build-tests/debug/mhdq"
+}()
+
+func mhdq(_ arguments: String...) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: mhdqBinary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.packageRoot)
+    var env = ProcessInfo.processInfo.environment
+    env["MHDQ_RULES"] = TestPaths.rules
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes before waiting so a large output cannot block the child.
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit, "mhdq was killed by a signal")
+    #expect(process.terminationStatus < 128)
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
+}
+
+/// The error is a single line that starts "mhdq: FILE".
+func expectOneLineError(_ r: CommandResult, naming file: String, row: Int? = nil,
+                        sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+    let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 2 && lines[1].isEmpty, "not one line: \(r.stderr)", sourceLocation: sourceLocation)
+    #expect(r.stderr.hasPrefix("mhdq: \(file)"), "\(r.stderr)", sourceLocation: sourceLocation)
+    if let row { #expect(r.stderr.contains("row \(row)"), "\(r.stderr)", sourceLocation: sourceLocation) }
+}
+
+@Suite("Command line", .enabled(if: FileManager.default.isExecutableFile(atPath: mhdqBinary), "build mhdq first"))
+struct CommandLineTests {
+    @Test func checkJSONCounts() throws {
+        let file = try writeTemporaryFile("""
+        LocalPatientID,OrgIDLocalPatientID,PersonBirthDate,EthnicCategory
+        P1,RX1,1985-06-15,A
+        P2,RX1,15/06/1985,White - British
+        P3,RX1
+        P4,RX1,31/02/2023,Z
+        """ + "\n\n", name: "mpi.csv")
+        let r = try mhdq("check", "--table", "MHS001MPI=\(file)", "--json")
+        #expect(r.status == 1, "a rejected row is a failing finding")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        let table = try #require((json["tables"] as? [[String: Any]])?.first)
+        #expect(table["table"] as? String == "MHS001MPI")
+        #expect(table["rows_read"] as? Int == 4)
+        #expect(table["rows_staged"] as? Int == 3)
+        #expect(table["rows_rejected"] as? Int == 1)
+        #expect(table["blank_rows"] as? Int == 1)
+        #expect(table["values_mapped"] as? Int == 1)
+        #expect(json["exit_code"] as? Int == 1)
+        let findings = try #require(json["findings"] as? [String: Any])
+        #expect(findings["failing"] as? Int == 1)
+        let rules = (findings["by_rule"] as? [[String: Any]])?.compactMap { $0["rule_id"] as? String }
+        #expect(rules?.sorted() == ["STG-DATE", "STG-RAGGED"])
+        #expect(r.stderr.isEmpty)
+    }
+
+    @Test func checkPassesACleanFile() throws {
+        let file = try writeTemporaryFile("LocalPatientID,EthnicCategory\nP1,A\n", name: "mpi.csv")
+        let r = try mhdq("check", "--table", "MHS001MPI=\(file)")
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("rows read 1   staged 1   rejected 0"))
+        #expect(r.stdout.contains("verdict: PASS"))
+    }
+
+    @Test func invocationErrorsExitTwo() throws {
+        let unknown = try mhdq("check", "--table", "MHS999Nothing=whatever.csv")
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.hasPrefix("mhdq: unknown table \"MHS999Nothing\""))
+        #expect(unknown.stderr.split(separator: "\n").count == 1)
+
+        let manifest = try writeManifest("[[source]]\ntable = \"MHS001MPI\"\nfile = unquoted.csv\n")
+        let bad = try mhdq("check", manifest)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.hasPrefix("mhdq: \(manifest):3:8: unexpected \"unquoted.csv\": strings need double quotes"))
+
+        #expect(try mhdq("check").status == 2)
+        #expect(try mhdq("check", "--table", "MHS001MPI").status == 2)
+        #expect(try mhdq("frobnicate").status == 2)
+        #expect(try mhdq("check", "--bogus").status == 2)
+        #expect(try mhdq("inspect", "--records", "xml", TestPaths.csv("simple.csv")).status == 2)
+    }
+
+    @Test func unreadableInputsExitThreeWithOneLine() throws {
+        let header = "LocalPatientID,Postcode\n"
+        let garbage = try writeTemporaryFile(Array(header.utf8) + [0x50, 0x31, 0x2C, 0x00, 0xFF, 0x00, 0x0A], name: "garbage.csv")
+        let truncated = try writeTemporaryFile(header + "P1,LS1\nP2,\"LS2\nP3,LS3\n", name: "truncated.csv")
+        let missing = "/nonexistent/mpi.csv"
+        let cases: [(String, Int?)] = [
+            (garbage, 2), (truncated, 3), (missing, nil), (TestPaths.csv("zip_as_csv.csv"), nil),
+            (TestPaths.csv("ole_as_csv.csv"), nil), (TestPaths.csv("utf16le_bom.csv"), nil),
+            (TestPaths.csv("empty_file.csv"), nil), (TestPaths.testsDirectory, nil),
+        ]
+        for (file, row) in cases {
+            let check = try mhdq("check", "--table", "MHS001MPI=\(file)", "--json")
+            #expect(check.status == 3, "check \(file): \(check.stderr)")
+            #expect(check.stdout.isEmpty)
+            expectOneLineError(check, naming: file, row: row)
+            let inspect = try mhdq("inspect", file)
+            #expect(inspect.status == 3, "inspect \(file): \(inspect.stderr)")
+            expectOneLineError(inspect, naming: file, row: row)
+        }
+        let empty = try mhdq("check", "--table", "MHS001MPI=\(TestPaths.csv("empty_file.csv"))")
+        #expect(empty.stderr.contains("the file is empty"))
+        #expect(try mhdq("inspect", TestPaths.csv("empty_file.csv")).stderr.contains("the file is empty"))
+    }
+
+    @Test func inspectRecordsCSVRoundTrips() throws {
+        // Already in the writer's form (LF line ends, quotes only where needed), so bytes come back unchanged.
+        let canonical = "id,text,note\n1,\"a, b\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",\"cr\r\nlf\"\n3,,\"O\"\"Brien\"\n4,£ – é ’ 😀, lead\n"
+        let file = try writeTemporaryFile(canonical, name: "tricky.csv")
+        let r = try mhdq("inspect", file, "--records", "csv")
+        #expect(r.status == 0)
+        #expect(r.stdout == canonical)
+        // Any input: what comes out reads back as the same records.
+        for fixture in ["multiline_rows.csv", "quotes_and_newlines.csv", "windows1252.csv", "cr_only.csv", "location_coordinates.csv"] {
+            let dump = try mhdq("inspect", TestPaths.csv(fixture), "--records", "csv")
+            let again = try writeTemporaryFile(Array(dump.stdoutBytes), name: "again.csv")
+            #expect(try readCSV(again).records == readCSV(TestPaths.csv(fixture)).records, "\(fixture)")
+        }
+    }
+
+    @Test func inspectRecordsJSONKeysByHeader() throws {
+        let r = try mhdq("inspect", TestPaths.csv("quote_in_unquoted.csv"), "--records", "json")
+        #expect(r.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [[String: String]])
+        #expect(rows == [["name": "O\"Brien", "height": "5'10\"", "note": "a \"quoted\" word"], ["name": "xy", "height": "z", "note": ""]])
+        let empty = try mhdq("inspect", TestPaths.csv("simple.csv"), "--records", "json", "--header-row", "9")
+        #expect(empty.stdout == "[]\n")
+    }
+
+    @Test func inspectProfilesColumns() throws {
+        let r = try mhdq("inspect", TestPaths.csv("tab.tsv"))
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("1 data rows, 3 columns (header row 1)"))
+        #expect(r.stdout.contains("EthnicCategory"))
+    }
+}

@@ -1,0 +1,141 @@
+// Manifests: column and value maps, globs, and every way a manifest can be wrong (exit 2, located).
+
+import Foundation
+import Testing
+@testable import MHDQ
+
+/// Writes a manifest and data files into a fresh folder; returns the manifest path.
+func writeManifest(_ toml: String, files: [String: String] = [:]) throws -> String {
+    let dir = try makeTemporaryDirectory()
+    for (name, text) in files {
+        let path = dir + "/" + name
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+    let path = dir + "/pipeline.toml"
+    try Data(toml.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+func loadManifest(_ path: String) throws -> Manifest { try Manifest.load(path: path, catalogue: sharedCatalogue) }
+
+func stageManifest(_ manifest: Manifest) throws -> (stats: [StagingStats], findings: [Finding], records: [StagedRecord]) {
+    final class Keep: StagedRecordConsumer {
+        var records: [StagedRecord] = []
+        func begin(table: Dataset, source: SourceSpec) {}
+        func consume(_ record: StagedRecord, table: Dataset) { records.append(record) }
+        func end(table: Dataset, stats: StagingStats) {}
+    }
+    let keep = Keep()
+    let collector = FindingCollector()
+    let stats = try StagingPass(catalogue: sharedCatalogue, sources: manifest.sources).run(findings: collector, consumer: keep)
+    return (stats, collector.findings, keep.records)
+}
+
+let mpiSource = """
+[pipeline]
+name = "Trust extract"
+period = "2024-05"
+
+[[source]]
+table = "MHS001MPI"
+file = "extracts/mpi-*.csv"
+date_formats = ["dd/mm/yyyy", "excel-serial"]
+
+[source.columns]
+"Patient No" = "LocalPatientID"
+"Ethnic Origin (local)" = "EthnicCategory"
+
+[source.values.EthnicCategory]
+"WB" = "A"
+"Refused" = "Z"
+
+"""
+
+@Suite("Manifest")
+struct ManifestTests {
+    @Test func columnsValuesAndGlobs() throws {
+        let path = try writeManifest(mpiSource, files: [
+            "extracts/mpi-2024-05.csv": "Patient No,Ethnic Origin (local),PersonBirthDate\nP2,wb,15/06/1985\n",
+            "extracts/mpi-2024-04.csv": "Patient No,Ethnic Origin (local),PersonBirthDate\nP1,Refused,31213\n",
+            "extracts/other.csv": "not,matched\n",
+        ])
+        let m = try loadManifest(path)
+        #expect(m.name == "Trust extract")
+        #expect(m.period == "2024-05")
+        #expect(m.sources.count == 1)
+        #expect(m.sources[0].files.map { ($0 as NSString).lastPathComponent } == ["mpi-2024-04.csv", "mpi-2024-05.csv"])
+        let (stats, findings, records) = try stageManifest(m)
+        #expect(findings.isEmpty)
+        #expect(stats[0].rowsRead == 2 && stats[0].rowsStaged == 2)
+        let ds = sharedCatalogue.dataset("MHS001MPI")!
+        #expect(records.map { $0[ds.index(of: "LocalPatientID")!].text } == ["P1", "P2"])
+        #expect(records.map { $0[ds.index(of: "EthnicCategory")!].text } == ["Z", "A"])
+        #expect(records.map { $0[ds.index(of: "PersonBirthDate")!].text } == ["1985-06-15", "1985-06-15"])
+        #expect(records.map(\.fileIndex) == [0, 1])
+    }
+
+    @Test func aColumnTheFileDoesNotHave() throws {
+        let path = try writeManifest(mpiSource, files: ["extracts/mpi-1.csv": "LocalPatientID,Postcode\nP1,LS1\n"])
+        let m = try loadManifest(path)
+        let error = captureError { _ = try stageManifest(m) }
+        #expect(error?.kind == .invocation)
+        #expect(error?.exitCode == 2)
+        #expect(error?.message == "the manifest maps column \"Patient No\", which is not in the header (found: \"LocalPatientID\", \"Postcode\")")
+        #expect(error?.location?.file.hasSuffix("mpi-1.csv") == true)
+    }
+
+    /// Each broken manifest fails on load with exit 2, pointing at the line (and the message says what to do).
+    @Test("broken manifests", arguments: [
+        ("table = \"MHS999Nothing\"\nfile = \"a.csv\"", "unknown table \"MHS999Nothing\" (known: MHS000Header, MHS001MPI", 2),
+        ("table = \"MHS001MPI\"\nfile = \"a.csv\"\ndelimeter = \";\"", "unknown key \"delimeter\" in a [[source]] (known: ", 4),
+        ("table = \"MHS001MPI\"\nfile = \"a.csv\"\ndate_formats = [\"dd/mm/yyy\"]", "unknown date format \"dd/mm/yyy\"", 4),
+        ("table = \"MHS001MPI\"\nfile = \"a.csv\"\nencoding = \"ebcdic\"", "unknown encoding \"ebcdic\"", 4),
+        ("table = \"MHS001MPI\"\nfile = \"a.csv\"\n[source.columns]\n\"Patient No\" = \"LocalPatentID\"",
+         "\"LocalPatentID\" is not a field of MHS001MPI (did you mean LocalPatientID", 5),
+        ("table = \"MHS001MPI\"\nfile = \"a.csv\"\n[source.values.Ethnicity]\n\"WB\" = \"A\"", "\"Ethnicity\" is not a field of MHS001MPI", 4),
+        ("table = \"MHS001MPI\"\nfile = \"a.csv\"\nheader_row = 0", "header_row counts from 1", 4),
+    ])
+    func brokenManifest(_ body: String, _ message: String, _ line: Int) throws {
+        let path = try writeManifest("[[source]]\n" + body + "\n", files: ["a.csv": "LocalPatientID\nP1\n"])
+        let error = captureError { _ = try loadManifest(path) }
+        #expect(error?.kind == .invocation)
+        #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        #expect(error?.location?.file == path)
+        #expect(error?.location?.row == line)
+    }
+
+    @Test func globMatchingNothingAndMissingFile() throws {
+        let glob = try writeManifest("[[source]]\ntable = \"MHS001MPI\"\nfile = \"extracts/*.csv\"\n")
+        let e1 = captureError { _ = try loadManifest(glob) }
+        #expect(e1?.kind == .input)
+        #expect(e1?.message.hasPrefix("no file matches ") == true)
+        #expect(e1?.message.hasSuffix("extracts/*.csv") == true)
+        let plain = try writeManifest("[[source]]\ntable = \"MHS001MPI\"\nfile = \"gone.csv\"\n")
+        let e2 = captureError { _ = try loadManifest(plain) }
+        #expect(e2?.kind == .input)
+        #expect(e2?.message.hasPrefix("source file not found: ") == true)
+    }
+
+    @Test func manifestLevelMistakes() throws {
+        let noSource = captureError { _ = try loadManifest(try writeManifest("[pipeline]\nname = \"x\"\n")) }
+        #expect(noSource?.message == "the manifest names no [[source]]")
+        let period = captureError { _ = try loadManifest(try writeManifest("[pipeline]\nperiod = \"May 2024\"\n")) }
+        #expect(period?.message == "period must be YYYY-MM, not \"May 2024\"")
+        let unknownTop = captureError { _ = try loadManifest(try writeManifest("[pipline]\nname = \"x\"\n")) }
+        #expect(unknownTop?.message.hasPrefix("unknown key \"pipline\" in the manifest") == true)
+        let missing = captureError { _ = try loadManifest("/nonexistent/pipeline.toml") }
+        #expect(missing?.kind == .invocation)
+        #expect(missing?.message == "manifest not found")
+    }
+}
+
+@Suite("Catalogue")
+struct CatalogueTests {
+    @Test func tablesInMHSDSOrderThenAggregateReturns() {
+        let names = sharedCatalogue.tableNames
+        #expect(names.first == "MHS000Header")
+        #expect(Array(names.suffix(2)).sorted() == ["IndicatorReturn", "KpiReturn"])
+        #expect(names.firstIndex(of: "MHS001MPI")! < names.firstIndex(of: "MHS101Referral")!)
+    }
+}
