@@ -125,6 +125,14 @@ GROUP = {
     "MHS20143": dict(kind="duplicate", key=["CareContactID"]),
 }
 
+# National code checks against lists that are not fixed in the Data Dictionary: NHS England checks them
+# against its own reference tables, so they run when the manifest supplies the list ([context] NAME = FILE).
+REFERENCE_LISTS = {
+    "SpecialisedMHServiceCode": "specialised_services",   # prescribed specialised services, changes monthly
+    "LanguageCodePreferred": "language_codes",            # NHS England language code table (ISO 639-1 based)
+    "LanguageCodeTreat": "language_codes",
+}
+
 NOT_IMPLEMENTED = {
     "MHS00223": "needs the order of a patient's GP registrations (a consecutive start date at a different practice); "
                 "the engine has no sequence rule over a patient's records yet",
@@ -228,6 +236,9 @@ def main():
                 rule["class"] = "invalid"
                 if "live organisation" in text or (f and "SiteID" in element):
                     when = f"{element} is not blank and not ods_live({element}, {END})"
+                elif element in REFERENCE_LISTS:
+                    name = REFERENCE_LISTS[element]
+                    when = f'{element} is not blank and not in_reference("{name}", {element})'
                 elif element == "Postcode":
                     when = "Postcode is not blank and not postcode_valid(Postcode)"
                 elif element == "EthnicCategory":

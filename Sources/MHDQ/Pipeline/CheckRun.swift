@@ -123,7 +123,7 @@ extension ValidationEngine {
         case "period": return "the reporting period (--period YYYY-MM or [pipeline] period)"
         default:
             if need.hasPrefix("table:") { return "table \(need.dropFirst(6)) in this run" }
-            return need
+            return "the reference list \(need) ([context] \(need) = FILE)"
         }
     }
 }

@@ -30,11 +30,13 @@ public struct ReferenceData: Sendable {
     public var postcodes: Set<String>?
     /// Plain settings: portal_org, upload_date.
     public var settings: [String: String] = [:]
+    /// Reference code lists the manifest supplies as files (specialised_services, language_codes): name → codes.
+    public var lists: [String: Set<String>] = [:]
     public init() {}
 
     /// Names of what this run has, for rules that declare `needs`.
     public var available: Set<String> {
-        var s = Set(settings.keys)
+        var s = Set(settings.keys).union(lists.keys)
         if ods != nil { s.insert("ods") }
         if postcodes != nil { s.insert("postcodes") }
         return s
@@ -323,6 +325,15 @@ public struct ExpressionCompiler {
         case "period_start", "period_end":
             let start = name == "period_start"
             return { ctx in (start ? ctx.periodStart : ctx.periodEnd).map { .date($0) } ?? .null }
+        case "in_reference":
+            guard case .literal(.text(let listName), _) = args[0] else { throw error("in_reference() takes a list name in quotes", args[0].span) }
+            scope.needs.insert(listName)
+            let value = try compile(args[1], &scope)
+            return { ctx in
+                let v = value(ctx)
+                guard !v.isNull, let list = ctx.reference.lists[listName] else { return .null }
+                return .bool(list.contains(v.text.uppercased()) || list.contains(v.text))
+            }
         case "setting":
             guard case .literal(.text(let key), _) = args[0] else { throw error("setting() takes a name in quotes", args[0].span) }
             scope.needs.insert(key)
@@ -365,7 +376,7 @@ final class PosixRegex: @unchecked Sendable {
         if rc != 0 {
             var buf = [CChar](repeating: 0, count: 256)
             regerror(rc, &regex, &buf, 256)
-            throw onError(String(cString: buf))
+            throw onError(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
     }
 

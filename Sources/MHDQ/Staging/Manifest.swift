@@ -75,7 +75,7 @@ public struct Manifest: Sendable {
         if let ctx = try doc.table("context") {
             for (key, node) in ctx.entries {
                 guard case .string(let v) = node.value else { throw ctx.wrongType(key, node, "a string") }
-                m.context[key] = ["ods", "postcodes"].contains(key) ? resolve(v) : v
+                m.context[key] = ReferenceLoader.settingKeys.contains(key) ? v : resolve(v)
             }
         }
         let sources = try doc.tables("source")

@@ -1,15 +1,19 @@
 // Loads the reference data a manifest's [context] names: ODS organisations, active postcodes, portal settings.
 
 public enum ReferenceLoader {
+    /// Context keys that are plain values; every other key names a file.
+    public static let settingKeys: Set<String> = ["portal_org", "upload_date"]
+
     /// `context`: ods = FILE (CSV with code and optional open/close dates), postcodes = FILE (CSV, first column),
-    /// anything else is a plain setting (portal_org, upload_date).
+    /// portal_org and upload_date are plain settings, and any other NAME = FILE is a reference list (first column).
     public static func load(_ context: [String: String]) throws -> ReferenceData {
         var ref = ReferenceData()
         for (key, value) in context {
             switch key {
             case "ods": ref.ods = try loadODS(value)
             case "postcodes": ref.postcodes = try loadPostcodes(value)
-            default: ref.settings[key] = value
+            default:
+                if settingKeys.contains(key) { ref.settings[key] = value } else { ref.lists[key] = try loadList(value) }
             }
         }
         return ref
@@ -32,6 +36,17 @@ public enum ReferenceLoader {
             let code = row.string(codeIndex).trimmingSpaces().uppercased()
             guard !code.isEmpty else { continue }
             out[code] = (date(openIndex), date(closeIndex))
+        }
+        return out
+    }
+
+    static func loadList(_ path: String) throws -> Set<String> {
+        var reader = try CSVReader(path: path)
+        var row = RawRow()
+        var out = Set<String>()
+        while try reader.next(into: &row) {
+            let v = row.string(0).trimmingSpaces()
+            if !v.isEmpty { out.insert(v); out.insert(v.uppercased()) }
         }
         return out
     }
