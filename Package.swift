@@ -19,7 +19,9 @@ let package = Package(
         .target(
             name: "MHDQ",
             dependencies: ["CLibXML2", "CZlib", "CSQLite"],
-            path: "Sources/MHDQ"
+            path: "Sources/MHDQ",
+            // Exclusivity is checked statically; the dynamic checks cost ~9% of reading (callgrind).
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(name: "mhdq", dependencies: ["MHDQ"], path: "Sources/mhdq"),
         .testTarget(

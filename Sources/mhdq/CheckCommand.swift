@@ -5,6 +5,7 @@ import MHDQ
 enum CheckCommand {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let json = args.flag("--json")
+        let noRules = args.flag("--no-rules")
         let tables = try args.values("--table")
         let periodText = try args.value("--period")
         let packs = try args.values("--pack")
@@ -32,7 +33,7 @@ enum CheckCommand {
             throw MHDQError.invocation("nothing to check: give a manifest or --table NAME=FILE (see mhdq help check)")
         }
         var check = CheckRun(catalogue: catalogue, sources: sources, period: period,
-                             packs: packs.isEmpty ? manifest?.packs : packs)
+                             packs: noRules ? [] : packs.isEmpty ? manifest?.packs : packs)
         check.provider = manifest?.provider
         check.submitter = manifest?.submitter
         if let manifest { check.reference = try ReferenceLoader.load(manifest.context) }
