@@ -62,6 +62,14 @@ enum SyntheticCodes {
         ("A01", 300), ("B01", 200), ("B02", 150), ("E01", 80), ("D01", 60), ("L01", 40), ("M04", 20),
     ])
 
+    /// Commissioners other than the team's own sub-ICB location: the ICB itself (QWU,
+    /// Coventry and Warwickshire), as some teams record it, and out-of-area sub-ICBs
+    /// (15E Birmingham and Solihull, 05D and 04V neighbours) for patients placed here.
+    static let otherCommissioner = SyntheticWeighted([("QWU", 50), ("15E", 30), ("05D", 10), ("04V", 10)])
+
+    /// ADMINISTRATIVE CATEGORY CODE: 01 NHS patient, 02 private patient, 04 overseas visitor charged.
+    static let adminCategory = SyntheticWeighted([("01", 990), ("02", 6), ("04", 4)])
+
     /// Inward-code letters of UK postcodes (never C I K M O V).
     static let postcodeLetters: [Character] = Array("ABDEFGHJLNPQRSTUWXYZ")
 }

@@ -31,6 +31,7 @@ struct SyntheticExtract {
         ("Referral ID", "ServiceRequestID"), ("Patient ID", "LocalPatientID"),
         ("Received", "ReferralRequestReceivedDate"), ("Source", "SourceOfReferralMH"), ("Service", nil),
         ("Team", "CareProfTeamLocalID"), ("Discharged", "ServDischDate"), ("Priority", "ClinRespPriorityType"),
+        ("Commissioner", "OrgIDComm"),
     ])
     /// MHS102 has no start date or service type element in v6: Start and Service stay context.
     static let otherServices = SyntheticExtract(table: "MHS102OtherServiceType", file: "other_services.csv", columns: [
@@ -41,6 +42,7 @@ struct SyntheticExtract {
         ("Contact ID", "CareContactID"), ("Referral ID", "ServiceRequestID"), ("Contact Date", "CareContDate"),
         ("Contact Time", "CareContTime"), ("Attendance", "AttendStatus"), ("Mechanism", "ConsMechanismMH"),
         ("Location", "ActLocTypeCode"), ("Minutes", "ClinContDurOfCareCont"),
+        ("Commissioner", "OrgIDComm"), ("Admin Category", "AdminCatCode"),
     ])
 
     static let all: [SyntheticExtract] = [mpi, gp, accommodation, employment, referrals, otherServices, contacts]
