@@ -67,6 +67,15 @@ enum SyntheticCodes {
     /// (15E Birmingham and Solihull, 05D and 04V neighbours) for patients placed here.
     static let otherCommissioner = SyntheticWeighted([("QWU", 50), ("15E", 30), ("05D", 10), ("04V", 10)])
 
+    /// NHS NUMBER STATUS INDICATOR CODE: 01 present and verified, 02 present but not traced;
+    /// 07 number not present and trace not required (for a blank NHS number).
+    static let nhsNumberStatus = SyntheticWeighted([("01", 95), ("02", 5)])
+    static let nhsNumberAbsentStatus = "07"
+
+    /// REFERRAL CLOSURE REASON as the trust's system writes it (an2; the pack holds no
+    /// code list for it, so only the format is checked).
+    static let closureReason = SyntheticWeighted([("01", 70), ("02", 10), ("03", 10), ("04", 5), ("05", 5)])
+
     /// ADMINISTRATIVE CATEGORY CODE: 01 NHS patient, 02 private patient, 04 overseas visitor charged.
     static let adminCategory = SyntheticWeighted([("01", 990), ("02", 6), ("04", 4)])
 

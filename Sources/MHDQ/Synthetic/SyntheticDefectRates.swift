@@ -65,6 +65,8 @@ enum SyntheticDefectRates {
     /// Patients who moved GP practice during the period: the old registration ends in
     /// it and a new one starts the next day.
     static let gpMovedInPeriod = 0.02
+    /// Blank NHS numbers whose status says so (07); the rest leave the status blank too.
+    static let nhsNumberAbsentStatusRecorded = 0.7
     /// Commissioned by someone other than the team's own sub-ICB location.
     static let otherCommissioner = 0.04
     /// Other services (MHS102) for a referral, and the share of those closed in the period.

@@ -72,6 +72,9 @@ final class SyntheticTrustWriter {
         var defects: [SyntheticDefect] = []
 
         let nhsNumber = drawNHSNumber(index, defects: &defects)
+        let nhsNumberStatus = nhsNumber.isEmpty
+            ? (random.chance(Rates.nhsNumberAbsentStatusRecorded) ? SyntheticCodes.nhsNumberAbsentStatus : "")
+            : SyntheticCodes.nhsNumberStatus.pick(&random)
         let birth = drawBirthDate(defects: &defects)
         let postcode = drawPostcode(team, defects: &defects)
         let gender = SyntheticCodes.genderIdentity.pick(&random)
@@ -96,6 +99,7 @@ final class SyntheticTrustWriter {
             try mpi.text(gender)
             try mpi.text(ethnicity)
             try mpi.text(trust.provider)
+            try mpi.text(nhsNumberStatus)
             try mpi.endRow()
         }
 
@@ -353,7 +357,9 @@ final class SyntheticTrustWriter {
         if random.chance(Rates.otherServiceClosedInPeriod) {
             let earliest = max(start, startDay)
             try date(otherServices, earliest + random.below(to - earliest + 1), iso: iso)
+            try otherServices.text(SyntheticCodes.closureReason.pick(&random))
         } else {
+            try otherServices.blank()
             try otherServices.blank()
         }
         try otherServices.endRow()

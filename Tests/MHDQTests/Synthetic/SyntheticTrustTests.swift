@@ -50,7 +50,7 @@ import Testing
         let run = try generate(patients: 20, seed: 1)
         defer { remove(run.dir) }
         let hashes = try ["mpi.csv", "referrals.csv", "contacts.csv", "pipeline.toml"].map { try hash(run.dir + "/" + $0) }
-        #expect(hashes == [0xA66F_C357_3C9A_7768, 0xFBAA_3BE3_FD5D_13E0, 0xC0F9_17CD_8F37_357B, 0xA491_2ED1_B2BB_4245])
+        #expect(hashes == [0x2F80_AC21_3ED3_BF8D, 0xB8A8_641F_AA41_4271, 0x5660_3626_4F0F_ECED, 0xE880_CBE9_85F3_539D])
     }
 
     // MARK: Shape
@@ -79,7 +79,7 @@ import Testing
         var reader = try CSVReader(path: run.dir + "/mpi.csv")
         var row = RawRow()
         _ = try reader.next(into: &row)
-        #expect(row.fields == ["Patient ID", "NHS No", "DOB", "Postcode", "Gender Identity", "Ethnicity", "Org Code"])
+        #expect(row.fields == ["Patient ID", "NHS No", "DOB", "Postcode", "Gender Identity", "Ethnicity", "Org Code", "NHS No Status"])
         reader = try CSVReader(path: run.dir + "/contacts.csv")
         _ = try reader.next(into: &row)
         #expect(row.fields == ["Contact ID", "Referral ID", "Contact Date", "Contact Time", "Attendance", "Mechanism", "Location", "Minutes",
@@ -141,6 +141,8 @@ import Testing
         for row in mpi {
             let nhs = row[1]
             if nhs.isEmpty { blank += 1 } else if nhs.utf8.count != 10 { wrongLength += 1 } else if !passesModulus11(nhs) { badCheck += 1 }
+            // The status agrees with the number: 07 or nothing when it is blank, 01 or 02 otherwise.
+            #expect(nhs.isEmpty ? ["07", ""].contains(row[7]) : ["01", "02"].contains(row[7]), "\(row)")
         }
         let s = run.summary
         #expect(blank == s.count(.nhsNumberBlank))
