@@ -52,7 +52,8 @@ enum SyntheticCodes {
     static let attendance = SyntheticWeighted([("5", 700), ("6", 50), ("7", 10), ("2", 80), ("3", 100), ("4", 60)])
     static let attended: Set<String> = ["5", "6"]
     /// What a free-text or legacy field lets through.
-    static let attendanceInvalid = ["8", "1", "0", "A", "DNA"]
+    /// ("DNA" is not among them: the code list takes it as an alias of 3, so it maps.)
+    static let attendanceInvalid = ["8", "1", "0", "A", "9"]
 
     /// CONSULTATION MECHANISM (MENTAL HEALTH): 01 face to face, 02 telephone, 11 video...
     static let mechanism = SyntheticWeighted([("01", 650), ("02", 250), ("11", 80), ("09", 10), ("98", 10)])
