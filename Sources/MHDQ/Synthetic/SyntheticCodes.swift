@@ -52,7 +52,8 @@ enum SyntheticCodes {
     static let attendance = SyntheticWeighted([("5", 700), ("6", 50), ("7", 10), ("2", 80), ("3", 100), ("4", 60)])
     static let attended: Set<String> = ["5", "6"]
     /// What a free-text or legacy field lets through.
-    static let attendanceInvalid = ["8", "1", "0", "A", "DNA"]
+    /// ("DNA" is not among them: the code list takes it as an alias of 3, so it maps.)
+    static let attendanceInvalid = ["8", "1", "0", "A", "9"]
 
     /// CONSULTATION MECHANISM (MENTAL HEALTH): 01 face to face, 02 telephone, 11 video...
     static let mechanism = SyntheticWeighted([("01", 650), ("02", 250), ("11", 80), ("09", 10), ("98", 10)])
@@ -61,6 +62,23 @@ enum SyntheticCodes {
     static let location = SyntheticWeighted([
         ("A01", 300), ("B01", 200), ("B02", 150), ("E01", 80), ("D01", 60), ("L01", 40), ("M04", 20),
     ])
+
+    /// Commissioners other than the team's own sub-ICB location: the ICB itself (QWU,
+    /// Coventry and Warwickshire), as some teams record it, and out-of-area sub-ICBs
+    /// (15E Birmingham and Solihull, 05D and 04V neighbours) for patients placed here.
+    static let otherCommissioner = SyntheticWeighted([("QWU", 50), ("15E", 30), ("05D", 10), ("04V", 10)])
+
+    /// NHS NUMBER STATUS INDICATOR CODE: 01 present and verified, 02 present but not traced;
+    /// 07 number not present and trace not required (for a blank NHS number).
+    static let nhsNumberStatus = SyntheticWeighted([("01", 95), ("02", 5)])
+    static let nhsNumberAbsentStatus = "07"
+
+    /// REFERRAL CLOSURE REASON as the trust's system writes it (an2; the pack holds no
+    /// code list for it, so only the format is checked).
+    static let closureReason = SyntheticWeighted([("01", 70), ("02", 10), ("03", 10), ("04", 5), ("05", 5)])
+
+    /// ADMINISTRATIVE CATEGORY CODE: 01 NHS patient, 02 private patient, 04 overseas visitor charged.
+    static let adminCategory = SyntheticWeighted([("01", 990), ("02", 6), ("04", 4)])
 
     /// Inward-code letters of UK postcodes (never C I K M O V).
     static let postcodeLetters: [Character] = Array("ABDEFGHJLNPQRSTUWXYZ")

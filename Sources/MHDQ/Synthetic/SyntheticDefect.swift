@@ -27,6 +27,13 @@ public enum SyntheticDefect: String, CaseIterable, Sendable {
     /// A contact whose Referral ID is not in the referrals file.
     case contactUnknownReferral = "contact-unknown-referral"
     case attendanceInvalid = "attendance-invalid"
+    /// A care contact dated outside the reporting period (a late-keyed contact from the
+    /// month before, or a booked one after the period end).
+    case contactOutsidePeriod = "contact-outside-period"
+    /// A patient in the MPI with no GP registration row.
+    case patientWithoutGP = "patient-without-gp"
+    /// A patient in the MPI with no referral row.
+    case patientWithoutReferral = "patient-without-referral"
     /// A date cell that is no calendar date ("31/02/2023", "2023-13-01").
     case dateMalformed = "date-malformed"
 }

@@ -29,12 +29,21 @@ enum SyntheticDefectRates {
     static let duplicatePatient = 0.005
     static let postcodeMalformed = 0.002
 
+    /// Per patient: the GP registration or every referral missing from the extract, so
+    /// the MPI row has nothing to hang on (MHS00145, MHS00146 reject the patient).
+    static let patientWithoutGP = 0.003
+    static let patientWithoutReferral = 0.003
+
     // MARK: Referrals, contacts (per row)
 
-    static let referralUnknownPatient = 0.005
+    /// Per referral after a patient's first (the first always carries the right ID, so a
+    /// mis-keyed referral never also leaves its patient without one).
+    static let referralUnknownPatient = 0.01
     static let dischargeBeforeReferral = 0.005
     static let contactUnknownReferral = 0.003
     static let attendanceInvalid = 0.004
+    /// Contacts dated in the month before the period or after its end (MHS20167, MHS20168).
+    static let contactOutsidePeriod = 0.003
 
     // MARK: Dates (per date cell)
 
@@ -48,4 +57,19 @@ enum SyntheticDefectRates {
     static let ethnicityAsDescription = 0.60
     /// Descriptions typed with an en-dash rather than a hyphen.
     static let ethnicityEnDash = 0.25
+
+    /// A monthly submission carries the referrals open in the period: those received in
+    /// it, and those discharged in it (the rest stay open).
+    static let referralReceivedInPeriod = 0.10
+    static let referralDischargedInPeriod = 0.08
+    /// Patients who moved GP practice during the period: the old registration ends in
+    /// it and a new one starts the next day.
+    static let gpMovedInPeriod = 0.02
+    /// Blank NHS numbers whose status says so (07); the rest leave the status blank too.
+    static let nhsNumberAbsentStatusRecorded = 0.7
+    /// Commissioned by someone other than the team's own sub-ICB location.
+    static let otherCommissioner = 0.04
+    /// Other services (MHS102) for a referral, and the share of those closed in the period.
+    static let otherService = 0.15
+    static let otherServiceClosedInPeriod = 0.10
 }

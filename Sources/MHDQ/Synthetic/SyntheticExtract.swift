@@ -13,7 +13,7 @@ struct SyntheticExtract {
     static let mpi = SyntheticExtract(table: "MHS001MPI", file: "mpi.csv", columns: [
         ("Patient ID", "LocalPatientID"), ("NHS No", "NHSNumber"), ("DOB", "PersonBirthDate"),
         ("Postcode", "Postcode"), ("Gender Identity", "GenderIDCode"), ("Ethnicity", "EthnicCategory"),
-        ("Org Code", "OrgIDLocalPatientID"),
+        ("Org Code", "OrgIDLocalPatientID"), ("NHS No Status", "NHSNumberStatus"),
     ])
     static let gp = SyntheticExtract(table: "MHS002GP", file: "gp.csv", columns: [
         ("Patient ID", "LocalPatientID"), ("GP Practice", "GMPReg"),
@@ -31,16 +31,18 @@ struct SyntheticExtract {
         ("Referral ID", "ServiceRequestID"), ("Patient ID", "LocalPatientID"),
         ("Received", "ReferralRequestReceivedDate"), ("Source", "SourceOfReferralMH"), ("Service", nil),
         ("Team", "CareProfTeamLocalID"), ("Discharged", "ServDischDate"), ("Priority", "ClinRespPriorityType"),
+        ("Commissioner", "OrgIDComm"),
     ])
     /// MHS102 has no start date or service type element in v6: Start and Service stay context.
     static let otherServices = SyntheticExtract(table: "MHS102OtherServiceType", file: "other_services.csv", columns: [
         ("Referral ID", "ServiceRequestID"), ("Team ID", "OtherCareProfTeamLocalID"), ("Service", nil),
-        ("Start", nil), ("End", "ReferClosureDate"),
+        ("Start", nil), ("End", "ReferClosureDate"), ("Closure Reason", "ReferClosReason"),
     ])
     static let contacts = SyntheticExtract(table: "MHS201CareContact", file: "contacts.csv", columns: [
         ("Contact ID", "CareContactID"), ("Referral ID", "ServiceRequestID"), ("Contact Date", "CareContDate"),
         ("Contact Time", "CareContTime"), ("Attendance", "AttendStatus"), ("Mechanism", "ConsMechanismMH"),
         ("Location", "ActLocTypeCode"), ("Minutes", "ClinContDurOfCareCont"),
+        ("Commissioner", "OrgIDComm"), ("Admin Category", "AdminCatCode"),
     ])
 
     static let all: [SyntheticExtract] = [mpi, gp, accommodation, employment, referrals, otherServices, contacts]

@@ -2,7 +2,9 @@
 
 /// Draws each patient and everything that hangs off them (GP, accommodation, employment,
 /// referrals, other services, contacts) and writes the rows at once, so nothing is kept
-/// but counters. Defects are decided as rows are drawn and counted as they are written;
+/// but counters. The extract is shaped like a monthly MHSDS submission: referrals open
+/// in the period, GP registrations current in it, care contacts inside it; anything else
+/// is an injected defect. Defects are decided as rows are drawn and counted as they are written;
 /// they never overlap in a way a re-count of the files could not see (a malformed date is
 /// never also the date of a discharge-before-referral pair, a future birth date is never
 /// also malformed).
@@ -17,6 +19,8 @@ final class SyntheticTrustWriter {
 
     private let trust: SyntheticTrust
     private let periodEnd: CivilDate
+    /// First and last day of the reporting period.
+    private let startDay: Int
     private let endDay: Int
     private var random: SyntheticRandom
     /// Keys the NHS number permutation, so each seed numbers its patients differently.
@@ -34,6 +38,7 @@ final class SyntheticTrustWriter {
         self.trust = trust
         self.periodEnd = periodEnd
         endDay = periodEnd.days
+        startDay = CivilDate(year: periodEnd.year, month: periodEnd.month, day: 1).days
         random = SyntheticRandom(seed: trust.seed)
         var keyStream = SyntheticRandom(seed: ~trust.seed)
         nhsNumberKey = UInt32(truncatingIfNeeded: keyStream.next())
@@ -67,6 +72,9 @@ final class SyntheticTrustWriter {
         var defects: [SyntheticDefect] = []
 
         let nhsNumber = drawNHSNumber(index, defects: &defects)
+        let nhsNumberStatus = nhsNumber.isEmpty
+            ? (random.chance(Rates.nhsNumberAbsentStatusRecorded) ? SyntheticCodes.nhsNumberAbsentStatus : "")
+            : SyntheticCodes.nhsNumberStatus.pick(&random)
         let birth = drawBirthDate(defects: &defects)
         let postcode = drawPostcode(team, defects: &defects)
         let gender = SyntheticCodes.genderIdentity.pick(&random)
@@ -91,6 +99,7 @@ final class SyntheticTrustWriter {
             try mpi.text(gender)
             try mpi.text(ethnicity)
             try mpi.text(trust.provider)
+            try mpi.text(nhsNumberStatus)
             try mpi.endRow()
         }
 
@@ -220,29 +229,42 @@ final class SyntheticTrustWriter {
 
     // MARK: - Patient-level tables
 
+    /// The registration current in the period, open-ended; a patient who moved practice
+    /// in the period also has the old one, ended the day before the new one starts.
     private func writeGP(_ index: Int, team: SyntheticTeam, birthDay: Int, iso: Bool) throws {
-        guard random.chance(0.95) else { return }
-        let from = max(birthDay, endDay - random.below(20 * 365))
-        try gp.identifier("P", index, width: Self.patientIDWidth)
-        try gp.identifier(team.practicePrefix, 1 + random.below(60), width: 3)
-        try date(gp, from, iso: iso)
-        if random.chance(0.06), from <= endDay {
-            try date(gp, from + random.below(endDay - from + 1), iso: iso)
-        } else {
-            try gp.blank()
+        if random.chance(Rates.patientWithoutGP) {
+            summary.add(.patientWithoutGP)
+            return
         }
+        var from = max(birthDay, endDay - random.below(20 * 365))
+        if from < startDay, random.chance(Rates.gpMovedInPeriod) {
+            let ended = startDay + random.below(endDay - startDay)
+            try gpRow(index, practice: team.practicePrefix, from: from, to: ended, iso: iso)
+            from = ended + 1
+        }
+        try gpRow(index, practice: team.practicePrefix, from: from, to: nil, iso: iso)
+    }
+
+    private func gpRow(_ index: Int, practice: String, from: Int, to: Int?, iso: Bool) throws {
+        try gp.identifier("P", index, width: Self.patientIDWidth)
+        try gp.identifier(practice, 1 + random.below(60), width: 3)
+        try date(gp, from, iso: iso)
+        if let to { try date(gp, to, iso: iso) } else { try gp.blank() }
         try gp.endRow()
     }
 
     private func writeAccommodation(_ index: Int, iso: Bool) throws {
         let records = random.chance(0.8) ? (random.chance(0.15) ? 2 : 1) : 0
+        // Each record is older than the one before, so no two share a date (MHS00315).
+        var recorded = endDay - random.below(365)
         for _ in 0 ..< records {
             let type = SyntheticCodes.accommodation.pick(&random)
             try accommodation.identifier("P", index, width: Self.patientIDWidth)
             try accommodation.text(type.code)
             try accommodation.text(type.settled)
-            try date(accommodation, endDay - random.below(730), iso: iso)
+            try date(accommodation, recorded, iso: iso)
             try accommodation.endRow()
+            recorded -= 1 + random.below(365)
         }
     }
 
@@ -256,25 +278,38 @@ final class SyntheticTrustWriter {
 
     // MARK: - Referrals and what hangs off them
 
+    /// The referrals open in the period: received in it or before, and either still open
+    /// or discharged in it.
     private func writeReferrals(_ index: Int, homeTeam: SyntheticTeam, iso: Bool) throws {
+        if random.chance(Rates.patientWithoutReferral) {
+            summary.add(.patientWithoutReferral)
+            return
+        }
         let count = 1 + random.count(mean: trust.referralsPerPatient - 1)
         let contactsPerReferral = trust.contactsPerPatient / trust.referralsPerPatient
+        let periodDays = endDay - startDay + 1
         for n in 0 ..< count {
             let team = n == 0 ? homeTeam : teams.pick(&random)
             lastReferral += 1
             let referral = lastReferral
-            let received = endDay - random.below(3 * 365)
+            var received = random.chance(Rates.referralReceivedInPeriod)
+                ? startDay + random.below(periodDays)
+                : startDay - 1 - random.below(3 * 365)
             let backwards = random.chance(Rates.dischargeBeforeReferral)
             var discharged: Int? = nil
             if backwards {
-                discharged = received - 1 - random.below(90)
+                // Both dates inside the period, so the only fault is their order (MHS10128).
+                received = startDay + 1 + random.below(periodDays - 1)
+                discharged = startDay + random.below(received - startDay)
                 summary.add(.dischargeBeforeReferral)
-            } else if received < endDay, random.chance(0.4) {
-                discharged = received + 1 + random.below(endDay - received)
+            } else if received < endDay, random.chance(Rates.referralDischargedInPeriod) {
+                let first = max(startDay, received + 1)
+                discharged = first + random.below(endDay - first + 1)
             }
+            let commissioner = random.chance(Rates.otherCommissioner) ? SyntheticCodes.otherCommissioner.pick(&random) : team.commissioner
 
             try referrals.identifier("R", referral, width: Self.referralIDWidth)
-            if random.chance(Rates.referralUnknownPatient) {
+            if n > 0, random.chance(Rates.referralUnknownPatient) {
                 unknownPatients += 1
                 summary.add(.referralUnknownPatient)
                 try referrals.identifier("P", trust.patients + unknownPatients, width: Self.patientIDWidth)
@@ -287,13 +322,25 @@ final class SyntheticTrustWriter {
             try referrals.text(team.code)
             if let discharged { try date(referrals, discharged, iso: iso, mayMalform: !backwards) } else { try referrals.blank() }
             try referrals.text(SyntheticCodes.priority.pick(&random))
+            try referrals.text(commissioner)
             try referrals.endRow()
 
-            // Contacts fall inside the referral; a backwards referral gets a short window after receipt.
-            let last = backwards ? min(endDay, received + 60) : (discharged ?? endDay)
-            if random.chance(0.15) { try writeOtherService(referral, homeTeam: team, from: received, to: last, iso: iso) }
+            // Contacts fall inside both the referral and the period; a backwards referral
+            // gets the rest of the period after receipt.
+            let first = max(received, startDay)
+            let last = backwards ? endDay : (discharged ?? endDay)
+            if random.chance(Rates.otherService), !backwards {
+                try writeOtherService(referral, homeTeam: team, from: received, to: last, iso: iso)
+            }
             for _ in 0 ..< random.count(mean: contactsPerReferral) {
-                try writeContact(referral, day: received + random.below(last - received + 1), iso: iso)
+                var day = first + random.below(last - first + 1)
+                var inPeriod = true
+                if random.chance(Rates.contactOutsidePeriod) {
+                    summary.add(.contactOutsidePeriod)
+                    day = random.chance(0.5) ? startDay - 1 - random.below(30) : endDay + 1 + random.below(30)
+                    inPeriod = false
+                }
+                try writeContact(referral, day: day, mayMalform: inPeriod, commissioner: commissioner, iso: iso)
             }
         }
     }
@@ -306,11 +353,19 @@ final class SyntheticTrustWriter {
         try otherServices.text(other.code)
         try otherServices.text(other.serviceType)
         try date(otherServices, start, iso: iso)
-        if random.chance(0.3) { try date(otherServices, start + random.below(to - start + 1), iso: iso) } else { try otherServices.blank() }
+        // Closed in the period, never after the referral's discharge (MHS10213, MHS10216).
+        if random.chance(Rates.otherServiceClosedInPeriod) {
+            let earliest = max(start, startDay)
+            try date(otherServices, earliest + random.below(to - earliest + 1), iso: iso)
+            try otherServices.text(SyntheticCodes.closureReason.pick(&random))
+        } else {
+            try otherServices.blank()
+            try otherServices.blank()
+        }
         try otherServices.endRow()
     }
 
-    private func writeContact(_ referral: Int, day: Int, iso: Bool) throws {
+    private func writeContact(_ referral: Int, day: Int, mayMalform: Bool, commissioner: String, iso: Bool) throws {
         lastContact += 1
         try contacts.identifier("C", lastContact, width: Self.contactIDWidth)
         if random.chance(Rates.contactUnknownReferral) {
@@ -320,7 +375,7 @@ final class SyntheticTrustWriter {
         } else {
             try contacts.identifier("R", referral, width: Self.referralIDWidth)
         }
-        try date(contacts, day, iso: iso)
+        try date(contacts, day, iso: iso, mayMalform: mayMalform)
         try contacts.time(minutes: 8 * 60 + 5 * random.below(12 * 12))
         let attendance: String
         if random.chance(Rates.attendanceInvalid) {
@@ -333,6 +388,8 @@ final class SyntheticTrustWriter {
         try contacts.text(SyntheticCodes.mechanism.pick(&random))
         try contacts.text(SyntheticCodes.location.pick(&random))
         if SyntheticCodes.attended.contains(attendance) { try contacts.number(15 + 5 * random.below(16)) } else { try contacts.blank() }
+        try contacts.text(commissioner)
+        try contacts.text(SyntheticCodes.adminCategory.pick(&random))
         try contacts.endRow()
     }
 

@@ -10,6 +10,7 @@ import Testing
 
 @Suite struct SyntheticTrustTests {
     static let period = "2026-09"
+    static let periodStart = CivilDate(year: 2026, month: 9, day: 1)
     static let periodEnd = CivilDate(year: 2026, month: 9, day: 30)
     static let dataFiles = ["mpi.csv", "gp.csv", "accommodation.csv", "employment.csv",
                             "referrals.csv", "other_services.csv", "contacts.csv"]
@@ -49,7 +50,7 @@ import Testing
         let run = try generate(patients: 20, seed: 1)
         defer { remove(run.dir) }
         let hashes = try ["mpi.csv", "referrals.csv", "contacts.csv", "pipeline.toml"].map { try hash(run.dir + "/" + $0) }
-        #expect(hashes == [0x1E92_B572_8A34_D5C7, 0x958B_E689_5E05_E181, 0xB1A9_1AAC_8648_7D70, 0xE1F8_FDA8_676C_C0E7])
+        #expect(hashes == [0x2F80_AC21_3ED3_BF8D, 0xB8A8_641F_AA41_4271, 0x5660_3626_4F0F_ECED, 0xE880_CBE9_85F3_539D])
     }
 
     // MARK: Shape
@@ -78,10 +79,11 @@ import Testing
         var reader = try CSVReader(path: run.dir + "/mpi.csv")
         var row = RawRow()
         _ = try reader.next(into: &row)
-        #expect(row.fields == ["Patient ID", "NHS No", "DOB", "Postcode", "Gender Identity", "Ethnicity", "Org Code"])
+        #expect(row.fields == ["Patient ID", "NHS No", "DOB", "Postcode", "Gender Identity", "Ethnicity", "Org Code", "NHS No Status"])
         reader = try CSVReader(path: run.dir + "/contacts.csv")
         _ = try reader.next(into: &row)
-        #expect(row.fields == ["Contact ID", "Referral ID", "Contact Date", "Contact Time", "Attendance", "Mechanism", "Location", "Minutes"])
+        #expect(row.fields == ["Contact ID", "Referral ID", "Contact Date", "Contact Time", "Attendance", "Mechanism", "Location", "Minutes",
+                               "Commissioner", "Admin Category"])
     }
 
     @Test func manifestStagesEveryFile() throws {
@@ -93,6 +95,7 @@ import Testing
         #expect(text.components("[[source]]") == 7)
         for file in Self.dataFiles { #expect(text.contains("file = \"\(file)\"")) }
         #expect(text.contains("\"Team\" = \"CareProfTeamLocalID\""))
+        #expect(text.components("\"Commissioner\" = \"OrgIDComm\"") == 2)
         #expect(text.contains("[source.values.EthnicCategory]"))
         #expect(text.contains("\"Not recorded\" = \"99\""))
     }
@@ -138,6 +141,8 @@ import Testing
         for row in mpi {
             let nhs = row[1]
             if nhs.isEmpty { blank += 1 } else if nhs.utf8.count != 10 { wrongLength += 1 } else if !passesModulus11(nhs) { badCheck += 1 }
+            // The status agrees with the number: 07 or nothing when it is blank, 01 or 02 otherwise.
+            #expect(nhs.isEmpty ? ["07", ""].contains(row[7]) : ["01", "02"].contains(row[7]), "\(row)")
         }
         let s = run.summary
         #expect(blank == s.count(.nhsNumberBlank))
@@ -194,6 +199,95 @@ import Testing
         }
         #expect(future == s.count(.birthDateInFuture))
         #expect(over130 == s.count(.ageOver130))
+    }
+
+    /// A month's submission: referrals open in the period, GP registrations current in it,
+    /// care contacts inside it, and every patient with a GP and a referral, apart from the
+    /// counted defects.
+    @Test func monthlyShapeMatchesRecount() throws {
+        let run = try generate(patients: 2000, seed: 16)
+        defer { remove(run.dir) }
+        let s = run.summary
+        let period = Self.periodStart ... Self.periodEnd
+        let patientIDs = Set(try rows(run, "mpi.csv").map { $0[0] })
+        let gp = try rows(run, "gp.csv")
+        let referrals = try rows(run, "referrals.csv")
+        let contacts = try rows(run, "contacts.csv")
+        // Patients without a GP row or a referral are exactly the injected ones.
+        #expect(patientIDs.subtracting(gp.map { $0[0] }).count == s.count(.patientWithoutGP))
+        #expect(patientIDs.subtracting(referrals.map { $0[1] }).count == s.count(.patientWithoutReferral))
+        #expect(s.count(.patientWithoutGP) > 0 && s.count(.patientWithoutReferral) > 0)
+        // GP: at most one open registration per patient; an ended one ends in the period.
+        var open: [String: Int] = [:]
+        for row in gp {
+            if row[3].isEmpty { open[row[0], default: 0] += 1 }
+            if let end = parseDate(row[3]) { #expect(period.contains(end), "\(row)") }
+            if let start = parseDate(row[2]) { #expect(start <= Self.periodEnd, "\(row)") }
+        }
+        #expect(open.values.allSatisfy { $0 == 1 })
+        #expect(gp.contains { !$0[3].isEmpty })
+        // Referrals: received by the period end; discharged (if at all) in the period.
+        var discharged = 0
+        for row in referrals {
+            if let received = parseDate(row[2]) { #expect(received <= Self.periodEnd, "\(row)") }
+            if let end = parseDate(row[6]) { #expect(period.contains(end), "\(row)"); discharged += 1 }
+            #expect((3 ... 5).contains(row[8].count), "commissioner \(row[8])")
+        }
+        #expect(discharged > 0 && discharged < referrals.count / 5)
+        // Other services close in the period and never after the referral's discharge.
+        let dischargedOn = Dictionary(referrals.compactMap { row in parseDate(row[6]).map { (row[0], $0) } }, uniquingKeysWith: { a, _ in a })
+        for row in try rows(run, "other_services.csv") {
+            guard let closed = parseDate(row[4]) else { continue }
+            #expect(period.contains(closed), "\(row)")
+            if let end = dischargedOn[row[0]] { #expect(closed <= end, "\(row)") }
+        }
+        // Contacts: inside the period apart from the counted ones; commissioner as the referral's.
+        let outside = contacts.filter { row in parseDate(row[2]).map { !period.contains($0) } ?? false }
+        #expect(outside.count == s.count(.contactOutsidePeriod))
+        #expect(s.count(.contactOutsidePeriod) > 0)
+        let commissioner = Dictionary(referrals.map { ($0[0], $0[8]) }, uniquingKeysWith: { a, _ in a })
+        for row in contacts {
+            if let c = commissioner[row[1]] { #expect(row[8] == c, "\(row)") }
+            #expect(["01", "02", "04"].contains(row[9]))
+        }
+    }
+
+    /// The official MHSDS v6 rules reject a believable few records (1–5%), and every record
+    /// rejection is one of the injected defects (or a cascade of one through the group rules).
+    @Test func officialRulesRejectOnlyTheInjectedDefects() throws {
+        let run = try generate(patients: 2000, seed: 42)
+        defer { remove(run.dir) }
+        let rulesDirectory = String(#filePath.split(separator: "/Tests/", omittingEmptySubsequences: false)[0]) + "/Rules"
+        let catalogue = try Catalogue.load(rulesDirectory: rulesDirectory)
+        let manifest = try Manifest.load(path: run.dir + "/pipeline.toml", catalogue: catalogue)
+        var check = CheckRun(catalogue: catalogue, sources: manifest.sources, period: manifest.period.flatMap { ReportingPeriod($0) },
+                             packs: ["mhsds-v6"])
+        check.provider = manifest.provider
+        check.submitter = manifest.submitter
+        let result = try check.run()
+        let rejections = result.findings.filter { $0.severity == .recordRejected || $0.severity == .groupRejected }
+        var rejected: Set<String> = []
+        for f in rejections { rejected.insert("\(f.table)#\(f.row ?? -1)") }
+        let total = Self.dataFiles.reduce(0) { $0 + run.summary.rows(in: $1)! }
+        let share = Double(rejected.count) / Double(total)
+        #expect(share >= 0.01 && share <= 0.05, "rejected \(rejected.count) of \(total)")
+        // Each record rejection names an injected defect.
+        let injected: Set<String> = [
+            "MHS00165",  // NHS number wrong length
+            "MHS00167", "MHS00210", "MHS00213", "MHS00308", "MHS00408", "MHS10112", "MHS10127", "MHS10212", "MHS20107",  // malformed dates
+            "MHS00168", "MHS00212",  // birth date in the future (and the GP registration that precedes it)
+            "MHS00171",  // over 130
+            "MHS10128",  // discharge before referral
+            "MHS20167", "MHS20168",  // contacts outside the period
+        ]
+        let recordRules = Set(rejections.filter { $0.severity == .recordRejected }.map(\.ruleID))
+        #expect(recordRules.isSubset(of: injected), "\(recordRules.subtracting(injected).sorted())")
+        let s = run.summary
+        let count = { (rule: String) in rejections.filter { $0.ruleID == rule }.count }
+        #expect(count("MHS10128") == s.count(.dischargeBeforeReferral))
+        #expect(count("MHS20167") + count("MHS20168") == s.count(.contactOutsidePeriod))
+        #expect(count("MHS00165") == s.count(.nhsNumberWrongLength))
+        #expect(count("MHS00144") == 2 * s.count(.duplicatePatient))
     }
 
     @Test func ethnicityGapIsBetween30And45PercentAndMatchesRecount() throws {
