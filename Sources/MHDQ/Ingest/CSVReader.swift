@@ -134,6 +134,12 @@ public struct CSVReader: RowSource {
     }
 
     private mutating func closeField(_ row: inout RawRow) throws {
+        // Plain ASCII (most fields) needs no validation or transcoding.
+        defer { fieldHasHighBytes = false }
+        if !fieldHasHighBytes && encoding != .windows1252 {
+            row.endField()
+            return
+        }
         switch encoding {
         case .utf8:
             if !row.openFieldIsValidUTF8() {
@@ -185,11 +191,14 @@ public struct CSVReader: RowSource {
             let terminator: UInt8? = input.buffer.withUnsafeBufferPointer { buf -> UInt8? in
                 var i = position
                 let n = input.count
+                var high: UInt8 = 0
                 while i < n {
                     let b = buf[i]
                     if b == delimiter || b == 0x0A || b == 0x0D || b == 0 { break }
+                    high |= b
                     i += 1
                 }
+                if high & 0x80 != 0 { fieldHasHighBytes = true }
                 row.appendBytes(UnsafeBufferPointer(rebasing: buf[position ..< i]))
                 position = i
                 return i < n ? buf[i] : nil
@@ -223,14 +232,17 @@ public struct CSVReader: RowSource {
                 let n = input.count
                 var lines = 0
                 var previousCR = false
+                var high: UInt8 = 0
                 while i < n {
                     let b = buf[i]
                     if b == 0x22 || b == 0 { break }
+                    high |= b
                     if b == 0x0A { if !previousCR { lines += 1 }; previousCR = false }
                     else if b == 0x0D { lines += 1; previousCR = true }
                     else { previousCR = false }
                     i += 1
                 }
+                if high & 0x80 != 0 { fieldHasHighBytes = true }
                 row.appendBytes(UnsafeBufferPointer(rebasing: buf[position ..< i]))
                 // A CRLF split across buffers: the LF at the start of the next buffer must not count twice.
                 line += lines
@@ -261,4 +273,6 @@ public struct CSVReader: RowSource {
     }
 
     private var pendingCR = false
+    /// Whether the field being read has a byte ≥ 0x80 (only then is UTF-8 validated or transcoded).
+    private var fieldHasHighBytes = false
 }

@@ -52,6 +52,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     private var displaySignatures: [String: [[String]]] = [:]
 
     private var states: [String: TableState] = [:]
+    private var work: [String: Bool] = [:]
     private var current: TableState?
     private var currentTable: Dataset?
     private var fileOffset = 0
@@ -159,6 +160,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         state.rowRefs.append(UInt64(record.fileIndex) << 32 | UInt64(UInt32(truncatingIfNeeded: record.row)))
         state.flags.append(0)
+        guard hasWork(table.table) else { return }
 
         // The record and its derived fields.
         context.record = record.values
@@ -192,6 +194,16 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
         }
         for rule in aggregateRules[table.table] ?? [] { accumulate(rule, state: state) }
+    }
+
+    /// Whether any rule, derived field, key or lookup reads this table (staging-only runs skip the rest).
+    private func hasWork(_ table: String) -> Bool {
+        if let known = work[table] { return known }
+        let busy = !(recordRules[table] ?? []).isEmpty || !(aggregateRules[table] ?? []).isEmpty
+            || !(derived[table] ?? []).isEmpty || !(keySignatures[table] ?? []).isEmpty
+            || lookupSpecs.contains { $0.table == table } || table == "MHS000Header"
+        work[table] = busy
+        return busy
     }
 
     public func end(table: Dataset, stats: StagingStats) {

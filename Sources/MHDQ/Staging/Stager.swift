@@ -227,8 +227,9 @@ struct ValueNormaliser {
     let trim: Bool
     var problems: [Problem] = []
     var mappedCount = 0
-    /// Per code field: raw text → staged value (code fields repeat a handful of values).
-    var codeCache: [[String: Value]]
+    /// Per code field: the staged value of each raw spelling seen, found by the bytes' hash
+    /// (code fields repeat a handful of values, so most cells need no String at all).
+    var codeCache: [[UInt64: [(bytes: [UInt8], value: Value, mapped: Bool)]]]
 
     init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue) {
         fieldTypes = dataset.fields.map(\.type)
@@ -265,11 +266,18 @@ struct ValueNormaliser {
         case .text:
             return .text(String(decoding: bytes, as: UTF8.self))
         case .code:
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            if let entries = codeCache[field][h], let hit = entries.first(where: { $0.bytes.elementsEqual(bytes) }) {
+                if hit.mapped { mappedCount += 1 }
+                return hit.value
+            }
             let raw = String(decoding: bytes, as: UTF8.self)
-            if let cached = codeCache[field][raw] { if case .text(let s) = cached, s != raw { mappedCount += 1 }; return cached }
             let value = stageCode(raw, field: field)
-            if codeCache[field].count < 4096 { codeCache[field][raw] = value }
-            if case .text(let s) = value, s != raw { mappedCount += 1 }
+            let mapped: Bool
+            if case .text(let s) = value, s != raw { mapped = true } else { mapped = false }
+            if mapped { mappedCount += 1 }
+            if codeCache[field].count < 4096 { codeCache[field][h, default: []].append((Array(bytes), value, mapped)) }
             return value
         case .date:
             for format in dateFormats {
