@@ -85,6 +85,8 @@ public struct RulePack {
     public var tables: [String]
     public var rules: [Rule]
     public var derived: [String: [(name: String, expr: Compiled)]]
+    /// table → derived field → what computing it needs (passed on to every rule that reads it).
+    public var derivedNeeds: [String: [String: Set<String>]] = [:]
     public var unimplemented: [UnimplementedRule]
     public var lookups: LookupRegistry
 }
@@ -168,8 +170,10 @@ public enum RulePackLoader {
             }
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             guard let expr = try compile(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
             pack.derived[ds.table, default: []].append((name, expr))
+            pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
         }
 
         for r in try doc.tables("rule") {
@@ -198,6 +202,7 @@ public enum RulePackLoader {
             }
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             let field = try r.string("field") ?? ""
             if !field.isEmpty, ds.index(of: field) == nil, !scope.derived.contains(field) {
                 throw MHDQError.invocation("\"\(field)\" is not a field of \(ds.table)\(Manifest.suggestion(field, ds))", at: r["field"]?.location)
