@@ -37,15 +37,7 @@ enum RulesCommand {
             }
         case "lint":
             // Loading compiles every rule: syntax, fields, tables, code lists, functions, placeholders.
-            var seen: [String: String] = [:]
-            for p in packs {
-                for id in p.rules.map(\.id) + p.unimplemented.map(\.id) {
-                    if let other = seen[id], other != p.name {
-                        throw MHDQError.invocation("rule id \(id) is in both \(other) and \(p.name)")
-                    }
-                    seen[id] = p.name
-                }
-            }
+            try RulePackLoader.checkUniqueIDs(packs)
             let total = packs.reduce(0) { $0 + $1.rules.count }
             out.write("\(packs.count) packs, \(total) rules, \(catalogue.datasets.count) datasets, \(catalogue.codeLists.count) code lists: all load, ids unique, placeholders resolve\n")
         case "coverage":

@@ -74,6 +74,7 @@ public struct CheckRun {
             if names == nil && !pack.tables.isEmpty && Set(pack.tables).isDisjoint(with: tables) { continue }
             packs.append(pack)
         }
+        try RulePackLoader.checkUniqueIDs(packs)
         return packs
     }
 

@@ -50,6 +50,8 @@ public struct CompileScope {
     public var dataset: Dataset
     /// Derived field names, in the order they follow the dataset's fields in a record.
     public var derived: [String] = []
+    /// What each derived field needs (a lookup's table, the period): a rule reading it needs the same.
+    public var derivedNeeds: [String: Set<String>] = [:]
     public var header: Dataset?
     public var catalogue: Catalogue
     /// Lookups requested so far (shared across the pack so each is filled once).
@@ -181,6 +183,7 @@ public struct ExpressionCompiler {
         }
         if let d = scope.derived.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
             let i = scope.dataset.fields.count + d
+            scope.needs.formUnion(scope.derivedNeeds[scope.derived[d]] ?? [])
             return { ctx in ctx.record[i] }
         }
         throw error("\"\(name)\" is not a field of \(scope.dataset.table)\(Manifest.suggestion(name, scope.dataset))", span)

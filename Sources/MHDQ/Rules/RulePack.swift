@@ -74,6 +74,7 @@ public struct UnimplementedRule: Sendable {
     public var id: String
     public var table: String
     public var reason: String
+    public var location: SourceLocation? = nil
 }
 
 public struct RulePack {
@@ -85,6 +86,8 @@ public struct RulePack {
     public var tables: [String]
     public var rules: [Rule]
     public var derived: [String: [(name: String, expr: Compiled)]]
+    /// table → derived field → what computing it needs (passed on to every rule that reads it).
+    public var derivedNeeds: [String: [String: Set<String>]] = [:]
     public var unimplemented: [UnimplementedRule]
     public var lookups: LookupRegistry
 }
@@ -95,6 +98,20 @@ public enum RulePackLoader {
         let dir = rulesDirectory + "/packs"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0 + "/pack.toml") }.sorted()
+    }
+
+    /// A rule id names one rule across every pack of a run (findings, history and worklists key on it).
+    public static func checkUniqueIDs(_ packs: [RulePack]) throws {
+        var seen: [String: (pack: String, location: SourceLocation?)] = [:]
+        for p in packs {
+            for (id, location) in p.rules.map({ ($0.id, Optional($0.location)) }) + p.unimplemented.map({ ($0.id, $0.location) }) {
+                if let other = seen[id], other.pack != p.name {
+                    throw MHDQError.invocation("rule id \(id) is in both packs \(other.pack) and \(p.name)\(other.location.map { " (first at \($0))" } ?? "")",
+                                               at: location)
+                }
+                seen[id] = (p.name, location)
+            }
+        }
     }
 
     public static func load(name: String, catalogue: Catalogue, lookups: LookupRegistry = LookupRegistry()) throws -> RulePack {
@@ -156,7 +173,34 @@ public enum RulePackLoader {
                 }
             }
             let sourceLine = origin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-            return try ExpressionCompiler.compile(text, origin: origin, sourceLine: sourceLine, scope: &scope)
+            do {
+                return try ExpressionCompiler.compile(text, origin: origin, sourceLine: sourceLine, scope: &scope)
+            } catch let e as MHDQError {
+                throw pointingPastEscapes(e, stringStart: origin.offset, row: origin.row, line: sourceLine)
+            }
+        }
+
+        /// Errors count columns in the decoded string; in a "basic" string each escape (\" \\ \uXXXX) is
+        /// longer in the file, so move the column (and caret) to the character as written.
+        func pointingPastEscapes(_ e: MHDQError, stringStart: Int?, row: Int?, line: String?) -> MHDQError {
+            guard let start = stringStart, start >= 2, let row, let line, var loc = e.location, loc.row == row,
+                  let column = loc.offset, column > start else { return e }
+            let chars = Array(line)
+            guard chars[start - 2] == "\"" else { return e }       // literal '...' strings have no escapes
+            var i = start - 1, decoded = 0
+            while decoded < column - start, i < chars.count {
+                if chars[i] == "\\", i + 1 < chars.count {
+                    i += chars[i + 1] == "u" ? 6 : chars[i + 1] == "U" ? 10 : 2
+                } else {
+                    i += 1
+                }
+                decoded += 1
+            }
+            loc.offset = i + 1
+            var out = e
+            out.location = loc
+            out.detail = "    \(line.replacingTabs())\n    \(String(repeating: " ", count: i))^"
+            return out
         }
 
         for d in try doc.tables("derive") {
@@ -168,8 +212,10 @@ public enum RulePackLoader {
             }
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             guard let expr = try compile(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
             pack.derived[ds.table, default: []].append((name, expr))
+            pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
         }
 
         for r in try doc.tables("rule") {
@@ -198,6 +244,7 @@ public enum RulePackLoader {
             }
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             let field = try r.string("field") ?? ""
             if !field.isEmpty, ds.index(of: field) == nil, !scope.derived.contains(field) {
                 throw MHDQError.invocation("\"\(field)\" is not a field of \(ds.table)\(Manifest.suggestion(field, ds))", at: r["field"]?.location)
@@ -275,8 +322,13 @@ public enum RulePackLoader {
             let messageNode = r["message"]!
             let messageLine = messageNode.location.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
             var groupFields: [String]? = kind == .duplicate || kind == .orphan ? [] : nil
-            rule.message = try MessageTemplate.compile(messageText, origin: messageNode.location, sourceLine: messageLine,
-                                                       scope: &scope, groupFields: &groupFields)
+            do {
+                rule.message = try MessageTemplate.compile(messageText, origin: messageNode.location, sourceLine: messageLine,
+                                                           scope: &scope, groupFields: &groupFields)
+            } catch let e as MHDQError {
+                throw pointingPastEscapes(e, stringStart: messageNode.location.offset.map { $0 + 1 }, row: messageNode.location.row,
+                                          line: messageLine)
+            }
             rule.messageFields = groupFields ?? []
             rule.needs.formUnion(scope.needs)
             pack.rules.append(rule)
@@ -290,7 +342,7 @@ public enum RulePackLoader {
             }
             ids[id] = n.location
             pack.unimplemented.append(UnimplementedRule(id: id, table: try n.string("table") ?? defaultTable ?? "",
-                                                        reason: try n.requiredString("reason")))
+                                                        reason: try n.requiredString("reason"), location: n.location))
         }
     }
 }

@@ -154,9 +154,10 @@ public final class ValidationEngine: StagedRecordConsumer {
         guard let state = current else { return }
         let index = state.count
         state.count += 1
-        if state.files.count <= record.fileIndex {
-            state.files.append(contentsOf: Array(repeating: "", count: record.fileIndex + 1 - state.files.count))
-            state.sheets.append(contentsOf: Array(repeating: nil, count: record.fileIndex + 1 - state.sheets.count))
+        // Record rules report as rows stream, before `end` brings the table's file list: learn files as they come.
+        while state.files.count <= record.fileIndex {
+            state.files.append(record.file)
+            state.sheets.append(record.sheet)
         }
         state.rowRefs.append(UInt64(record.fileIndex) << 32 | UInt64(UInt32(truncatingIfNeeded: record.row)))
         state.flags.append(0)

@@ -7,6 +7,9 @@ public struct StagedRecord: Sendable {
     public var row: Int
     /// Index of the source file in `StagingStats.files`.
     public var fileIndex: Int
+    /// The source file and sheet, so findings made while streaming can name them.
+    public var file: String = ""
+    public var sheet: String?
 
     public subscript(field: Int) -> Value { values[field] }
 }
@@ -98,6 +101,8 @@ public struct Stager {
         var normaliser = ValueNormaliser(dataset: dataset, spec: spec, catalogue: catalogue)
         var skipped = 0
         var record = StagedRecord(values: Array(repeating: .null, count: fieldCount), row: 0, fileIndex: fileIndex)
+        record.file = source.file
+        record.sheet = source.sheet
         let width = header.count
         while try source.next(into: &row) {
             if skipped < spec.skipRows { skipped += 1; continue }

@@ -1,0 +1,128 @@
+// A broken rule file is a loud, located error (exit 2), never a run with no findings.
+// Each test copies the real Rules/ folder to a temp dir and adds one bad pack.
+
+import Foundation
+import Testing
+@testable import MHDQ
+
+@Suite struct BrokenRuleFileTests {
+    typealias S = RuleTestSupport
+
+    /// Loads every pack of a copy of Rules/ with `files` added under packs/broken/; returns the error.
+    func loadError(_ files: [String: String], packToml: String? = nil) throws -> MHDQError {
+        let dir = TempDir()
+        try FileManager.default.copyItem(atPath: S.rulesDirectory, toPath: dir.path + "/Rules")
+        dir.write("Rules/packs/broken/pack.toml", packToml ?? "name = \"broken\"\ntitle = \"Broken\"\nversion = \"0\"\n")
+        for (name, text) in files { dir.write("Rules/packs/broken/" + name, text) }
+        let catalogue = try Catalogue.load(rulesDirectory: dir.path + "/Rules")
+        do {
+            _ = try CheckRun.loadPacks(nil, tables: catalogue.tableNames, catalogue: catalogue)
+        } catch let e as MHDQError {
+            #expect(e.kind == .invocation)
+            #expect(e.exitCode == 2)
+            return e
+        }
+        throw TestFailure("the broken pack loaded")
+    }
+
+    func rule(_ body: String, table: String = "MHS001MPI") -> [String: String] {
+        ["bad.toml": "table = \"\(table)\"\n\n[[rule]]\nid = \"BAD001\"\ntitle = \"Bad\"\n" + body]
+    }
+
+    /// "…/packs/broken/bad.toml:LINE:COLUMN"
+    func at(_ e: MHDQError) -> String {
+        guard let loc = e.location else { return "(no location)" }
+        return "bad.toml:" + loc.description.components(separatedBy: "bad.toml:").last!
+    }
+
+    @Test func syntaxError() throws {
+        let e = try loadError(rule("when = \"EthnicCategory is blank and\"\nmessage = \"m\"\n"))
+        #expect(e.message == "expected a value, a field or a function, found end of expression")
+        #expect(at(e) == "bad.toml:6:36")
+        #expect(e.detail == "    when = \"EthnicCategory is blank and\"\n" + String(repeating: " ", count: 39) + "^")
+    }
+
+    @Test func unknownField() throws {
+        let e = try loadError(rule("when = 'EthnicCategory is blank or NHSNumbr is blank'\nmessage = \"m\"\n"))
+        #expect(e.message == "\"NHSNumbr\" is not a field of MHS001MPI (did you mean NHSNumber?)")
+        #expect(at(e) == "bad.toml:6:36")
+    }
+
+    @Test func unknownFieldAfterAnEscapedQuote() throws {
+        // The caret points into the line as written, escapes and all.
+        let e = try loadError(rule("when = \"EthnicCategory = \\\"A\\\" or NHSNumbr is blank\"\nmessage = \"m\"\n"))
+        #expect(at(e) == "bad.toml:6:35")
+        #expect(e.detail?.hasSuffix("\n" + String(repeating: " ", count: 4 + 34) + "^") == true)
+    }
+
+    @Test func unknownTable() throws {
+        let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"m\"\n", table: "MHS999Nothing"))
+        #expect(e.message.hasPrefix("unknown table \"MHS999Nothing\" (known: "))
+        #expect(at(e) == "bad.toml:3:1")                  // the rule that uses the file's table
+    }
+
+    @Test func unknownCodeList() throws {
+        let e = try loadError(rule("when = 'EthnicCategory not in codes(\"ethnicity\")'\nmessage = \"m\"\n"))
+        #expect(e.message.hasPrefix("unknown code list \"ethnicity\""))
+        #expect(at(e) == "bad.toml:6:31")
+    }
+
+    @Test func duplicateIDWithinAPack() throws {
+        let body = "when = 'LocalPatientID is blank'\nmessage = \"m\"\n"
+        let e = try loadError(["bad.toml": "table = \"MHS001MPI\"\n\n[[rule]]\nid = \"BAD001\"\n\(body)\n[[rule]]\nid = \"BAD001\"\n\(body)"])
+        #expect(e.message.hasPrefix("rule id BAD001 is used twice (first at "))
+        #expect(e.message.contains("bad.toml:4:"))
+        #expect(at(e) == "bad.toml:9:6")
+    }
+
+    @Test func duplicateIDAcrossPacks() throws {
+        // ETH001 is the ethnicity pack's; a second pack may not reuse it.
+        let e = try loadError(["bad.toml": "table = \"MHS001MPI\"\n\n[[rule]]\nid = \"ETH001\"\nwhen = 'LocalPatientID is blank'\nmessage = \"m\"\n"])
+        #expect(e.message.contains("ETH001"))
+        #expect(e.message.contains("ethnicity") && e.message.contains("broken"))
+        // Packs load in name order (broken, ethnicity): the second use is the error, the first is named.
+        #expect(e.location?.description.hasSuffix("/packs/ethnicity/classify.toml:34:1") == true)
+        #expect(e.message.hasPrefix("rule id ETH001 is in both packs broken and ethnicity (first at "))
+        #expect(e.message.hasSuffix("/packs/broken/bad.toml:3:1)"))
+    }
+
+    @Test func placeholderAfterAnEscapedQuote() throws {
+        let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"\\\"{Nope}\\\"\"\n"))
+        #expect(at(e) == "bad.toml:7:15")                  // the placeholder's name, past the \"
+    }
+
+    @Test func messagePlaceholderThatDoesNotExist() throws {
+        let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"Patient {LocalPatientId} has {Nope}\"\n"))
+        #expect(e.message == "\"Nope\" is not a field of MHS001MPI")
+        #expect(at(e) == "bad.toml:7:42")
+    }
+
+    @Test func unknownKindSeverityClass() throws {
+        let base = "when = 'LocalPatientID is blank'\nmessage = \"m\"\n"
+        let kind = try loadError(rule("kind = \"sequence\"\n" + base))
+        #expect(kind.message.hasPrefix("unknown kind \"sequence\" (record, duplicate, orphan, aggregate"))
+        #expect(at(kind) == "bad.toml:6:8")
+        let severity = try loadError(rule("severity = \"Critical\"\n" + base))
+        #expect(severity.message.hasPrefix("unknown severity \"Critical\""))
+        #expect(at(severity) == "bad.toml:6:12")
+        let cls = try loadError(rule("class = \"wrong\"\n" + base))
+        #expect(cls.message.hasPrefix("unknown class \"wrong\" (missing, invalid"))
+        #expect(at(cls) == "bad.toml:6:9")
+    }
+
+    @Test func recordRuleWithoutWhen() throws {
+        let e = try loadError(rule("message = \"m\"\n"))
+        #expect(e.message == "a record rule needs when = \"condition that is a finding\"")
+        #expect(at(e).hasPrefix("bad.toml:3:"))
+    }
+
+    @Test func unknownKeyIsNotIgnored() throws {
+        let e = try loadError(rule("wehn = 'LocalPatientID is blank'\nwhen = 'LocalPatientID is blank'\nmessage = \"m\"\n"))
+        #expect(e.message.contains("wehn"))
+    }
+
+    @Test func theRealRulesLoad() throws {
+        let packs = try CheckRun.loadPacks(nil, tables: S.catalogue.tableNames, catalogue: S.catalogue)
+        #expect(packs.map(\.name) == ["ethnicity", "mhsds-v6"])
+    }
+}

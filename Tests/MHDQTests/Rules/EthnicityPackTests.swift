@@ -1,0 +1,137 @@
+// The ethnicity pack against a known answer: DOMAIN.md's ordered classification, the provider share
+// and DQMI item score with their thresholds, the by-team share through referrals, the worklist.
+
+import Testing
+@testable import MHDQ
+
+@Suite struct EthnicityPackTests {
+    typealias S = RuleTestSupport
+
+    /// Code → expected class, in DOMAIN.md's order: trim and upper-case; blank → missing; 99 → default;
+    /// first character Z → other; first character A–S without I, O, Q → valid; else invalid.
+    static let codes: [(String, String)] = [
+        ("A", "valid"), ("A1", "valid"), ("a", "valid"), (" H ", "valid"), ("Z", "other"), ("ZZ", "other"),
+        ("99", "default"), ("", "missing"), ("Q", "invalid"), ("I", "invalid"), ("S", "valid"),
+    ]
+
+    static func mpi(_ codes: [String]) -> String {
+        var csv = "LocalPatientID,EthnicCategory\n"
+        for (i, c) in codes.enumerated() { csv += "P\(i + 1),\"\(c)\"\n" }
+        return csv
+    }
+
+    func run(_ tables: [(String, String)]) throws -> CheckResult {
+        try S.check(TempDir(), tables: tables, packs: ["ethnicity"])
+    }
+
+    @Test func classifiesEachCodeInOrder() throws {
+        let r = try run([("MHS001MPI", Self.mpi(Self.codes.map(\.0)))])
+        let byRule = ["ETH001": "missing", "ETH002": "invalid", "ETH003": "default", "ETH004": "other"]
+        var classOf: [String: String] = [:]
+        for (rule, cls) in byRule { for f in r.findings(rule) { classOf[f.recordKey] = cls } }
+        for (i, (code, expected)) in Self.codes.enumerated() {
+            #expect(classOf["P\(i + 1)", default: "valid"] == expected, "\"\(code)\"")
+        }
+        // Counts: valid 5, other 2, default 1, invalid 2, missing 1 of 11.
+        #expect(r.metric("ETH010")?.numerator == 5)
+        #expect(r.metric("ETH011")?.numerator == 2)
+        #expect(r.metric("ETH012")?.numerator == 1)
+        #expect(r.findings("ETH002").count == 2)
+        #expect(r.findings("ETH001").count == 1)
+        #expect(r.metric("ETH010")?.denominator == 11)
+    }
+
+    @Test func shareValidAndDQMIHandComputed() throws {
+        let r = try run([("MHS001MPI", Self.mpi(Self.codes.map(\.0)))])
+        // Share valid: 5 / 11.
+        let share = try #require(r.metric("ETH010"))
+        #expect(abs(share.value! - 5.0 / 11.0) < 1e-12)
+        #expect(share.status == "fail")
+        let f = try #require(r.findings("ETH010").first)
+        #expect(f.severity == .fail)
+        #expect(f.observed == "45.5%")
+        #expect(f.expected == "≥ 95% (warn below), ≥ 90% (fail below)")
+        #expect(f.denominator == "11")
+        // DQMI: valid and complete includes defaults (5 valid + 1 default = 6); allowance 5% of 11 = 0.55,
+        // so 0.45 defaults are in excess: (6 − 0.45) / 11.
+        let dqmi = try #require(r.metric("ETH013"))
+        #expect(abs(dqmi.value! - 5.55 / 11.0) < 1e-12)
+        #expect(r.findings("ETH013").first?.observed == "50.5%")
+    }
+
+    @Test func shareThresholds() throws {
+        func status(valid: Int, of n: Int) throws -> (String, [Severity]) {
+            let codes = Array(repeating: "A", count: valid) + Array(repeating: "Z", count: n - valid)
+            let r = try run([("MHS001MPI", Self.mpi(codes))])
+            return (r.metric("ETH010")!.status, r.findings("ETH010").map(\.severity))
+        }
+        #expect(try status(valid: 20, of: 20) == ("pass", []))
+        #expect(try status(valid: 19, of: 20) == ("pass", []))            // exactly 95%: not below
+        #expect(try status(valid: 37, of: 40) == ("warn", [.warning]))    // 92.5%
+        #expect(try status(valid: 18, of: 20) == ("warn", [.warning]))   // exactly 90%: warn, not fail
+        #expect(try status(valid: 17, of: 20) == ("fail", [.fail]))      // 85%
+        #expect(try status(valid: 4, of: 4) == ("too few records", []))   // under min_denominator 5
+    }
+
+    @Test func dqmiThresholdsCountDefaultsOnlyBeyondTheAllowance() throws {
+        func dqmi(valid: Int, defaults: Int) throws -> Metric {
+            let r = try run([("MHS001MPI", Self.mpi(Array(repeating: "B", count: valid) + Array(repeating: "99", count: defaults)))])
+            return r.metric("ETH013")!
+        }
+        // 1 default in 20 is within the 5% allowance: (20 − 0) / 20.
+        let within = try dqmi(valid: 19, defaults: 1)
+        #expect(within.value == 1.0)
+        #expect(within.status == "pass")
+        // 3 defaults in 20: 2 in excess: (20 − 2) / 20 = 90%, a warning, not a failure.
+        let over = try dqmi(valid: 17, defaults: 3)
+        #expect(abs(over.value! - 0.9) < 1e-12)
+        #expect(over.status == "warn")
+        // 5 defaults in 20: 4 in excess: 80%.
+        let fail = try dqmi(valid: 15, defaults: 5)
+        #expect(abs(fail.value! - 0.8) < 1e-12)
+        #expect(fail.status == "fail")
+    }
+
+    @Test func byTeamThroughReferrals() throws {
+        // P1–P5 valid, P6 missing, P7 invalid; T1 sees P1–P5, T2 sees P1, P2, P3, P6, P7 (60%), T3 too few.
+        let mpi = Self.mpi(["A", "B", "C", "D", "E", "", "Q"])
+        var refs = "ServiceRequestID,LocalPatientID,CareProfTeamLocalID,ReferralRequestReceivedDate\n"
+        for (i, (p, team)) in [("P1", "T1"), ("P2", "T1"), ("P3", "T1"), ("P4", "T1"), ("P5", "T1"),
+                               ("P1", "T2"), ("P2", "T2"), ("P3", "T2"), ("P6", "T2"), ("P7", "T2"),
+                               ("P9", "T3")].enumerated() {
+            refs += "R\(i + 1),\(p),\(team),2026-09-0\(i % 9 + 1)\n"
+        }
+        let r = try run([("MHS001MPI", mpi), ("MHS101Referral", refs)])
+        #expect(r.metric("ETH020", group: "T1")?.value == 1.0)
+        #expect(r.metric("ETH020", group: "T1")?.status == "pass")
+        #expect(r.metric("ETH020", group: "T2")?.numerator == 3)
+        #expect(r.metric("ETH020", group: "T2")?.denominator == 5)
+        #expect(r.metric("ETH020", group: "T2")?.status == "fail")
+        #expect(r.metric("ETH020", group: "T3")?.status == "too few records")
+        #expect(r.findings("ETH020").map(\.group) == ["T2"])
+        #expect(r.findings("ETH020").first?.observed == "60%")
+    }
+
+    @Test func byTeamDoesNotRunWithoutTheMPI() throws {
+        // Without the MPI every lookup is blank: the share would be a false 0%, so the rule must not run.
+        var refs = "ServiceRequestID,LocalPatientID,CareProfTeamLocalID,ReferralRequestReceivedDate\n"
+        for i in 1 ... 6 { refs += "R\(i),P\(i),T1,2026-09-01\n" }
+        let r = try run([("MHS101Referral", refs)])
+        #expect(r.findings("ETH020").isEmpty)
+        #expect(r.metric("ETH020", group: "T1") == nil)
+        #expect(r.notRun.contains { $0.rule == "ETH020" })
+    }
+
+    @Test func worklistNamesThePatient() throws {
+        let r = try run([("MHS001MPI", Self.mpi(["A", "", "Q"]))])
+        let missing = try #require(r.findings("ETH001").first)
+        #expect(missing.recordKey == "P2")
+        #expect(missing.field == "EthnicCategory")
+        #expect(missing.message == "Ethnic category is not recorded for patient P2: ask the patient and record a code (A-S), or Z if they decline.")
+        let invalid = try #require(r.findings("ETH002").first)
+        #expect(invalid.recordKey == "P3")
+        #expect(invalid.value == "Q")
+        #expect(invalid.message == "Ethnic category \"Q\" for patient P3 is not a national code (first character must be A-S without I, O, Q; Z; or 99).")
+        #expect(invalid.row == 4)
+    }
+}

@@ -1,0 +1,252 @@
+// The rule expression language, evaluated: precedence, three-valued logic, tests, functions.
+
+import Testing
+@testable import MHDQ
+
+@Suite struct ExpressionEvaluationTests {
+    typealias S = RuleTestSupport
+    let t = Value.bool(true), f = Value.bool(false), unknown = Value.null
+
+    func ev(_ e: String, _ fields: [String: Value] = [:]) throws -> Value { try S.eval(e, fields) }
+
+    // MARK: Precedence and arithmetic
+
+    @Test func arithmeticPrecedence() throws {
+        #expect(try ev("1 + 2 * 3") == .number(7))
+        #expect(try ev("(1 + 2) * 3") == .number(9))
+        #expect(try ev("10 - 4 - 3") == .number(3))        // left-associative
+        #expect(try ev("12 / 4 / 3") == .number(1))
+        #expect(try ev("2 - -3") == .number(5))
+        #expect(try ev("-2 * 3") == .number(-6))
+        #expect(try ev("7 / 2") == .number(3.5))
+        #expect(try ev("1 / 0") == unknown)                 // no infinity: unknown
+        #expect(try ev("1 + blank") == unknown)
+        #expect(try ev("\"a\" + 1") == unknown)
+    }
+
+    @Test func logicalPrecedence() throws {
+        // and binds tighter than or; not tighter than and; comparisons tighter than not.
+        #expect(try ev("true or false and false") == t)
+        #expect(try ev("(true or false) and false") == f)
+        #expect(try ev("not false and false") == f)
+        #expect(try ev("not 1 = 2") == t)
+        #expect(try ev("1 + 1 = 2 and 2 * 2 = 4") == t)
+        #expect(try ev("not not true") == t)
+    }
+
+    // MARK: Three-valued logic
+
+    @Test func blankIsUnknownInComparisons() throws {
+        let blank: [String: Value] = [:]
+        #expect(try ev("EthnicCategory != \"Z\"", blank) == unknown)
+        #expect(try ev("EthnicCategory = \"Z\"", blank) == unknown)
+        #expect(try ev("EthnicCategory < \"Z\"", blank) == unknown)
+        #expect(try ev("EthnicCategory != \"Z\"", ["EthnicCategory": .text("A")]) == t)
+        #expect(try ev("EthnicCategory != \"Z\"", ["EthnicCategory": .text("Z")]) == f)
+        // Different kinds do not compare either.
+        #expect(try ev("PersonBirthDate < 5", ["PersonBirthDate": S.date("2000-01-01")]) == unknown)
+    }
+
+    @Test func kleeneTruthTables() throws {
+        let cases: [(String, Value)] = [
+            ("false and blank = 1", f), ("blank = 1 and false", f),
+            ("true and blank = 1", unknown), ("blank = 1 and true", unknown),
+            ("true or blank = 1", t), ("blank = 1 or true", t),
+            ("false or blank = 1", unknown), ("blank = 1 or false", unknown),
+            ("not (blank = 1)", unknown),
+            ("blank = 1 and blank = 1", unknown), ("blank = 1 or blank = 1", unknown),
+            ("true and true", t), ("true and false", f), ("false or false", f),
+        ]
+        for (e, expected) in cases { #expect(try ev(e) == expected, "\(e)") }
+    }
+
+    @Test func isBlank() throws {
+        #expect(try ev("EthnicCategory is blank") == t)
+        #expect(try ev("EthnicCategory is not blank") == f)
+        #expect(try ev("EthnicCategory is blank", ["EthnicCategory": .text("A")]) == f)
+        #expect(try ev("EthnicCategory is not blank", ["EthnicCategory": .text("A")]) == t)
+        #expect(try ev("EthnicCategory is blank", ["EthnicCategory": .text("  ")]) == t)   // spaces only
+        #expect(try ev("trim(EthnicCategory) is blank", ["EthnicCategory": .text("  ")]) == t)
+        #expect(try ev("EthnicCategory is null") == t)
+        // "is blank" is never unknown, so "not" of it is a plain boolean.
+        #expect(try ev("not (EthnicCategory is blank)") == f)
+    }
+
+    // MARK: in, codes, matches
+
+    @Test func inList() throws {
+        #expect(try ev("EthnicCategory in [\"A\", \"B\"]", ["EthnicCategory": .text("B")]) == t)
+        #expect(try ev("EthnicCategory in [\"A\", \"B\"]", ["EthnicCategory": .text("b")]) == f)
+        #expect(try ev("EthnicCategory not in [\"A\", \"B\"]", ["EthnicCategory": .text("C")]) == t)
+        #expect(try ev("EthnicCategory in [\"A\"]") == unknown)
+        #expect(try ev("EthnicCategory not in [\"A\"]") == unknown)
+        #expect(try ev("1 + 1 in [2, 3]") == t)
+        #expect(try ev("EthnicCategory in []", ["EthnicCategory": .text("A")]) == f)
+    }
+
+    @Test func inCodeList() throws {
+        for (code, expected) in [("A", f), ("S", f), ("Z", f), ("Q", t), ("I", t), ("O", t), ("a", t)] {
+            #expect(try ev("EthnicCategory not in codes(\"ethnic-category\")", ["EthnicCategory": .text(code)]) == expected, "\(code)")
+        }
+        #expect(try ev("EthnicCategory not in codes(\"ethnic-category\")") == unknown)
+        #expect(try ev("upper(EthnicCategory) in codes(\"ethnic-category\")", ["EthnicCategory": .text("a")]) == t)
+    }
+
+    @Test func matches() throws {
+        let nhs: [String: Value] = ["NHSNumber": .text("9434765919")]
+        #expect(try ev("NHSNumber matches \"^[0-9]{10}$\"", nhs) == t)
+        #expect(try ev("NHSNumber matches \"^[0-9]{9}$\"", nhs) == f)
+        #expect(try ev("NHSNumber matches \"347\"", nhs) == t)                  // unanchored finds a substring
+        #expect(try ev("NHSNumber not matches \"^9\"", nhs) == f)
+        #expect(try ev("NHSNumber matches \"^[0-9]+$\"") == unknown)
+    }
+
+    // MARK: Text functions
+
+    @Test func textFunctions() throws {
+        let v: [String: Value] = ["EthnicCategory": .text(" h1 ")]
+        #expect(try ev("trim(EthnicCategory)", v) == .text("h1"))
+        #expect(try ev("upper(EthnicCategory)", v) == .text(" H1 "))
+        #expect(try ev("upper(trim(EthnicCategory))", v) == .text("H1"))
+        #expect(try ev("first(upper(trim(EthnicCategory)))", v) == .text("H"))
+        #expect(try ev("first(EthnicCategory)", v) == .text(" "))
+        #expect(try ev("lower(\"AB\")") == .text("ab"))
+        #expect(try ev("length(EthnicCategory)", v) == .number(4))
+        #expect(try ev("substr(\"ABCDE\", 2, 3)") == .text("BCD"))
+        #expect(try ev("substr(\"ABC\", 2, 10)") == .text("BC"))
+        #expect(try ev("trim(\"   \")") == unknown)
+        #expect(try ev("first(\"\")") == unknown)
+        #expect(try ev("first(EthnicCategory)") == unknown)
+        #expect(try ev("upper(EthnicCategory)") == unknown)
+        #expect(try ev("coalesce(EthnicCategory, \"none\")") == .text("none"))
+        #expect(try ev("if(blank = 1, \"then\", \"else\")") == .text("else"))
+        #expect(try ev("if(1 = 1, \"then\", \"else\")") == .text("then"))
+        #expect(try ev("number(\"12\") + 1") == .number(13))
+        #expect(try ev("is_number(\"x\")") == f)
+    }
+
+    // MARK: Dates
+
+    @Test func dateLiteralsAndArithmetic() throws {
+        #expect(try ev("date(\"2024-02-29\")") == S.date("2024-02-29"))
+        #expect(try ev("date(\"2024-02-29\") + 1") == S.date("2024-03-01"))
+        #expect(try ev("date(\"2024-03-01\") - 1") == S.date("2024-02-29"))
+        #expect(try ev("date(\"2024-03-01\") - date(\"2024-02-01\")") == .number(29))
+        #expect(try ev("add_days(date(\"2023-12-31\"), 1)") == S.date("2024-01-01"))
+        #expect(try ev("add_days(date(\"2024-01-01\"), -1)") == S.date("2023-12-31"))
+        #expect(try ev("days_between(date(\"2024-01-01\"), date(\"2025-01-01\"))") == .number(366))
+        #expect(try ev("days_between(date(\"2025-01-01\"), date(\"2024-01-01\"))") == .number(-366))
+        #expect(try ev("days_between(PersonBirthDate, date(\"2025-01-01\"))") == unknown)
+        #expect(try ev("date(\"2024-01-31\") < date(\"2024-02-01\")") == t)
+        #expect(try ev("year(date(\"2024-02-29\"))") == .number(2024))
+        #expect(try ev("month(date(\"2024-02-29\"))") == .text("2024-02"))
+        #expect(try ev("to_date(\"2024-02-29\")") == S.date("2024-02-29"))
+        #expect(try ev("to_date(\"2023-02-29\")") == unknown)
+        #expect(try ev("is_date(PersonBirthDate)", ["PersonBirthDate": .text("1980-13-01")]) == f)
+        #expect(try ev("PersonBirthDate < date(\"2000-01-01\")", ["PersonBirthDate": .text("1980-13-01")]) == unknown)
+    }
+
+    @Test func addMonthsClampsToMonthEnd() throws {
+        let cases: [(String, Int, String)] = [
+            ("2024-01-31", 1, "2024-02-29"), ("2023-01-31", 1, "2023-02-28"), ("2024-03-31", 1, "2024-04-30"),
+            ("2024-02-29", 12, "2025-02-28"), ("2024-02-29", 48, "2028-02-29"), ("2024-11-30", 3, "2025-02-28"),
+            ("2024-03-31", -1, "2024-02-29"), ("2024-01-15", -1, "2023-12-15"), ("2024-01-31", -13, "2022-12-31"),
+            ("2024-05-15", 0, "2024-05-15"),
+        ]
+        for (from, n, to) in cases {
+            #expect(try ev("add_months(date(\"\(from)\"), \(n))") == S.date(to), "add_months(\(from), \(n))")
+        }
+    }
+
+    @Test func ageAroundBirthdaysAndLeapDays() throws {
+        func age(_ born: String, _ at: String) throws -> Value { try ev("age(date(\"\(born)\"), date(\"\(at)\"))") }
+        #expect(try age("2000-06-15", "2018-06-14") == .number(17))
+        #expect(try age("2000-06-15", "2018-06-15") == .number(18))
+        #expect(try age("2000-06-15", "2018-06-16") == .number(18))
+        // Born on a leap day: the birthday in a common year is reached on 1 March.
+        #expect(try age("2004-02-29", "2022-02-28") == .number(17))
+        #expect(try age("2004-02-29", "2022-03-01") == .number(18))
+        #expect(try age("2004-02-29", "2024-02-29") == .number(20))
+        #expect(try age("2004-02-29", "2024-02-28") == .number(19))
+        #expect(try age("2000-01-01", "2000-01-01") == .number(0))
+        #expect(try ev("age(PersonBirthDate, period_end())") == unknown)
+        #expect(try ev("age(PersonBirthDate, period_end())", ["PersonBirthDate": S.date("1990-09-30")]) == .number(36))
+        #expect(try ev("age(PersonBirthDate, period_end())", ["PersonBirthDate": S.date("1990-10-01")]) == .number(35))
+    }
+
+    @Test func reportingPeriod() throws {
+        #expect(try ev("period_start()") == S.date("2026-09-01"))
+        #expect(try ev("period_end()") == S.date("2026-09-30"))
+        #expect(try ev("MHS000Header.ReportingPeriodEndDate = period_end()") == t)
+        #expect(try S.eval("period_end()", period: ReportingPeriod("2028-02")!) == S.date("2028-02-29"))
+        #expect(try S.eval("period_end()", period: nil) == unknown)
+    }
+
+    // MARK: Identifiers
+
+    @Test func nhsNumberCheckDigit() throws {
+        func valid(_ s: String) throws -> Value { try ev("nhs_number_valid(NHSNumber)", ["NHSNumber": .text(s)]) }
+        #expect(try valid("9434765919") == t)
+        #expect(try valid("9434765918") == f)     // wrong check digit
+        #expect(try valid("1000000060") == t)     // 11 − remainder = 11 → check digit 0
+        #expect(try valid("1000000010") == f)     // 11 − remainder = 10: no valid number has this stem
+        #expect(try valid("1000000011") == f)
+        #expect(try valid("943476591") == f)      // nine digits
+        #expect(try valid("94347659190") == f)    // eleven digits
+        #expect(try valid("943476591A") == f)     // letters
+        #expect(try valid("943 476 5919") == f)   // spaces are not part of the number
+        #expect(try ev("nhs_number_valid(NHSNumber)") == unknown)
+    }
+
+    @Test func postcodeShapes() throws {
+        func valid(_ s: String) throws -> Value { try ev("postcode_valid(Postcode)", ["Postcode": .text(s)]) }
+        // The six outward shapes: A9, A99, AA9, AA99, A9A, AA9A.
+        for p in ["M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 0AX", "EC1A 1BB"] {
+            #expect(try valid(p) == t, "\(p)")
+        }
+        #expect(try valid("ec1a 1bb") == t)       // lower case
+        #expect(try valid("EC1A1BB") == t)        // space missing
+        #expect(try valid("M11AE") == t)
+        #expect(try valid("EC1A  1BB") == f)      // two spaces
+        #expect(try valid("EC1 A1BB") == f)       // space in the wrong place
+        #expect(try valid("EC1AA 1BB") == f)      // outward code too long
+        #expect(try valid("EC1A 1BBB") == f)      // too long
+        #expect(try valid("1M 1AE") == f)
+        #expect(try valid("M1 AAE") == f)
+        #expect(try valid("M1") == f)
+        #expect(try ev("postcode_valid(Postcode)") == unknown)
+    }
+
+    // MARK: Data Dictionary formats
+
+    @Test func formatOk() throws {
+        func ok(_ field: String, _ v: Value) throws -> Value { try ev("format_ok(\(field))", [field: v]) }
+        // LocalPatientID: max an20
+        #expect(try ok("LocalPatientID", .text("P1")) == t)
+        #expect(try ok("LocalPatientID", .text(String(repeating: "X", count: 20))) == t)
+        #expect(try ok("LocalPatientID", .text(String(repeating: "X", count: 21))) == f)
+        // NHSNumber: n10
+        #expect(try ok("NHSNumber", .text("9434765919")) == t)
+        #expect(try ok("NHSNumber", .text("12345")) == f)
+        #expect(try ok("NHSNumber", .text("94347659190")) == f)
+        #expect(try ok("NHSNumber", .text("943476591A")) == f)
+        // PersonBirthDate: an10 CCYY-MM-DD (a staged date, not text)
+        #expect(try ok("PersonBirthDate", S.date("1980-01-01")) == t)
+        #expect(try ok("PersonBirthDate", .text("1980-13-01")) == f)
+        // OrgIDLocalPatientID: min an3 max an6
+        #expect(try ok("OrgIDLocalPatientID", .text("RX")) == f)
+        #expect(try ok("OrgIDLocalPatientID", .text("RXX")) == t)
+        #expect(try ok("OrgIDLocalPatientID", .text("RXX123")) == t)
+        #expect(try ok("OrgIDLocalPatientID", .text("RXX1234")) == f)
+        #expect(try ev("format_ok(NHSNumber)") == unknown)
+    }
+
+    @Test func formatSpecs() {
+        #expect(FormatSpec("max an20")!.accepts(.text("")) == false)
+        #expect(FormatSpec("n10")!.accepts(.text("0123456789")))
+        #expect(FormatSpec("an10 CCYY-MM-DD")!.accepts(.text("2024-01-01")) == false)
+        #expect(FormatSpec("min an3 max an6")!.accepts(.text("ABCDEF")))
+        #expect(FormatSpec("max n3.2")!.accepts(.text("123.45")))
+        #expect(FormatSpec("bogus") == nil)
+    }
+}

@@ -1,0 +1,143 @@
+// The rule expression parser: what parses to what, and errors that point at the character.
+
+import Testing
+@testable import MHDQ
+
+@Suite struct ExpressionParserTests {
+    typealias S = RuleTestSupport
+
+    /// A compact rendering of the tree, to pin precedence.
+    func shape(_ e: Expr) -> String {
+        switch e {
+        case .literal(let v, _): if case .text(let s) = v { return "\"\(s)\"" }; return v.isNull ? "blank" : v.text
+        case .field(let q, let n, _): return (q.map { $0 + "." } ?? "") + n
+        case .list(let items, _): return "[" + items.map(shape).joined(separator: ",") + "]"
+        case .unary(let op, let x, _): return "(\(op) \(shape(x)))"
+        case .binary(let op, let l, let r, _): return "(\(shape(l)) \(op) \(shape(r)))"
+        case .isBlank(let x, let neg, _): return "(\(shape(x)) is \(neg ? "not " : "")blank)"
+        case .inList(let x, let l, let neg, _): return "(\(shape(x)) \(neg ? "not " : "")in \(shape(l)))"
+        case .matches(let x, let p, let neg, _): return "(\(shape(x)) \(neg ? "not " : "")matches \"\(p)\")"
+        case .call(let n, let args, _): return n + "(" + args.map(shape).joined(separator: ",") + ")"
+        }
+    }
+
+    func parse(_ s: String) throws -> String {
+        shape(try ExpressionParser.parse(s, origin: SourceLocation(file: "x.toml", row: 1, offset: 1)))
+    }
+
+    @Test func precedence() throws {
+        #expect(try parse("a or b and c") == "(a or (b and c))")
+        #expect(try parse("a and b or c and d") == "((a and b) or (c and d))")
+        #expect(try parse("not a and b") == "((not a) and b)")
+        #expect(try parse("not a = 1") == "(not (a = 1))")
+        #expect(try parse("a + b * c = d - e / f") == "((a + (b * c)) = (d - (e / f)))")
+        #expect(try parse("a - b - c") == "((a - b) - c)")
+        #expect(try parse("-a * b") == "((- a) * b)")
+        #expect(try parse("(a or b) and c") == "((a or b) and c)")
+        #expect(try parse("x is not blank and y is blank") == "((x is not blank) and (y is blank))")
+        #expect(try parse("x not in codes(\"ethnic-category\") or x in [\"A\", 'B']")
+            == "((x not in codes(\"ethnic-category\")) or (x in [\"A\",\"B\"]))")
+        #expect(try parse("x not matches '^[0-9]+$'") == "(x not matches \"^[0-9]+$\")")
+        #expect(try parse("MHS000Header.ReportingPeriodEndDate >= period_end()") == "(MHS000Header.ReportingPeriodEndDate >= period_end())")
+        #expect(try parse("a <> b") == "(a != b)")
+        #expect(try parse("a == b") == "(a = b)")
+        #expect(try parse("'it''s'") == "\"it's\"")
+    }
+
+    @Test func keywordsAreCaseInsensitive() throws {
+        #expect(try parse("a AND b OR NOT c") == "((a and b) or (not c))")
+        #expect(try parse("x IS NOT BLANK") == "(x is not blank)")
+        #expect(try parse("x NOT IN [1]") == "(x not in [1])")
+    }
+
+    // MARK: Errors: file:line:column and a caret
+
+    func error(_ text: String, column: Int = 9) throws -> MHDQError {
+        let line = "when = \"" + text + "\""
+        do {
+            _ = try ExpressionParser.parse(text, origin: SourceLocation(file: "rules.toml", row: 7, offset: column), sourceLine: line)
+        } catch let e as MHDQError {
+            return e
+        }
+        throw TestFailure("\(text) parsed")
+    }
+
+    @Test func unclosedString() throws {
+        let e = try error("EthnicCategory = 'A")
+        #expect(e.kind == .invocation)
+        #expect(e.message == "this string is never closed")
+        #expect(e.location?.description == "rules.toml:7:26")
+        #expect(e.detail == "    when = \"EthnicCategory = 'A\"\n" + String(repeating: " ", count: 4 + 25) + "^")
+    }
+
+    @Test func danglingAnd() throws {
+        let e = try error("EthnicCategory is blank and")
+        #expect(e.message == "expected a value, a field or a function, found end of expression")
+        #expect(e.location?.description == "rules.toml:7:36")
+        let e2 = try error("and EthnicCategory is blank")
+        #expect(e2.message == "\"and\" needs something before it")
+        #expect(e2.location?.description == "rules.toml:7:9")
+        #expect(e2.detail?.hasSuffix("\n            ^") == true)
+    }
+
+    @Test func otherSyntaxErrors() throws {
+        #expect(try error("x is 3").message.hasPrefix("expected \"blank\" after \"is\""))
+        #expect(try error("x is 3").location?.description == "rules.toml:7:14")
+        #expect(try error("(a or b").message == "expected \")\", found end of expression")
+        #expect(try error("a = 1 = 2").message == "unexpected \"=\"")
+        #expect(try error("a = 1 = 2").location?.description == "rules.toml:7:15")
+        #expect(try error("a ; b").message == "unexpected character \";\"")
+        #expect(try error("a matches b").message == "\"matches\" takes a pattern in quotes")
+        #expect(try error("a not b").message == "unexpected \"not\"")
+        #expect(try error("1.2.3 = a").message == "malformed number \"1.2.3\"")
+    }
+
+    @Test func multiLineExpressionsCountLines() throws {
+        let text = "a is blank\n  and (b = 1\n  or c = )"
+        do {
+            _ = try ExpressionParser.parse(text, origin: SourceLocation(file: "r.toml", row: 10, offset: 1))
+            Issue.record("parsed")
+        } catch let e as MHDQError {
+            #expect(e.location?.description == "r.toml:12:10")
+            #expect(e.detail == "      or c = )\n             ^")
+        }
+    }
+
+    // MARK: Errors found while compiling: functions, fields, code lists
+
+    func compileError(_ text: String) throws -> MHDQError {
+        do {
+            _ = try S.eval(text)
+        } catch let e as MHDQError {
+            return e
+        }
+        throw TestFailure("\(text) compiled")
+    }
+
+    @Test func unknownFunction() throws {
+        let e = try compileError("uppercase(EthnicCategory) = \"A\"")
+        #expect(e.message.hasPrefix("unknown function uppercase() (known: trim, upper,"))
+        #expect(e.location?.description == "test:1:1")
+        #expect(try compileError("trim(EthnicCategory, 1)").message == "trim() takes trim(text)")
+    }
+
+    @Test func unknownFieldSuggests() throws {
+        let e = try compileError("EthnicCategory is blank or EthnicCatgory = \"A\"")
+        #expect(e.message == "\"EthnicCatgory\" is not a field of MHS001MPI (did you mean EthnicCategory?)")
+        #expect(e.location?.description == "test:1:28")
+        #expect(e.detail == "    EthnicCategory is blank or EthnicCatgory = \"A\"\n" + String(repeating: " ", count: 31) + "^")
+        #expect(try compileError("MHS000Header.ReportingPeriodEnd is blank").message
+            == "\"ReportingPeriodEnd\" is not a field of MHS000Header (did you mean ReportingPeriodEndDate?)")
+        #expect(try compileError("MHS101Referral.ServiceRequestID is blank").message.hasPrefix("only header fields can be named with a table"))
+    }
+
+    @Test func unknownCodeListAndTable() throws {
+        let e = try compileError("EthnicCategory in codes(\"ethnicity\")")
+        #expect(e.message.hasPrefix("unknown code list \"ethnicity\" (known: "))
+        #expect(e.location?.description == "test:1:19")
+        #expect(try compileError("lookup(MHS999Nothing.X, LocalPatientID) is blank").message == "unknown table \"MHS999Nothing\"")
+        #expect(try compileError("date(\"2023-02-29\") is blank").message == "\"2023-02-29\" is not a date (CCYY-MM-DD)")
+        #expect(try compileError("codes(\"ethnic-category\") is blank").message == "codes(...) is a set: use it after \"in\"")
+        #expect(try compileError("EthnicCategory matches \"[\"").message.hasPrefix("invalid pattern"))
+    }
+}
