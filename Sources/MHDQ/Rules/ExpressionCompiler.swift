@@ -9,8 +9,10 @@ import Glibc
 
 /// Per-record evaluation state, reused for every record of a table.
 public final class EvalContext {
-    /// The current record: dataset fields, then derived fields.
+    /// The current record's dataset fields.
     public var record: [Value] = []
+    /// The current record's derived fields, in the order the pack defines them.
+    public var derived: [Value] = []
     /// The MHS000Header record (from the data, or made from the manifest).
     public var header: [Value] = []
     public var periodStart: Int?
@@ -182,9 +184,8 @@ public struct ExpressionCompiler {
             return { ctx in ctx.record[i] }
         }
         if let d = scope.derived.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
-            let i = scope.dataset.fields.count + d
             scope.needs.formUnion(scope.derivedNeeds[scope.derived[d]] ?? [])
-            return { ctx in ctx.record[i] }
+            return { ctx in d < ctx.derived.count ? ctx.derived[d] : .null }
         }
         throw error("\"\(name)\" is not a field of \(scope.dataset.table)\(Manifest.suggestion(name, scope.dataset))", span)
     }

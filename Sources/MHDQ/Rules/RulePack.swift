@@ -25,7 +25,8 @@ public enum AggregateMeasure: String, Sendable, CaseIterable {
     case dqmi
 }
 
-public struct Rule {
+/// A loaded rule. A class: the engine runs every rule for every record, and a reference costs one retain.
+public final class Rule {
     public var id: String
     public var title: String
     public var description: String
@@ -67,6 +68,25 @@ public struct Rule {
     public var minDenominator: Int = 1
     /// Share/DQMI results are shown as percentages.
     public var percent: Bool { measure == .share || measure == .dqmi }
+
+    init(id: String, title: String, description: String, findingClass: FindingClass, severity: Severity, kind: RuleKind,
+         table: String, field: String, location: SourceLocation, needs: Set<String>, officialType: String?,
+         condition: Compiled?, filter: Compiled?, message: MessageTemplate) {
+        self.id = id
+        self.title = title
+        self.description = description
+        self.findingClass = findingClass
+        self.severity = severity
+        self.kind = kind
+        self.table = table
+        self.field = field
+        self.location = location
+        self.needs = needs
+        self.officialType = officialType
+        self.condition = condition
+        self.filter = filter
+        self.message = message
+    }
 }
 
 /// A rule the pack knows of but does not implement, with the reason (for coverage).
@@ -250,7 +270,7 @@ public enum RulePackLoader {
                 throw MHDQError.invocation("\"\(field)\" is not a field of \(ds.table)\(Manifest.suggestion(field, ds))", at: r["field"]?.location)
             }
             let messageText = try r.requiredString("message")
-            var rule = Rule(id: id, title: try r.string("title") ?? id, description: try r.string("description") ?? "",
+            let rule = Rule(id: id, title: try r.string("title") ?? id, description: try r.string("description") ?? "",
                             findingClass: cls, severity: severity, kind: kind, table: ds.table, field: field,
                             location: r.location, needs: Set(try r.strings("needs") ?? []), officialType: try r.string("official_type"),
                             condition: nil, filter: nil, message: MessageTemplate(parts: []))

@@ -52,7 +52,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     private var displaySignatures: [String: [[String]]] = [:]
 
     private var states: [String: TableState] = [:]
-    private var work: [String: Bool] = [:]
+    private var programs: [String: TableProgram] = [:]
     private var current: TableState?
     private var currentTable: Dataset?
     private var fileOffset = 0
@@ -64,12 +64,25 @@ public final class ValidationEngine: StagedRecordConsumer {
         var files: [String] = []
         var sheets: [String?] = []
         var flags: [UInt8] = []
-        var keys: [[String]: KeyColumn] = [:]
-        var displays: [[String]: KeyColumn] = [:]
-        var keyIndices: [[String]: [Int]] = [:]
-        /// Duplicate rules with a `where`: rule id → which records pass it.
-        var passes: [String: [Bool]] = [:]
-        var aggregates: [String: [String: Accumulator]] = [:]
+        var program: TableProgram?
+        /// Aligned with the program's key and display signatures, filtered group rules and aggregates.
+        var keyColumns: [KeyColumn] = []
+        var displayColumns: [KeyColumn] = []
+        var passColumns: [[Bool]] = []
+        var accumulators: [[String: Accumulator]] = []
+
+        func keys(_ signature: [String]) -> KeyColumn? {
+            program?.keySignatures.firstIndex(of: signature).flatMap { $0 < keyColumns.count ? keyColumns[$0] : nil }
+        }
+        func displays(_ signature: [String]) -> KeyColumn? {
+            program?.displaySignatures.firstIndex(of: signature).flatMap { $0 < displayColumns.count ? displayColumns[$0] : nil }
+        }
+        func passes(_ rule: Rule) -> [Bool]? {
+            program?.filteredGroupRules.firstIndex { $0 === rule }.flatMap { $0 < passColumns.count ? passColumns[$0] : nil }
+        }
+        func aggregates(_ rule: Rule) -> [String: Accumulator] {
+            program?.aggregates.firstIndex { $0 === rule }.flatMap { $0 < accumulators.count ? accumulators[$0] : nil } ?? [:]
+        }
         var groupIndices: [Int]
 
         init(dataset: Dataset) {
@@ -150,6 +163,49 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
     }
 
+    /// Everything the engine does with one table's records, resolved once per table.
+    final class TableProgram {
+        var recordRules: [Rule] = []
+        var derived: [Compiled] = []
+        var keySignatures: [[String]] = []
+        var keyIndices: [[Int]] = []
+        var displaySignatures: [[String]] = []
+        var displayIndices: [[Int]] = []
+        var filteredGroupRules: [Rule] = []
+        var lookups: [(id: Int, key: Int, value: Int)] = []
+        var aggregates: [Rule] = []
+        var isHeader = false
+        var hasWork: Bool {
+            !recordRules.isEmpty || !derived.isEmpty || !keySignatures.isEmpty || !displaySignatures.isEmpty
+                || !lookups.isEmpty || !aggregates.isEmpty || isHeader
+        }
+    }
+
+    private func program(for table: Dataset) -> TableProgram {
+        if let p = programs[table.table] { return p }
+        let p = TableProgram()
+        p.recordRules = recordRules[table.table] ?? []
+        p.derived = derived[table.table] ?? []
+        var seen = Set<[String]>()
+        for sig in keySignatures[table.table] ?? [] where seen.insert(sig).inserted {
+            p.keySignatures.append(sig)
+            p.keyIndices.append(sig.map { table.index(of: $0)! })
+        }
+        seen = []
+        for sig in displaySignatures[table.table] ?? [] where seen.insert(sig).inserted {
+            p.displaySignatures.append(sig)
+            p.displayIndices.append(sig.map { table.index(of: $0)! })
+        }
+        p.filteredGroupRules = groupRules.filter { $0.table == table.table && $0.filter != nil }
+        for (i, spec) in lookupSpecs.enumerated() where spec.table == table.table {
+            p.lookups.append((i, table.index(of: spec.keyField)!, table.index(of: spec.valueField)!))
+        }
+        p.aggregates = aggregateRules[table.table] ?? []
+        p.isHeader = table.table == "MHS000Header"
+        programs[table.table] = p
+        return p
+    }
+
     public func consume(_ record: StagedRecord, table: Dataset) {
         guard let state = current else { return }
         let index = state.count
@@ -161,50 +217,49 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         state.rowRefs.append(UInt64(record.fileIndex) << 32 | UInt64(UInt32(truncatingIfNeeded: record.row)))
         state.flags.append(0)
-        guard hasWork(table.table) else { return }
+        if state.program == nil {
+            let p = self.program(for: table)
+            state.program = p
+            state.keyColumns = Array(repeating: KeyColumn(), count: p.keySignatures.count)
+            state.displayColumns = Array(repeating: KeyColumn(), count: p.displaySignatures.count)
+            state.passColumns = Array(repeating: [], count: p.filteredGroupRules.count)
+            state.accumulators = Array(repeating: [:], count: p.aggregates.count)
+        }
+        let program = state.program!
+        guard program.hasWork else { return }
 
-        // The record and its derived fields.
+        // The record (shared, not copied) and its derived fields.
         context.record = record.values
-        for d in derived[table.table] ?? [] { context.record.append(d(context)) }
-        if table.table == "MHS000Header" && index == 0 { context.header = context.record }
+        context.derived.removeAll(keepingCapacity: true)
+        for d in program.derived { context.derived.append(d(context)) }
+        if program.isHeader && index == 0 { context.header = context.record }
 
-        for rule in recordRules[table.table] ?? [] {
-            if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { continue }
+        for rule in program.recordRules {
+            if let filter = rule.filter {
+                guard case .bool(true) = filter(context) else { continue }
+            }
             guard case .bool(true) = rule.condition!(context) else { continue }
             if rule.severity.rejectsRecord { state.flags[index] |= ValidationEngine.recordRejected }
             findings.add(makeFinding(rule, state: state, index: index, message: rule.message.render(context)))
         }
-        for signature in keySignatures[table.table] ?? [] where state.keys[signature]?.count ?? 0 == index {
-            if state.keyIndices[signature] == nil { state.keyIndices[signature] = signature.map { table.index(of: $0)! } }
-            let parts = state.keyIndices[signature]!.map { record.values[$0] }
-            state.keys[signature, default: KeyColumn()].append(parts)
+        for k in 0 ..< program.keySignatures.count {
+            state.keyColumns[k].append(program.keyIndices[k].map { record.values[$0] })
         }
-        for signature in displaySignatures[table.table] ?? [] where state.displays[signature]?.count ?? 0 == index {
-            let parts = signature.map { record.values[table.index(of: $0)!] }
-            state.displays[signature, default: KeyColumn()].append(parts, allowBlanks: true)
+        for k in 0 ..< program.displaySignatures.count {
+            state.displayColumns[k].append(program.displayIndices[k].map { record.values[$0] }, allowBlanks: true)
         }
-        for rule in groupRules where rule.table == table.table && rule.filter != nil {
+        for (k, rule) in program.filteredGroupRules.enumerated() {
             var pass = false
             if case .bool(true) = rule.filter!(context) { pass = true }
-            state.passes[rule.id, default: []].append(pass)
+            state.passColumns[k].append(pass)
         }
-        for (i, spec) in lookupSpecs.enumerated() where spec.table == table.table {
-            let key = record.values[table.index(of: spec.keyField)!]
-            if !key.isNull, context.lookups[i][key.text] == nil {
-                context.lookups[i][key.text] = record.values[table.index(of: spec.valueField)!]
+        for l in program.lookups {
+            let key = record.values[l.key]
+            if !key.isNull, context.lookups[l.id][key.text] == nil {
+                context.lookups[l.id][key.text] = record.values[l.value]
             }
         }
-        for rule in aggregateRules[table.table] ?? [] { accumulate(rule, state: state) }
-    }
-
-    /// Whether any rule, derived field, key or lookup reads this table (staging-only runs skip the rest).
-    private func hasWork(_ table: String) -> Bool {
-        if let known = work[table] { return known }
-        let busy = !(recordRules[table] ?? []).isEmpty || !(aggregateRules[table] ?? []).isEmpty
-            || !(derived[table] ?? []).isEmpty || !(keySignatures[table] ?? []).isEmpty
-            || lookupSpecs.contains { $0.table == table } || table == "MHS000Header"
-        work[table] = busy
-        return busy
+        for (k, rule) in program.aggregates.enumerated() { accumulate(rule, state: state, slot: k) }
     }
 
     public func end(table: Dataset, stats: StagingStats) {
@@ -236,7 +291,7 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     // MARK: - Aggregates
 
-    func accumulate(_ rule: Rule, state: TableState) {
+    func accumulate(_ rule: Rule, state: TableState, slot: Int) {
         if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { return }
         let group = rule.groupBy.map { $0(context).text }.joined(separator: " / ")
         let numerator: Bool
@@ -245,14 +300,14 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let v = rule.valueExpr, case .number(let d) = v(context) { value = d }
         var isDefault = false
         if let d = rule.defaults, case .bool(true) = d(context) { isDefault = true }
-        state.aggregates[rule.id, default: [:]][group, default: Accumulator()].add(numerator: numerator, value: value, isDefault: isDefault)
+        state.accumulators[slot][group, default: Accumulator()].add(numerator: numerator, value: value, isDefault: isDefault)
     }
 
     func finishAggregates() {
         for (table, rules) in aggregateRules.sorted(by: { $0.key < $1.key }) {
             guard let state = states[table] else { continue }
             for rule in rules {
-                for (group, acc) in (state.aggregates[rule.id] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                for (group, acc) in state.aggregates(rule).sorted(by: { $0.key < $1.key }) {
                     let value: Double?
                     switch rule.measure! {
                     case .share: value = acc.records > 0 ? acc.numerator / acc.records : nil
@@ -315,8 +370,8 @@ public final class ValidationEngine: StagedRecordConsumer {
     /// a rejected parent leaves its children with no valid parent, until nothing changes.
     func finishGroups() {
         for rule in groupRules where rule.kind == .duplicate {
-            guard let state = states[rule.table], let column = state.keys[rule.key] else { continue }
-            let passes = state.passes[rule.id]
+            guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
+            let passes = state.passes(rule)
             // Records with equal keys, found by hash and confirmed byte for byte.
             var buckets: [UInt64: [Int]] = [:]   // hash → first index of each distinct key with that hash
             var groups: [Int: [Int]] = [:]       // first index → every index with that key
@@ -343,8 +398,8 @@ public final class ValidationEngine: StagedRecordConsumer {
             changed = false
             rounds += 1
             for rule in orphanRules {
-                guard let state = states[rule.table], let column = state.keys[rule.key],
-                      let parent = states[rule.references!], let parentColumn = parent.keys[rule.referencesKey] else { continue }
+                guard let state = states[rule.table], let column = state.keys(rule.key),
+                      let parent = states[rule.references!], let parentColumn = parent.keys(rule.referencesKey) else { continue }
                 var valid = Set<UInt64>()
                 for i in 0 ..< parentColumn.count where parentColumn.present[i] && parent.flags[i] == 0 {
                     valid.insert(parentColumn.hashes[i])
@@ -359,14 +414,14 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
         }
         for rule in orphanRules {
-            guard let state = states[rule.table], let column = state.keys[rule.key] else { continue }
+            guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
             for i in (flagged[rule.id] ?? []).sorted() { emitGroupFinding(rule, state: state, column: column, index: i) }
         }
     }
 
     func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int) {
         let parts = column.parts(index)
-        let display = rule.messageFields.isEmpty ? [] : rule.messageFields == rule.key ? parts : (state.displays[rule.messageFields]?.parts(index) ?? [])
+        let display = rule.messageFields.isEmpty ? [] : rule.messageFields == rule.key ? parts : (state.displays(rule.messageFields)?.parts(index) ?? [])
         let message = rule.message.render(context, fields: display)
         var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"))
         if let k = rule.key.firstIndex(of: rule.field), k < parts.count { f.value = parts[k] }
