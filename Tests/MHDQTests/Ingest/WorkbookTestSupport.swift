@@ -48,16 +48,3 @@ enum WorkbookFixtures {
         }
     }
 }
-
-@Test func dumpFixtures() throws {
-    guard getenv("DUMP") != nil else { return }
-    for (name, sheet) in [("handmade.xlsx", nil), ("dates1900.xlsx", nil), ("dates1904.xlsx", nil), ("nonstandard_paths.xlsx", SheetSelector.position(1)), ("nonstandard_paths.xlsx", .position(2)), ("openpyxl.xlsx", nil), ("libreoffice.xlsx", nil), ("libreoffice2003.xml", nil), ("libreoffice2003.xml", .position(2)), ("stored.xlsx", nil)] as [(String, SheetSelector?)] {
-        print("== \(name) \(sheet.map { "\($0)" } ?? "")")
-        do {
-            for r in try WorkbookFixtures.rows(name, sheet: sheet) { print(r) }
-        } catch { print("ERROR \(error)") }
-    }
-    for name in ["hostile_billion_laughs.xlsx", "hostile_bomb.xlsx", "hostile_claims_10gb.xlsx", "hostile_corrupt_deflate.xlsx", "hostile_encrypted_entry.xlsx", "hostile_ole.xlsx", "hostile_truncated.xlsx"] {
-        print(name, WorkbookFixtures.readError(name).map { "\($0)" } ?? "no error")
-    }
-}

@@ -44,7 +44,10 @@ STYLES = f'''<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet 
 def write_zip(name, parts, method=zipfile.ZIP_DEFLATED):
     with zipfile.ZipFile(name, "w", method) as z:
         for path, text in parts:
-            z.writestr(path, text.encode("utf-8") if isinstance(text, str) else text)
+            # A fixed timestamp keeps re-runs byte-identical.
+            info = zipfile.ZipInfo(path, date_time=(2023, 4, 1, 0, 0, 0))
+            info.compress_type = method
+            z.writestr(info, text.encode("utf-8") if isinstance(text, str) else text)
 
 
 def standard(sheets, sheet_bodies, shared=None, styles=STYLES, date1904=False, extra_parts=()):
@@ -127,6 +130,33 @@ def handmade():
 
     # Stored (uncompressed) entries.
     write_zip("stored.xlsx", standard([("S", None)], [sheet_xml('<row r="1"><c r="A1"><v>42</v></c></row>')]), zipfile.ZIP_STORED)
+
+
+def spreadsheetml_2003():
+    """A hand-made XML Spreadsheet 2003 file: indexes, merges, every Data type, a comment, a hidden sheet."""
+    open("handmade2003.xml", "w").write('''<?xml version="1.0"?>
+<?mso-application progid="Excel.Sheet"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:o="urn:schemas-microsoft-com:office:office"
+ xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"
+ xmlns:html="http://www.w3.org/TR/REC-html40">
+ <Worksheet ss:Name="Hidden first">
+  <Table><Row><Cell><Data ss:Type="String">secret</Data></Cell></Row></Table>
+  <WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible></WorksheetOptions>
+ </Worksheet>
+ <Worksheet ss:Name="Data">
+  <Table ss:ExpandedColumnCount="6" ss:ExpandedRowCount="9">
+   <Row><Cell><Data ss:Type="String">Name</Data></Cell><Cell><Data ss:Type="String">When</Data></Cell><Cell><Data ss:Type="String">Count</Data></Cell><Cell><Data ss:Type="String">OK</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">Ann &amp; Bo</Data><Comment ss:Author="x"><ss:Data><B>note</B></ss:Data></Comment></Cell>
+    <Cell><Data ss:Type="DateTime">2023-04-01T00:00:00.000</Data></Cell><Cell><Data ss:Type="Number">5.0</Data></Cell><Cell><Data ss:Type="Boolean">1</Data></Cell></Row>
+   <Row ss:Index="4"><Cell ss:Index="2"><Data ss:Type="DateTime">2023-04-01T13:05:00.000</Data></Cell><Cell ss:Formula="=1/0"><Data ss:Type="Error">#DIV/0!</Data></Cell><Cell><Data ss:Type="Boolean">0</Data></Cell></Row>
+   <Row><Cell ss:MergeAcross="1"><Data ss:Type="String">merged</Data></Cell><Cell><Data ss:Type="Number">0.30000000000000004</Data></Cell><Cell><Data ss:Type="Number">1E+21</Data></Cell></Row>
+   <Row><Cell ss:StyleID="s1"/></Row>
+   <Row><Cell><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><B>rich</B> text</ss:Data></Cell><Cell ss:Index="6"><Data ss:Type="Number">123456789012</Data></Cell></Row>
+  </Table>
+ </Worksheet>
+ <Worksheet ss:Name="Empty"><Table/></Worksheet>
+</Workbook>
+''')
 
 
 def col_name(n):
@@ -298,6 +328,7 @@ FODS = '''<?xml version="1.0" encoding="UTF-8"?>
 
 if __name__ == "__main__":
     handmade()
+    spreadsheetml_2003()
     hostile()
     openpyxl_workbook()
     libreoffice_workbooks()
