@@ -8,60 +8,34 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
     public let file: String
     public let sheet: String?
 
-    private enum CellType { case number, shared, string, inline, boolean, error, date }
+    static let maxColumns = 16_384
 
     private let entryReader: ZipEntryReader
     private var parser: XMLPushParser!
-    private let strings: SharedStrings
-    private let styles: XLSXStyles
-    private let date1904: Bool
-    private let firstColumn: Int
-    private let lastColumn: Int
-    private let firstRow: Int
-    private let lastRow: Int
     private var chunk: [UInt8]
     private var done = false
-
-    // Rows parsed but not yet delivered.
-    private var queue = RowQueue()
-
-    // Parse state.
-    private var inSheetData = false
-    private var current = RawRow()
-    private var rowNumber = 0
-    private var rowInRange = false
-    private var nonEmptyFields = 0
-    private var nextColumn = 1
-    private var cellColumn = 0
-    private var cellType = CellType.number
-    private var cellStyle = 0
-    private var inCell = false
-    private var collecting = false
-    private var inInline = false
-    private var phoneticDepth = 0
-    private var value: [UInt8] = []
-
-    static let maxColumns = 16_384
+    /// The parse state lives behind a pointer: the callbacks run millions of times, and stored
+    /// properties of a class would pay a dynamic exclusivity check on every access.
+    private let state: UnsafeMutablePointer<SheetParseState>
 
     init(archive: ZipArchive, entry: ZipEntry, file: String, sheet: String, strings: SharedStrings,
          styles: XLSXStyles, date1904: Bool, range: CellRange?, chunkSize: Int = 1 << 16) throws {
         self.file = file
         self.sheet = sheet
-        self.strings = strings
-        self.styles = styles
-        self.date1904 = date1904
-        firstColumn = range?.firstColumn ?? 1
-        lastColumn = range?.lastColumn ?? XLSXSheetReader.maxColumns
-        firstRow = range?.firstRow ?? 1
-        lastRow = range?.lastRow ?? Int.max
         entryReader = try ZipEntryReader(archive: archive, entry: entry)
         chunk = [UInt8](repeating: 0, count: chunkSize)
-        value.reserveCapacity(256)
+        state = .allocate(capacity: 1)
+        state.initialize(to: SheetParseState(strings: strings.store, isDate: styles.isDate, date1904: date1904, range: range))
         parser = XMLPushParser(handler: self, location: SourceLocation(file: file, sheet: sheet), part: entry.name)
     }
 
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
     public func next(into row: inout RawRow) throws -> Bool {
-        while !queue.pop(into: &row) {
+        while !state.pointee.queue.pop(into: &row) {
             if done { return false }
             try pump()
         }
@@ -83,31 +57,108 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
             done = true
             if error.location == nil { error.location = SourceLocation(file: file) }
             error.location?.sheet = sheet
-            if error.location?.row == nil, rowNumber > 0 { error.location?.row = rowNumber }
+            let row = state.pointee.rowNumber
+            if error.location?.row == nil, row > 0 { error.location?.row = row }
             throw error
         }
     }
 
-    private func fail(_ message: String) {
-        parser.stop(MHDQError.input(message, at: SourceLocation(file: file, sheet: sheet, row: rowNumber)))
+    @inline(__always) private func checkStop() {
+        guard state.pointee.stop else { return }
+        state.pointee.stop = false
+        let error = state.pointee.failure.map {
+            MHDQError.input($0, at: SourceLocation(file: file, sheet: sheet, row: state.pointee.rowNumber))
+        }
+        parser.stop(error)
     }
 
-    // MARK: - Parse events
-
     func startElement(_ name: XMLName, _ attributes: XMLAttributes) {
+        state.pointee.startElement(name, attributes)
+        checkStop()
+    }
+
+    func endElement(_ name: XMLName) {
+        state.pointee.endElement(name)
+        checkStop()
+    }
+
+    func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        if state.pointee.collecting { state.pointee.value.append(contentsOf: text) }
+    }
+
+    /// A non-negative decimal integer of at most 12 digits (no overflow on hostile input).
+    @inline(__always) static func parseInt(_ t: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard t.count > 0, t.count <= 12 else { return nil }
+        var v = 0
+        for b in t {
+            let d = b &- 0x30
+            guard d < 10 else { return nil }
+            v = v * 10 + Int(d)
+        }
+        return v
+    }
+}
+
+/// What the sheet parser knows between events: the row being built and the cell being read.
+struct SheetParseState {
+    enum CellType { case number, shared, string, inline, boolean, error, date }
+
+    let strings: RawRow
+    let isDate: [Bool]
+    let date1904: Bool
+    let firstColumn: Int
+    let lastColumn: Int
+    let firstRow: Int
+    let lastRow: Int
+
+    var queue = RowQueue()
+    var current = RawRow()
+    var value: [UInt8] = []
+    /// Set to ask the reader to stop the parser; with `failure` it is an error.
+    var stop = false
+    var failure: String?
+
+    var inSheetData = false
+    var rowNumber = 0
+    var rowInRange = false
+    var nonEmptyFields = 0
+    var nextColumn = 1
+    var cellColumn = 0
+    var cellType = CellType.number
+    var cellStyle = 0
+    var inCell = false
+    var collecting = false
+    var inInline = false
+    var phoneticDepth = 0
+
+    init(strings: RawRow, isDate: [Bool], date1904: Bool, range: CellRange?) {
+        self.strings = strings
+        self.isDate = isDate
+        self.date1904 = date1904
+        firstColumn = range?.firstColumn ?? 1
+        lastColumn = range?.lastColumn ?? XLSXSheetReader.maxColumns
+        firstRow = range?.firstRow ?? 1
+        lastRow = range?.lastRow ?? Int.max
+        value.reserveCapacity(256)
+    }
+
+    private mutating func fail(_ message: String) {
+        if failure == nil { failure = message }
+        stop = true
+    }
+
+    mutating func startElement(_ name: XMLName, _ attributes: XMLAttributes) {
         let p = name.pointer
         switch p[0] {
         case 0x63 where p[1] == 0:  // c
-            guard inSheetData else { return }
-            startCell(attributes)
+            if inSheetData { startCell(attributes) }
         case 0x76 where p[1] == 0:  // v
             if inCell { collecting = true }
         case 0x74 where p[1] == 0:  // t
             if inInline && phoneticDepth == 0 { collecting = true }
         case 0x72:
             if name.is("row") {
-                guard inSheetData else { return }
-                startRow(attributes)
+                if inSheetData { startRow(attributes) }
             } else if name.is("rPh") {
                 phoneticDepth += 1
             }
@@ -120,7 +171,7 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         }
     }
 
-    func endElement(_ name: XMLName) {
+    mutating func endElement(_ name: XMLName) {
         let p = name.pointer
         switch p[0] {
         case 0x63 where p[1] == 0:
@@ -137,17 +188,16 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
             inInline = false
         case 0x73:
             // Nothing after the cells matters: stop without parsing merged ranges and the rest.
-            if name.is("sheetData") { inSheetData = false; parser.stop(nil) }
+            if name.is("sheetData") {
+                inSheetData = false
+                stop = true
+            }
         default:
             break
         }
     }
 
-    func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        if collecting { value.append(contentsOf: text) }
-    }
-
-    private func startRow(_ attributes: XMLAttributes) {
+    private mutating func startRow(_ attributes: XMLAttributes) {
         if let r = attributes.value("r") {
             guard let n = XLSXSheetReader.parseInt(r), n >= 1 else {
                 fail("bad row number \"\(String(decoding: r, as: UTF8.self))\"")
@@ -158,7 +208,7 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
             rowNumber += 1
         }
         if rowNumber > lastRow {
-            parser.stop(nil)
+            stop = true
             return
         }
         rowInRange = rowNumber >= firstRow
@@ -168,13 +218,13 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         nextColumn = 1
     }
 
-    private func endRow() {
+    private mutating func endRow() {
         guard rowInRange, nonEmptyFields > 0 else { return }
         current.truncate(to: nonEmptyFields)
         queue.push(&current)
     }
 
-    private func startCell(_ attributes: XMLAttributes) {
+    private mutating func startCell(_ attributes: XMLAttributes) {
         inCell = true
         value.removeAll(keepingCapacity: true)
         cellColumn = nextColumn
@@ -200,7 +250,7 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
                 }
                 cellColumn = column
             case 0x74:  // t
-                cellType = XLSXSheetReader.cellType(v)
+                cellType = SheetParseState.cellType(v)
             case 0x73:  // s
                 cellStyle = XLSXSheetReader.parseInt(v) ?? 0
             default:
@@ -209,7 +259,7 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         }
     }
 
-    private func endCell() {
+    private mutating func endCell() {
         inCell = false
         inInline = false
         collecting = false
@@ -224,19 +274,25 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         }
         if value.isEmpty { return }
         while current.count < field { current.endField() }
+        let type = cellType
+        let style = cellStyle
+        let isDateStyle = style >= 0 && style < isDate.count && isDate[style]
+        let date1904 = self.date1904
+        var badIndex = false
         value.withUnsafeBufferPointer { v in
-            switch cellType {
+            switch type {
             case .number:
-                if styles.isDate(style: cellStyle), let serial = CellText.parseDouble(v),
+                if isDateStyle, let serial = CellText.parseDouble(v),
                    CellText.appendSerialDate(serial, date1904: date1904, to: &current) {
                     break
                 }
                 CellText.appendNumber(v, to: &current)
             case .shared:
-                guard let index = XLSXSheetReader.parseInt(v), strings.append(index, to: &current) else {
-                    fail("shared string index \"\(String(decoding: v, as: UTF8.self))\" is not in the workbook's \(strings.count) strings")
+                guard let index = XLSXSheetReader.parseInt(v), index < strings.count else {
+                    badIndex = true
                     return
                 }
+                strings.withField(index) { current.appendBytes($0) }
             case .string, .inline:
                 CellText.appendDecodingEscapes(v, to: &current)
             case .boolean:
@@ -253,6 +309,10 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
                 CellText.appendISODateTime(v, to: &current)
             }
         }
+        if badIndex {
+            fail("shared string index \"\(String(decoding: value, as: UTF8.self))\" is not in the workbook's \(strings.count) strings")
+            return
+        }
         let empty = current.openFieldLength == 0
         current.endField()
         if !empty { nonEmptyFields = current.count }
@@ -268,17 +328,5 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         case 0x64: return .date
         default: return .number
         }
-    }
-
-    /// A non-negative decimal integer of at most 12 digits (no overflow on hostile input).
-    @inline(__always) static func parseInt(_ t: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard t.count > 0, t.count <= 12 else { return nil }
-        var v = 0
-        for b in t {
-            let d = b &- 0x30
-            guard d < 10 else { return nil }
-            v = v * 10 + Int(d)
-        }
-        return v
     }
 }
