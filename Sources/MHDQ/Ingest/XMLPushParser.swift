@@ -72,7 +72,7 @@ final class XMLPushParser {
     private(set) var failure: MHDQError?
     private var libxmlMessage: String?
     private var libxmlLine = 0
-    private var depth = 0
+    private let depth: UnsafeMutablePointer<Int>
     /// Set when the handler stopped on purpose (it has all it needs).
     private(set) var stoppedEarly = false
 
@@ -84,10 +84,13 @@ final class XMLPushParser {
         self.location = location
         self.part = part
         self.maxDepth = maxDepth
+        depth = .allocate(capacity: 1)
+        depth.initialize(to: 0)
     }
 
     deinit {
         if let context { xmlFreeParserCtxt(context) }
+        depth.deallocate()
     }
 
     var isStopped: Bool { stoppedEarly || failure != nil }
@@ -121,23 +124,28 @@ final class XMLPushParser {
     private func createContext() throws {
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
+        // The callbacks borrow the parser and its handler without retaining them (they run per
+        // element), and keep the depth count behind a pointer (no exclusivity check).
         sax.startElementNs = { ctx, localname, _, _, _, _, nAttributes, _, attributes in
-            let p = Unmanaged<XMLPushParser>.fromOpaque(ctx!).takeUnretainedValue()
-            p.depth += 1
-            if p.depth > p.maxDepth {
-                p.stop(MHDQError.input("\(p.part) nests elements more than \(p.maxDepth) deep (not a workbook part)", at: p.location))
-                return
+            Unmanaged<XMLPushParser>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { p in
+                p.depth.pointee += 1
+                if p.depth.pointee > p.maxDepth {
+                    p.stop(MHDQError.input("\(p.part) nests elements more than \(p.maxDepth) deep (not a workbook part)", at: p.location))
+                    return
+                }
+                p.handler.startElement(XMLName(pointer: localname!), XMLAttributes(base: attributes, count: Int(nAttributes)))
             }
-            p.handler.startElement(XMLName(pointer: localname!), XMLAttributes(base: attributes, count: Int(nAttributes)))
         }
         sax.endElementNs = { ctx, localname, _, _ in
-            let p = Unmanaged<XMLPushParser>.fromOpaque(ctx!).takeUnretainedValue()
-            p.depth -= 1
-            p.handler.endElement(XMLName(pointer: localname!))
+            Unmanaged<XMLPushParser>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { p in
+                p.depth.pointee -= 1
+                p.handler.endElement(XMLName(pointer: localname!))
+            }
         }
         let characters: charactersSAXFunc = { ctx, ch, len in
-            let p = Unmanaged<XMLPushParser>.fromOpaque(ctx!).takeUnretainedValue()
-            p.handler.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
+            Unmanaged<XMLPushParser>.fromOpaque(ctx!)._withUnsafeGuaranteedRef { p in
+                p.handler.characters(UnsafeBufferPointer(start: ch, count: Int(len)))
+            }
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
