@@ -52,7 +52,14 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
                 return
             }
             try chunk.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[0 ..< n])) }
-            if parser.isStopped { done = true }
+            if parser.isStopped {
+                done = true
+                // After </sheetData> only a little markup remains: inflate it unparsed so the
+                // entry's size and CRC-32 are still checked (a range that ends early skips this).
+                if state.pointee.sheetDataEnded {
+                    while try chunk.withUnsafeMutableBytes({ try entryReader.read(into: $0) }) > 0 {}
+                }
+            }
         } catch var error as MHDQError {
             done = true
             if error.location == nil { error.location = SourceLocation(file: file) }
@@ -119,6 +126,7 @@ struct SheetParseState {
     var failure: String?
 
     var inSheetData = false
+    var sheetDataEnded = false
     var rowNumber = 0
     var rowInRange = false
     var nonEmptyFields = 0
@@ -190,6 +198,7 @@ struct SheetParseState {
             // Nothing after the cells matters: stop without parsing merged ranges and the rest.
             if name.is("sheetData") {
                 inSheetData = false
+                sheetDataEnded = true
                 stop = true
             }
         default:

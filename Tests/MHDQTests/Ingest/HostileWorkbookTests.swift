@@ -25,6 +25,7 @@ import Testing
     @Test func billionLaughs() { expectInputError("hostile_billion_laughs.xlsx", containing: "DOCTYPE") }
     @Test func realBomb() { expectInputError("hostile_bomb.xlsx", containing: "compression ratio above 200:1") }
     @Test func entryClaimingTenGigabytes() { expectInputError("hostile_claims_10gb.xlsx", containing: "claims 10000000000 bytes") }
+    @Test func badChecksumAfterSheetData() { expectInputError("hostile_bad_crc.xlsx", containing: "CRC-32 mismatch") }
     @Test func encryptedEntry() { expectInputError("hostile_encrypted_entry.xlsx", containing: "encrypted") }
 
     @Test func notAZip() throws {

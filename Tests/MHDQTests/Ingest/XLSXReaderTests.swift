@@ -78,6 +78,14 @@ private typealias Row = WorkbookFixtures.Row
         #expect(try WorkbookFixtures.rows("nonstandard_paths.xlsx", sheet: .name("second")) == [Row(2, ["", "2"])])
     }
 
+    @Test func zip64Archive() throws {
+        #expect(try WorkbookFixtures.rows("zip64.xlsx") == [Row(1, ["zip64", "64"])])
+        let archive = try ZipArchive(path: WorkbookFixtures.path("zip64.xlsx"))
+        let sheet = try #require(archive.entry(named: "XL/Worksheets/Sheet1.xml"))
+        #expect(sheet.uncompressedSize > 0 && sheet.uncompressedSize < 0xFFFF_FFFF)
+        #expect(sheet.localHeaderOffset < archive.fileSize)
+    }
+
     @Test func storedEntries() throws {
         #expect(try WorkbookFixtures.rows("stored.xlsx") == [Row(1, ["42"])])
     }

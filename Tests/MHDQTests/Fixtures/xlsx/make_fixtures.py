@@ -128,6 +128,9 @@ def handmade():
     ]
     write_zip("nonstandard_paths.xlsx", parts)
 
+    # ZIP64 directory records and extra fields.
+    zip64_workbook("zip64.xlsx", standard([("Z", None)], [sheet_xml('<row r="1"><c r="A1" t="inlineStr"><is><t>zip64</t></is></c><c r="B1"><v>64</v></c></row>')], styles=None))
+
     # Stored (uncompressed) entries.
     write_zip("stored.xlsx", standard([("S", None)], [sheet_xml('<row r="1"><c r="A1"><v>42</v></c></row>')]), zipfile.ZIP_STORED)
 
@@ -197,9 +200,49 @@ def hostile():
     write_zip("hostile_claims_10gb.xlsx", standard([("S", None)], [sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>')]))
     patch_sizes("hostile_claims_10gb.xlsx", "xl/worksheets/sheet1.xml", 10 * 10**9)
 
+    # A damaged entry whose bytes inflate cleanly but do not match their CRC-32.
+    write_zip("hostile_bad_crc.xlsx", standard([("S", None)], [sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>', '<pageMargins left="0.7"/>')]))
+    data = bytearray(open("hostile_bad_crc.xlsx", "rb").read())
+    pos = central_entry(data, "xl/worksheets/sheet1.xml")
+    data[pos + 16] ^= 0xFF
+    open("hostile_bad_crc.xlsx", "wb").write(bytes(data))
+
     # An encrypted entry (general purpose bit 0).
     write_zip("hostile_encrypted_entry.xlsx", standard([("S", None)], [sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>')]))
     set_flag("hostile_encrypted_entry.xlsx", "xl/worksheets/sheet1.xml", 1)
+
+
+def zip64_workbook(name, parts):
+    """Writes a workbook as a ZIP64 archive by hand: every size and offset in the central
+    directory saturated (0xFFFFFFFF) with the real values in ZIP64 extra fields, a ZIP64 end
+    of central directory record and locator, and an end record whose counts are saturated too.
+    """
+    out = bytearray()
+    central = bytearray()
+    for path, text in parts:
+        raw = text.encode("utf-8")
+        comp = zlib.compressobj(6, zlib.DEFLATED, -15)
+        data = comp.compress(raw) + comp.flush()
+        crc = zlib.crc32(raw)
+        offset = len(out)
+        fname = path.encode()
+        local_extra = (1).to_bytes(2, "little") + (16).to_bytes(2, "little") + len(raw).to_bytes(8, "little") + len(data).to_bytes(8, "little")
+        out += b"PK\x03\x04" + (45).to_bytes(2, "little") + (0).to_bytes(2, "little") + (8).to_bytes(2, "little") + (0).to_bytes(4, "little")
+        out += crc.to_bytes(4, "little") + b"\xff" * 8 + len(fname).to_bytes(2, "little") + len(local_extra).to_bytes(2, "little") + fname + local_extra
+        out += data
+        extra = (1).to_bytes(2, "little") + (24).to_bytes(2, "little") + len(raw).to_bytes(8, "little") + len(data).to_bytes(8, "little") + offset.to_bytes(8, "little")
+        central += b"PK\x01\x02" + (45).to_bytes(2, "little") + (45).to_bytes(2, "little") + (0).to_bytes(2, "little") + (8).to_bytes(2, "little")
+        central += (0).to_bytes(4, "little") + crc.to_bytes(4, "little") + b"\xff" * 8 + len(fname).to_bytes(2, "little")
+        central += len(extra).to_bytes(2, "little") + (0).to_bytes(2, "little") * 3 + (0).to_bytes(4, "little") + b"\xff" * 4 + fname + extra
+    cd_offset = len(out)
+    out += central
+    record_offset = len(out)
+    count = len(parts)
+    out += b"PK\x06\x06" + (44).to_bytes(8, "little") + (45).to_bytes(2, "little") + (45).to_bytes(2, "little") + (0).to_bytes(8, "little")
+    out += count.to_bytes(8, "little") + count.to_bytes(8, "little") + len(central).to_bytes(8, "little") + cd_offset.to_bytes(8, "little")
+    out += b"PK\x06\x07" + (0).to_bytes(4, "little") + record_offset.to_bytes(8, "little") + (1).to_bytes(4, "little")
+    out += b"PK\x05\x06" + (0).to_bytes(4, "little") + b"\xff" * 4 + b"\xff" * 8 + (0).to_bytes(2, "little")
+    open(name, "wb").write(bytes(out))
 
 
 def central_entry(data, name):
