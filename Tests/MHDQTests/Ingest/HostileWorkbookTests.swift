@@ -88,6 +88,25 @@ import Testing
         #expect(error?.message.contains("DOCTYPE") == true)
     }
 
+    @Test func hostileSpreadsheetML() throws {
+        let folder = TemporaryFolder()
+        let laughs = "<?xml version=\"1.0\"?><!DOCTYPE Workbook [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
+            + "<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet ss:Name=\"S\"><Table><Row><Cell><Data ss:Type=\"String\">&c;</Data></Cell></Row></Table></Worksheet></Workbook>"
+        let truncated = "<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet ss:Name=\"S\"><Table><Row><Cell><Data ss:Type=\"String\">a</Data></Cell></Row><Row><Cell><Data"
+        for (name, text, message) in [("laughs.xml", laughs, "DOCTYPE"), ("cut.xml", truncated, "malformed XML")] {
+            let path = folder.file(name)
+            let f = fopen(path, "w")!
+            fputs(text, f)
+            fclose(f)
+            let error = #expect(throws: MHDQError.self) {
+                var source = try Readers.open(path: path, options: ReadOptions(sheet: .name("S")))
+                var row = RawRow()
+                while try source.next(into: &row) {}
+            }
+            #expect(error?.kind == .input && error?.message.contains(message) == true, "\(name): \(String(describing: error))")
+        }
+    }
+
     @Test func totalSizeLimitIsCheckedWhileInflating() throws {
         var limits = ZipLimits()
         limits.maxTotalUncompressed = 1000

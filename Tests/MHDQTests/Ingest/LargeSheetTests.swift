@@ -1,8 +1,5 @@
 // A full-height sheet (1,048,576 rows) generated on the fly and streamed end to end.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 @testable import MHDQ
 
@@ -27,7 +24,6 @@ import Testing
             }
             return true
         }
-        print("GEN", clock())
         var source = try Readers.open(path: path)
         var row = RawRow()
         var count = 0
@@ -38,7 +34,6 @@ import Testing
             last = row.number
             checksum &+= row.count
         }
-        print("READ", clock())
         #expect(count == rows)
         #expect(last == rows)
         #expect(checksum == 2 * rows)
