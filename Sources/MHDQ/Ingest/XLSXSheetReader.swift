@@ -25,7 +25,7 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         entryReader = try ZipEntryReader(archive: archive, entry: entry)
         chunk = [UInt8](repeating: 0, count: chunkSize)
         state = .allocate(capacity: 1)
-        state.initialize(to: SheetParseState(strings: strings.store, isDate: styles.isDate, date1904: date1904, range: range))
+        state.initialize(to: SheetParseState(strings: strings.store, styles: styles, date1904: date1904, range: range))
         parser = XMLPushParser(handler: self, location: SourceLocation(file: file, sheet: sheet), part: entry.name)
     }
 
@@ -111,7 +111,7 @@ struct SheetParseState {
     enum CellType { case number, shared, string, inline, boolean, error, date }
 
     let strings: RawRow
-    let isDate: [Bool]
+    let styles: XLSXStyles
     let date1904: Bool
     let firstColumn: Int
     let lastColumn: Int
@@ -139,9 +139,9 @@ struct SheetParseState {
     var inInline = false
     var phoneticDepth = 0
 
-    init(strings: RawRow, isDate: [Bool], date1904: Bool, range: CellRange?) {
+    init(strings: RawRow, styles: XLSXStyles, date1904: Bool, range: CellRange?) {
         self.strings = strings
-        self.isDate = isDate
+        self.styles = styles
         self.date1904 = date1904
         firstColumn = range?.firstColumn ?? 1
         lastColumn = range?.lastColumn ?? XLSXSheetReader.maxColumns
@@ -284,8 +284,7 @@ struct SheetParseState {
         if value.isEmpty { return }
         while current.count < field { current.endField() }
         let type = cellType
-        let style = cellStyle
-        let isDateStyle = style >= 0 && style < isDate.count && isDate[style]
+        let isDateStyle = styles.isDate(style: cellStyle)
         let date1904 = self.date1904
         var badIndex = false
         value.withUnsafeBufferPointer { v in
