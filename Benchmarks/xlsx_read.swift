@@ -9,12 +9,13 @@ import Glibc
 
 let args = CommandLine.arguments
 guard args.count >= 2 else {
-    fputs("usage: xlsx_read FILE [SHEET]\n", stderr)
+    fputs("usage: xlsx_read FILE [SHEET|-] [RANGE]\n", stderr)
     exit(2)
 }
 do {
     var options = ReadOptions()
-    if args.count >= 3 { options.sheet = .name(args[2]) }
+    if args.count >= 3 && args[2] != "-" { options.sheet = .name(args[2]) }
+    if args.count >= 4 { options.range = CellRange(args[3]) }
     var source = try Readers.open(path: args[1], options: options)
     var row = RawRow()
     var out: [UInt8] = []

@@ -35,6 +35,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
     // Row and cell state.
     private var current = RawRow()
     private var rowNumber = 0
+    private var pendingSpan = 0
     private var rowInRange = false
     private var nonEmptyFields = 0
     private var nextColumn = 1
@@ -195,8 +196,10 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
             }
             rowNumber = n
         } else {
-            rowNumber += 1
+            rowNumber += 1 + pendingSpan
         }
+        // ss:Span="n" makes this element stand for n more (empty, formatted) rows.
+        pendingSpan = attributes.value("Span").flatMap { XLSXSheetReader.parseInt($0) }.map { min($0, 1_048_576) } ?? 0
         if rowNumber > lastRow {
             inTarget = false
             parser.stop(nil)

@@ -154,6 +154,7 @@ def spreadsheetml_2003():
    <Row ss:Index="4"><Cell ss:Index="2"><Data ss:Type="DateTime">2023-04-01T13:05:00.000</Data></Cell><Cell ss:Formula="=1/0"><Data ss:Type="Error">#DIV/0!</Data></Cell><Cell><Data ss:Type="Boolean">0</Data></Cell></Row>
    <Row><Cell ss:MergeAcross="1"><Data ss:Type="String">merged</Data></Cell><Cell><Data ss:Type="Number">0.30000000000000004</Data></Cell><Cell><Data ss:Type="Number">1E+21</Data></Cell></Row>
    <Row><Cell ss:StyleID="s1"/></Row>
+   <Row ss:Span="1" ss:Height="20"/>
    <Row><Cell><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><B>rich</B> text</ss:Data></Cell><Cell ss:Index="6"><Data ss:Type="Number">123456789012</Data></Cell></Row>
   </Table>
  </Worksheet>
