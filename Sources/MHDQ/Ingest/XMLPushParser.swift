@@ -1,6 +1,6 @@
 // A streaming XML parser over libxml2's SAX2 push interface, locked down for untrusted input.
 
-import CLibXML2
+internal import CLibXML2
 
 /// Receives parse events. Element and attribute names are local names (namespaces ignored:
 /// transitional and strict OOXML use different namespace URIs for the same elements).

@@ -1,6 +1,6 @@
 // Streams one zip entry's bytes, inflating deflated entries with zlib in fixed-size chunks.
 
-import CZlib
+internal import CZlib
 
 /// Produces an entry's uncompressed bytes chunk by chunk: memory stays bounded by the
 /// chunk size however large the entry. Checks, while inflating, the archive's total
