@@ -10,11 +10,27 @@ public struct SheetInfo: Sendable, Hashable {
 }
 
 public enum SpreadsheetReaders {
+    /// Opens one sheet for streaming: by name (case-insensitive) or 1-based position, or the
+    /// first visible sheet when `sheet` is nil; only the cells inside `range` when it is given.
     public static func open(path: String, format: SourceFormat, sheet: SheetSelector?, range: CellRange?) throws -> any RowSource {
-        throw MHDQError.input("\(format.rawValue) workbooks are not supported yet", at: SourceLocation(file: path))
+        switch format {
+        case .xlsx:
+            return try XLSXWorkbook(path: path).openSheet(sheet, range: range)
+        case .spreadsheetML:
+            return try SpreadsheetMLReader(path: path, sheet: sheet, range: range)
+        case .csv:
+            throw MHDQError.invocation("not a workbook format: \(format.rawValue)", at: SourceLocation(file: path))
+        }
     }
 
     public static func sheets(path: String, format: SourceFormat) throws -> [SheetInfo] {
-        throw MHDQError.input("\(format.rawValue) workbooks are not supported yet", at: SourceLocation(file: path))
+        switch format {
+        case .xlsx:
+            return try XLSXWorkbook(path: path).sheetInfos
+        case .spreadsheetML:
+            return try SpreadsheetMLReader.sheets(path: path)
+        case .csv:
+            throw MHDQError.invocation("not a workbook format: \(format.rawValue)", at: SourceLocation(file: path))
+        }
     }
 }

@@ -1,0 +1,98 @@
+import Testing
+@testable import MHDQ
+
+@Suite struct CellTextTests {
+    private func number(_ text: String) -> String {
+        var row = RawRow()
+        Array(text.utf8).withUnsafeBufferPointer { CellText.appendNumber($0, to: &row) }
+        row.endField()
+        return row.string(0)
+    }
+
+    private func serial(_ value: Double, date1904: Bool = false) -> String? {
+        var row = RawRow()
+        guard CellText.appendSerialDate(value, date1904: date1904, to: &row) else { return nil }
+        row.endField()
+        return row.string(0)
+    }
+
+    private func iso(_ text: String) -> String {
+        var row = RawRow()
+        Array(text.utf8).withUnsafeBufferPointer { CellText.appendISODateTime($0, to: &row) }
+        row.endField()
+        return row.string(0)
+    }
+
+    private func unescaped(_ text: String) -> String {
+        var row = RawRow()
+        Array(text.utf8).withUnsafeBufferPointer { CellText.appendDecodingEscapes($0, to: &row) }
+        row.endField()
+        return row.string(0)
+    }
+
+    @Test func numbersInShortestRoundTripForm() {
+        let cases: [(String, String)] = [
+            ("5", "5"), ("5.0", "5"), ("-0", "-0"), ("0", "0"), ("0.1", "0.1"), ("123456789012", "123456789012"),
+            ("1E+21", "1e+21"), ("0.30000000000000004", "0.30000000000000004"), ("3.1400000000000001", "3.14"),
+            ("1.0000000000000001E-5", "1e-05"), ("0.0001", "0.0001"), ("00012", "12"), ("12.50", "12.5"),
+            ("9007199254740993", "9007199254740992"), ("-2.5", "-2.5"), ("1e400", "1e400"), ("abc", "abc"), ("", ""),
+            ("999999999999999", "999999999999999"), ("1234567890123456", "1234567890123456"),
+        ]
+        for (input, expected) in cases { #expect(number(input) == expected, "\(input)") }
+    }
+
+    @Test func canonicalFastPathAgreesWithDoubleDescription() {
+        for text in ["1", "12.25", "0.001", "0.0123", "-7.5", "100000000000000", "0.5", "4.000000000000001"] {
+            let bytes = Array(text.utf8)
+            if bytes.withUnsafeBufferPointer(CellText.isCanonical) {
+                var d = Double(text)!.description
+                if d.hasSuffix(".0") { d.removeLast(2) }
+                #expect(d == text)
+            }
+        }
+    }
+
+    @Test func serialDates() {
+        #expect(serial(1) == "1900-01-01")
+        #expect(serial(59) == "1900-02-28")
+        #expect(serial(60) == "1900-02-29")
+        #expect(serial(61) == "1900-03-01")
+        #expect(serial(45017.25) == "2023-04-01T06:00:00")
+        #expect(serial(45017.000005) == "2023-04-01")  // 0.43 s rounds to midnight
+        #expect(serial(0.75) == "18:00:00")
+        #expect(serial(0, date1904: true) == "1904-01-01")
+        #expect(serial(-1) == nil)
+        #expect(serial(.nan) == nil)
+        #expect(serial(2_958_466) == nil)
+    }
+
+    @Test func isoDateTimes() {
+        #expect(iso("2023-04-01T00:00:00.000") == "2023-04-01")
+        #expect(iso("2023-04-01T13:05:00.000") == "2023-04-01T13:05:00")
+        #expect(iso("2023-04-01T23:59:59.600") == "2023-04-02")
+        #expect(iso("2023-04-01T13:05:00Z") == "2023-04-01T13:05:00")
+        #expect(iso("2023-04-01") == "2023-04-01")
+        #expect(iso("not a date") == "not a date")
+        #expect(iso("2023-04-01T13:05:00+01:00") == "2023-04-01T13:05:00+01:00")
+    }
+
+    @Test func escapes() {
+        #expect(unescaped("a_x000D_b") == "a\rb")
+        #expect(unescaped("_x005F_x000D_") == "_x000D_")
+        #expect(unescaped("_xD83D__xDE00_") == "😀")
+        #expect(unescaped("_xD800_") == "\u{FFFD}")
+        #expect(unescaped("snake_case_x") == "snake_case_x")
+        #expect(unescaped("_x00e9_") == "é")
+    }
+
+    @Test func dateFormatCodes() {
+        for code in ["dd/mm/yyyy", "yyyy\\-mm\\-dd\\ hh:mm", "[$-809]dd mmmm yyyy;@", "h:mm AM/PM", "[h]:mm:ss", "mmm-yy"] {
+            #expect(XLSXStyles.isDateCode(code), "\(code)")
+        }
+        for code in ["General", "0.00", "[Red]0.00", "\"days\" 0", "#,##0;[Red]-#,##0", "0.00E+00", "@", "_-* #,##0_-"] {
+            #expect(!XLSXStyles.isDateCode(code), "\(code)")
+        }
+        #expect(XLSXStyles.isBuiltInDate(14) && XLSXStyles.isBuiltInDate(22) && XLSXStyles.isBuiltInDate(47))
+        #expect(!XLSXStyles.isBuiltInDate(0) && !XLSXStyles.isBuiltInDate(49) && !XLSXStyles.isBuiltInDate(59))
+    }
+}
