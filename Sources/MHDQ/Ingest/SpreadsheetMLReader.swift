@@ -177,7 +177,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
             }
         } else if name.is("Visible") {
             inVisible = false
-            let text = String(decoding: value, as: UTF8.self).trimmingSpaces
+            let text = String(decoding: value, as: UTF8.self).trimmingSpaces()
             if text == "SheetHidden" || text == "SheetVeryHidden", !sheetInfos.isEmpty {
                 sheetInfos[sheetInfos.count - 1].hidden = true
             }
@@ -270,14 +270,5 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         let empty = current.openFieldLength == 0
         current.endField()
         if !empty { nonEmptyFields = current.count }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }
