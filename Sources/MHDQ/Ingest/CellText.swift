@@ -86,7 +86,21 @@ enum CellText {
     /// Appends a date-formatted serial as ISO 8601. Returns false (appending nothing) when the
     /// serial is outside Excel's date range, so the caller can show it as a number.
     static func appendSerialDate(_ serial: Double, date1904: Bool, to row: inout RawRow) -> Bool {
-        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return false }
+        guard serial.isFinite, serial < 2_958_466 else { return false }
+        if serial < 0 {
+            // Dates before 1900: Excel cannot hold them, but LibreOffice and openpyxl write them as
+            // negative serials counted back from 1899-12-30 (birth dates of the very old, historic records).
+            guard !date1904, serial >= -693_593 else { return false }
+            let total = Int((serial * 86_400).rounded())
+            let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+            let seconds = total - days * 86_400
+            appendCivil(days + epoch1900, to: &row)
+            if seconds != 0 {
+                row.appendByte(0x54)  // T
+                appendTime(seconds, to: &row)
+            }
+            return true
+        }
         let total = Int((serial * 86_400).rounded())
         let days = total / 86_400
         let seconds = total % 86_400

@@ -61,7 +61,10 @@ import Testing
         #expect(serial(45017.000005) == "2023-04-01")  // 0.43 s rounds to midnight
         #expect(serial(0.75) == "18:00:00")
         #expect(serial(0, date1904: true) == "1904-01-01")
-        #expect(serial(-1) == nil)
+        // Before 1900: negative serials from 1899-12-30, as LibreOffice and openpyxl write them.
+        #expect(serial(-1) == "1899-12-29")
+        #expect(serial(-14111) == "1861-05-12")
+        #expect(serial(-1, date1904: true) == nil)
         #expect(serial(.nan) == nil)
         #expect(serial(2_958_466) == nil)
     }

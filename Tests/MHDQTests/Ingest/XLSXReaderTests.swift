@@ -62,10 +62,11 @@ private typealias Row = WorkbookFixtures.Row
 
     @Test func dates1900System() throws {
         // Serials 1, 59, 60 (Excel's phantom 1900-02-29), 61, a time alone, dates, a time, rounding up
-        // to midnight, the last date, and out-of-range serials shown as numbers.
+        // to midnight, the last date, a negative serial (before 1900, as LibreOffice writes it), and a
+        // serial past 9999 shown as a number.
         #expect(try WorkbookFixtures.rows("dates1900.xlsx") == [Row(1, [
             "1900-01-01", "1900-02-28", "1900-02-29", "1900-03-01", "12:00:00", "2023-04-01", "2023-04-01T13:05:00",
-            "2023-04-02", "9999-12-31", "-1", "3000000",
+            "2023-04-02", "9999-12-31", "1899-12-29", "3000000",
         ])])
     }
 

@@ -1,0 +1,50 @@
+// The same extract staged from CSV and from an openpyxl workbook gives the same staged rows.
+
+import Foundation
+import Testing
+@testable import MHDQ
+
+@Suite("Staging: XLSX equals CSV")
+struct SpreadsheetStagingEquivalenceTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/equivalence").path
+
+    func stage(_ file: String, sheet: SheetSelector? = nil) throws -> (records: [[Value]], rows: [Int], stats: StagingStats, findings: [Finding]) {
+        let catalogue = RuleTestSupport.catalogue
+        let dataset = try #require(catalogue.dataset("MHS001MPI"))
+        var spec = SourceSpec(table: "MHS001MPI", file: file, read: ReadOptions(sheet: sheet))
+        spec.columns = [("Patient ID", "LocalPatientID"), ("NHS No", "NHSNumber"), ("DOB", "PersonBirthDate"),
+                        ("Postcode", "Postcode"), ("Gender Identity", "GenderIDCode"), ("Ethnicity", "EthnicCategory"),
+                        ("Org Code", "OrgIDLocalPatientID"), ("NHS No Status", "NHSNumberStatus")]
+        spec.dateFormats = [DateFormat(pattern: "dd/mm/yyyy")!, DateFormat.iso]
+        let collector = FindingCollector()
+        var stats = StagingStats(table: "MHS001MPI")
+        var records: [[Value]] = []
+        var rows: [Int] = []
+        try Stager(dataset: dataset, spec: spec, catalogue: catalogue, findings: collector).run(stats: &stats) { r in
+            records.append(r.values)
+            rows.append(r.row)
+        }
+        return (records, rows, stats, collector.findings)
+    }
+
+    @Test func xlsxStagesExactlyAsCSV() throws {
+        let csv = try stage(Self.fixtures + "/mpi.csv")
+        let xlsx = try stage(Self.fixtures + "/mpi.xlsx", sheet: .name("Patients"))
+        #expect(csv.records.count == 300)
+        #expect(xlsx.records.count == csv.records.count)
+        #expect(xlsx.rows == csv.rows, "row numbers point at the same line and sheet row")
+        for (i, (a, b)) in zip(csv.records, xlsx.records).enumerated() where a != b {
+            Issue.record("row \(csv.rows[i]) differs: CSV \(a.map(\.text)) vs XLSX \(b.map(\.text))")
+            break
+        }
+        #expect(xlsx.stats.rowsStaged == csv.stats.rowsStaged)
+        #expect(xlsx.stats.rowsRejected == csv.stats.rowsRejected)
+        #expect(xlsx.stats.valuesMapped == csv.stats.valuesMapped)
+        #expect(xlsx.findings.map(\.ruleID) == csv.findings.map(\.ruleID))
+        #expect(xlsx.findings.map(\.value) == csv.findings.map(\.value))
+        // Birth dates were real Excel dates in the workbook and dd/mm/yyyy text in the CSV.
+        let dob = try #require(RuleTestSupport.catalogue.dataset("MHS001MPI")?.index(of: "PersonBirthDate"))
+        #expect(xlsx.records.filter { if case .date = $0[dob] { return true }; return false }.count > 290)
+    }
+}
