@@ -102,7 +102,8 @@ public struct CheckRun {
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
                                       header: syntheticHeader(), reference: reference, findings: collector)
-        let stats = try pass.run(findings: collector, consumer: engine)
+        // Staging alone (no packs) keeps no per-record state: memory stays flat whatever the file size.
+        let stats = try pass.run(findings: collector, consumer: packs.isEmpty ? nil : engine)
         let outcomes = engine.finish()
         var result = CheckResult(stats: stats, findings: collector.findings)
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }

@@ -142,7 +142,7 @@ public struct ExpressionCompiler {
                 let blank: Bool
                 switch v {
                 case .null: blank = true
-                case .text(let s): blank = s.allSatisfy { $0 == " " || $0 == "\t" }
+                case .text(let s): blank = s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 }
                 default: blank = false
                 }
                 return .bool(blank != negated)

@@ -236,13 +236,15 @@ public struct FormatSpec: Sendable {
         case .time: if case .time = v { return true }; return false
         case .dateTime: if case .dateTime = v { return true }; return false
         case .text:
-            let n = v.text.count
+            // Characters as the Data Dictionary counts them (Unicode scalars; bytes when all ASCII).
+            let t = v.text
+            let n = t.utf8.allSatisfy { $0 < 0x80 } ? t.utf8.count : t.unicodeScalars.count
             return n >= minLength && n <= maxLength
         case .digits:
             let s = v.text
-            return s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && s.count >= minLength && s.count <= maxLength
+            return s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && s.utf8.count >= minLength && s.utf8.count <= maxLength
         case .decimal:
-            return NumberParsing.parse(v.text) != nil && v.text.count <= maxLength
+            return NumberParsing.parse(v.text) != nil && v.text.utf8.count <= maxLength
         }
     }
 }
