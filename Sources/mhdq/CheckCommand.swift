@@ -37,10 +37,11 @@ enum CheckCommand {
         check.provider = manifest?.provider
         check.submitter = manifest?.submitter
         if let manifest { check.reference = try ReferenceLoader.load(manifest.context) }
+        let writer = try findingsPath.map { try ExceptionsCSVWriter(path: $0, runID: "check") }
+        check.findingSink = writer
+        check.keepFindings = false
         let result = try check.run()
-        if let findingsPath {
-            try ExceptionsCSV.write(result.findings, runID: "check", to: findingsPath)
-        }
+        try writer?.close()
         let out = OutputBuffer.standardOutput()
         if json {
             out.write(CheckReport.json(result, period: period).render() + "\n")

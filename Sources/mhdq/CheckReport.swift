@@ -54,7 +54,7 @@ enum CheckReport {
                 s += "  \(r.rule.padding(12)) \(r.severity.rawValue.padding(19)) \(number(r.count).leftPadding(8))  \(r.title)\n"
             }
             if byRule.count > 40 { s += "  ... and \(byRule.count - 40) more rules (see --findings or --json)\n" }
-            s += "findings: \(number(result.findings.count)) ("
+            s += "findings: \(number(result.totalFindings)) ("
             s += result.countsBySeverity().map { "\($0.0.rawValue) \(number($0.1))" }.joined(separator: ", ") + ")\n"
         }
         let failing = result.failingCount
@@ -85,7 +85,7 @@ enum CheckReport {
             ("period", period.map { .string($0.description) } ?? .null),
             ("tables", .array(tables)),
             ("findings", .object([
-                ("total", .int(result.findings.count)),
+                ("total", .int(result.totalFindings)),
                 ("failing", .int(result.failingCount)),
                 ("by_severity", .object(result.countsBySeverity().map { ($0.0.rawValue, .int($0.1)) })),
                 ("by_rule", .array(result.countsByRule().map { r in

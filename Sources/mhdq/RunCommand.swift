@@ -26,11 +26,14 @@ enum RunCommand {
         check.provider = manifest.provider
         check.submitter = manifest.submitter
         check.reference = try ReferenceLoader.load(manifest.context)
-        let result = try check.run()
-
+        // Findings stream into exceptions.csv inside the partial folder as they are found.
         let folder = try OutputFolder(parent: parent, runID: runID)
+        let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)
+        check.findingSink = exceptions
+        check.keepFindings = false
+        let result = try check.run()
+        try exceptions.close()
         let reconciliation = ReconciliationRow.make(result)
-        try ExceptionsCSV.write(result.findings, runID: runID, to: folder.path("exceptions.csv"))
         try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
         let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
                                        reconciliation: reconciliation, started: started)

@@ -6,6 +6,12 @@ public enum ExceptionsCSV {
                                  "record_key", "field", "value", "message", "group", "period", "observed", "expected",
                                  "status", "first_seen", "denominator"]
 
+    static func row(_ f: Finding, runID: String, status: String = "", firstSeen: String = "") -> [String] {
+        [runID, f.ruleID, f.title, f.findingClass.rawValue, f.severity.rawValue, f.table, f.file, f.sheet ?? "",
+         f.row.map(String.init) ?? "", f.recordKey, f.field, f.value, f.message, f.group, f.period,
+         f.observed, f.expected, status, firstSeen, f.denominator]
+    }
+
     public static func write(_ findings: [Finding], runID: String, to path: String,
                              status: (Finding) -> (status: String, firstSeen: String) = { _ in ("", "") }) throws {
         let out = try OutputBuffer(creating: path)
@@ -13,10 +19,28 @@ public enum ExceptionsCSV {
         csv.writeRow(columns)
         for f in findings {
             let s = status(f)
-            csv.writeRow([runID, f.ruleID, f.title, f.findingClass.rawValue, f.severity.rawValue, f.table, f.file, f.sheet ?? "",
-                          f.row.map(String.init) ?? "", f.recordKey, f.field, f.value, f.message, f.group, f.period,
-                          f.observed, f.expected, s.status, s.firstSeen, f.denominator])
+            csv.writeRow(row(f, runID: runID, status: s.status, firstSeen: s.firstSeen))
         }
         try out.close()
     }
+}
+
+/// Writes each finding to exceptions.csv as the engine produces it (constant memory for big runs).
+public final class ExceptionsCSVWriter: FindingSink {
+    let output: OutputBuffer
+    let csv: CSVWriter
+    let runID: String
+
+    public init(path: String, runID: String) throws {
+        output = try OutputBuffer(creating: path)
+        csv = CSVWriter(output: output)
+        self.runID = runID
+        csv.writeRow(ExceptionsCSV.columns)
+    }
+
+    public func add(_ finding: Finding) {
+        csv.writeRow(ExceptionsCSV.row(finding, runID: runID))
+    }
+
+    public func close() throws { try output.close() }
 }

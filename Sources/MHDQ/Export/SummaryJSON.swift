@@ -21,7 +21,7 @@ public enum SummaryJSON {
                          ("rejected_by_group_rules", .int(r.rejectedByGroupRules)), ("balanced", .bool(r.balanced))])
             })),
             ("findings", .object([
-                ("total", .int(result.findings.count)),
+                ("total", .int(result.totalFindings)),
                 ("failing", .int(result.failingCount)),
                 ("by_severity", .object(result.countsBySeverity().map { ($0.0.rawValue, .int($0.1)) })),
                 ("by_rule", .array(result.countsByRule().map { r in

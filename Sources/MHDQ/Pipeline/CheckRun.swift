@@ -2,30 +2,54 @@
 
 public struct CheckResult {
     public var stats: [StagingStats]
+    /// Every finding, when the run keeps them (tests, small checks); empty when they were streamed out.
     public var findings: [Finding]
+    /// Counts over every finding, kept or not.
+    public var tally: FindingTally
     /// Rules that could not run, with what they need ("national ODS table").
     public var notRun: [(rule: String, needs: String)] = []
     public var outcomes: [TableOutcome] = []
     public var metrics: [Metric] = []
     public var packs: [(name: String, version: String)] = []
 
-    public var failingCount: Int { findings.filter { $0.severity.isFailing }.count }
+    public var totalFindings: Int { tally.total }
+    public var failingCount: Int { tally.failing }
     public var exitCode: Int32 { failingCount > 0 ? ExitCode.failingFindings : ExitCode.ok }
 
     public func countsBySeverity() -> [(Severity, Int)] {
-        var counts: [Severity: Int] = [:]
-        for f in findings { counts[f.severity, default: 0] += 1 }
-        return Severity.allCases.compactMap { s in counts[s].map { (s, $0) } }
+        Severity.allCases.compactMap { s in tally.bySeverity[s].map { (s, $0) } }
     }
 
     public func countsByRule() -> [(rule: String, title: String, severity: Severity, count: Int)] {
-        var counts: [String: (String, Severity, Int)] = [:]
-        for f in findings {
-            let c = counts[f.ruleID] ?? (f.title, f.severity, 0)
-            counts[f.ruleID] = (c.0, min(c.1, f.severity), c.2 + 1)
-        }
-        return counts.map { (rule: $0.key, title: $0.value.0, severity: $0.value.1, count: $0.value.2) }
+        tally.byRule.map { (rule: $0.key, title: $0.value.title, severity: $0.value.severity, count: $0.value.count) }
             .sorted { ($0.severity, -$0.count, $0.rule) < ($1.severity, -$1.count, $1.rule) }
+    }
+}
+
+/// Counts findings by rule and severity as they pass, keeps them if asked, and hands each one on
+/// (to a streaming exceptions writer), so a large run need not hold every finding in memory.
+public final class FindingTally: FindingSink {
+    public private(set) var total = 0
+    public private(set) var failing = 0
+    public private(set) var bySeverity: [Severity: Int] = [:]
+    public private(set) var byRule: [String: (title: String, severity: Severity, count: Int)] = [:]
+    public private(set) var kept: [Finding] = []
+    let keep: Bool
+    let forward: FindingSink?
+
+    public init(keep: Bool, forward: FindingSink? = nil) {
+        self.keep = keep
+        self.forward = forward
+    }
+
+    public func add(_ finding: Finding) {
+        total += 1
+        if finding.severity.isFailing { failing += 1 }
+        bySeverity[finding.severity, default: 0] += 1
+        let c = byRule[finding.ruleID] ?? (finding.title, finding.severity, 0)
+        byRule[finding.ruleID] = (c.title, min(c.severity, finding.severity), c.count + 1)
+        if keep { kept.append(finding) }
+        forward?.add(finding)
     }
 }
 
@@ -38,6 +62,10 @@ public struct CheckRun {
     public var provider: String?
     public var submitter: String?
     public var reference = ReferenceData()
+    /// Keep every finding in the result (false for big runs that stream them to `findingSink`).
+    public var keepFindings = true
+    /// Where findings also go as they are found (the exceptions CSV writer of a run).
+    public var findingSink: FindingSink?
 
     public init(catalogue: Catalogue, sources: [SourceSpec], period: ReportingPeriod?, packs: [String]? = nil) {
         self.catalogue = catalogue
@@ -97,7 +125,7 @@ public struct CheckRun {
     }
 
     public func run() throws -> CheckResult {
-        let collector = FindingCollector()
+        let collector = FindingTally(keep: keepFindings, forward: findingSink)
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
@@ -105,7 +133,7 @@ public struct CheckRun {
         // Staging alone (no packs) keeps no per-record state: memory stays flat whatever the file size.
         let stats = try pass.run(findings: collector, consumer: packs.isEmpty ? nil : engine)
         let outcomes = engine.finish()
-        var result = CheckResult(stats: stats, findings: collector.findings)
+        var result = CheckResult(stats: stats, findings: collector.kept, tally: collector)
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }
         result.outcomes = outcomes
         result.metrics = engine.metrics
