@@ -372,15 +372,22 @@ public final class ValidationEngine: StagedRecordConsumer {
         for rule in groupRules where rule.kind == .duplicate {
             guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
             let passes = state.passes(rule)
-            // Records with equal keys, found by hash and confirmed byte for byte.
-            var buckets: [UInt64: [Int]] = [:]   // hash → first index of each distinct key with that hash
-            var groups: [Int: [Int]] = [:]       // first index → every index with that key
+            // Records with equal keys, found by hash and confirmed byte for byte. One dictionary entry
+            // per distinct key (no array per key): memory stays near 16 bytes a record.
+            var first: [UInt64: Int32] = [:]
+            first.reserveCapacity(column.count)
+            var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
             for i in 0 ..< column.count where column.present[i] && (passes?[i] ?? true) {
                 let h = column.hashes[i]
-                if let firsts = buckets[h], let f = firsts.first(where: { column.bytes($0) == column.bytes(i) }) {
+                guard let f = first[h].map(Int.init) else { first[h] = Int32(i); continue }
+                if column.bytes(f) == column.bytes(i) {
                     groups[f, default: [f]].append(i)
-                } else {
-                    buckets[h, default: []].append(i)
+                } else if let j = (0 ..< i).first(where: { j in
+                    // A 64-bit hash shared by different keys: rare enough to resolve by a scan.
+                    j != f && column.present[j] && (passes?[j] ?? true) && column.hashes[j] == h && column.bytes(j) == column.bytes(i)
+                }) {
+                    let rep = groups.keys.first { groups[$0]!.contains(j) } ?? j
+                    groups[rep, default: [rep]].append(i)
                 }
             }
             for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
