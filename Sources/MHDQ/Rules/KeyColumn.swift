@@ -6,7 +6,6 @@ struct KeyColumn {
     private(set) var arena: [UInt8] = []
     private(set) var ends: [UInt32] = []
     private(set) var present: [Bool] = []
-    private(set) var hashes: [UInt64] = []
     static let separator: UInt8 = 0x1F
 
     var count: Int { ends.count }
@@ -27,8 +26,10 @@ struct KeyColumn {
         let start = Int(ends.last ?? 0)
         ends.append(UInt32(arena.count))
         present.append(ok)
-        hashes.append(ok ? KeyColumn.hash(arena[start ..< arena.count]) : 0)
     }
+
+    /// The key's hash, computed when group rules run rather than stored (8 bytes a record saved).
+    func hash(_ i: Int) -> UInt64 { KeyColumn.hash(bytes(i)) }
 
     func bytes(_ i: Int) -> ArraySlice<UInt8> {
         let start = i == 0 ? 0 : Int(ends[i - 1])

@@ -378,13 +378,13 @@ public final class ValidationEngine: StagedRecordConsumer {
             first.reserveCapacity(column.count)
             var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
             for i in 0 ..< column.count where column.present[i] && (passes?[i] ?? true) {
-                let h = column.hashes[i]
+                let h = column.hash(i)
                 guard let f = first[h].map(Int.init) else { first[h] = Int32(i); continue }
                 if column.bytes(f) == column.bytes(i) {
                     groups[f, default: [f]].append(i)
                 } else if let j = (0 ..< i).first(where: { j in
                     // A 64-bit hash shared by different keys: rare enough to resolve by a scan.
-                    j != f && column.present[j] && (passes?[j] ?? true) && column.hashes[j] == h && column.bytes(j) == column.bytes(i)
+                    j != f && column.present[j] && (passes?[j] ?? true) && column.hash(j) == h && column.bytes(j) == column.bytes(i)
                 }) {
                     let rep = groups.keys.first { groups[$0]!.contains(j) } ?? j
                     groups[rep, default: [rep]].append(i)
@@ -409,9 +409,9 @@ public final class ValidationEngine: StagedRecordConsumer {
                       let parent = states[rule.references!], let parentColumn = parent.keys(rule.referencesKey) else { continue }
                 var valid = Set<UInt64>()
                 for i in 0 ..< parentColumn.count where parentColumn.present[i] && parent.flags[i] == 0 {
-                    valid.insert(parentColumn.hashes[i])
+                    valid.insert(parentColumn.hash(i))
                 }
-                for i in 0 ..< column.count where column.present[i] && !valid.contains(column.hashes[i]) {
+                for i in 0 ..< column.count where column.present[i] && !valid.contains(column.hash(i)) {
                     guard flagged[rule.id, default: []].insert(i).inserted else { continue }
                     if rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 {
                         state.flags[i] |= ValidationEngine.groupRejected
