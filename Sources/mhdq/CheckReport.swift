@@ -84,16 +84,8 @@ enum CheckReport {
         return .object([
             ("period", period.map { .string($0.description) } ?? .null),
             ("tables", .array(tables)),
-            ("findings", .object([
-                ("total", .int(result.totalFindings)),
-                ("failing", .int(result.failingCount)),
-                ("by_severity", .object(result.countsBySeverity().map { ($0.0.rawValue, .int($0.1)) })),
-                ("by_rule", .array(result.countsByRule().map { r in
-                    .object([("rule_id", .string(r.rule)), ("title", .string(r.title)),
-                             ("severity", .string(r.severity.rawValue)), ("count", .int(r.count))])
-                })),
-            ])),
-            ("not_run", .array(result.notRun.map { .object([("rule_id", .string($0.rule)), ("needs", .string($0.needs))]) })),
+            ("findings", result.findingCountsJSON),
+            ("not_run", result.notRunJSON),
             ("exit_code", .int(Int(result.exitCode))),
         ])
     }

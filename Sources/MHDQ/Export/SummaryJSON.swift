@@ -20,22 +20,14 @@ public enum SummaryJSON {
                          ("rejected_by_record_rules", .int(r.rejectedByRecordRules)),
                          ("rejected_by_group_rules", .int(r.rejectedByGroupRules)), ("balanced", .bool(r.balanced))])
             })),
-            ("findings", .object([
-                ("total", .int(result.totalFindings)),
-                ("failing", .int(result.failingCount)),
-                ("by_severity", .object(result.countsBySeverity().map { ($0.0.rawValue, .int($0.1)) })),
-                ("by_rule", .array(result.countsByRule().map { r in
-                    .object([("rule_id", .string(r.rule)), ("title", .string(r.title)),
-                             ("severity", .string(r.severity.rawValue)), ("count", .int(r.count))])
-                })),
-            ])),
+            ("findings", result.findingCountsJSON),
             ("metrics", .array(result.metrics.map { m in
                 .object([("rule_id", .string(m.ruleID)), ("title", .string(m.title)), ("table", .string(m.table)),
                          ("measure", .string(m.measure)), ("group", .string(m.group)),
                          ("value", m.value.map { .double($0) } ?? .null), ("numerator", .double(m.numerator)),
                          ("denominator", .double(m.denominator)), ("status", .string(m.status))])
             })),
-            ("not_run", .array(result.notRun.map { .object([("rule_id", .string($0.rule)), ("needs", .string($0.needs))]) })),
+            ("not_run", result.notRunJSON),
             ("exit_code", .int(Int(result.exitCode))),
         ])
     }
@@ -72,5 +64,24 @@ public struct ReconciliationRow: Sendable {
                           String(r.rejectedByRecordRules), String(r.rejectedByGroupRules), r.balanced ? "yes" : "NO"])
         }
         try out.close()
+    }
+}
+
+extension CheckResult {
+    /// Finding counts as `check --json` and summary.json both give them.
+    public var findingCountsJSON: JSON {
+        .object([
+            ("total", .int(totalFindings)),
+            ("failing", .int(failingCount)),
+            ("by_severity", .object(countsBySeverity().map { ($0.0.rawValue, .int($0.1)) })),
+            ("by_rule", .array(countsByRule().map { r in
+                .object([("rule_id", .string(r.rule)), ("title", .string(r.title)),
+                         ("severity", .string(r.severity.rawValue)), ("count", .int(r.count))])
+            })),
+        ])
+    }
+
+    public var notRunJSON: JSON {
+        .array(notRun.map { .object([("rule_id", .string($0.rule)), ("needs", .string($0.needs))]) })
     }
 }

@@ -133,35 +133,16 @@ enum CellText {
 
     /// Appends YYYY-MM-DD for a count of days since 1970-01-01 (proleptic Gregorian).
     static func appendCivil(_ daysSinceUnixEpoch: Int, to row: inout RawRow) {
-        let (y, m, d) = civil(daysSinceUnixEpoch)
-        appendDigits(y, width: 4, to: &row)
+        let c = CivilDate(days: daysSinceUnixEpoch)
+        appendDigits(c.year, width: 4, to: &row)
         row.appendByte(0x2D)
-        appendDigits(m, width: 2, to: &row)
+        appendDigits(c.month, width: 2, to: &row)
         row.appendByte(0x2D)
-        appendDigits(d, width: 2, to: &row)
+        appendDigits(c.day, width: 2, to: &row)
     }
 
-    /// Howard Hinnant's civil_from_days.
-    static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    /// Howard Hinnant's days_from_civil.
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilDate(year: year, month: month, day: day).days
     }
 
     @inline(__always) static func appendDigits(_ value: Int, width: Int, to row: inout RawRow) {
