@@ -21,6 +21,16 @@ public final class ByteInput {
 
     public init(path: String, bufferSize: Int = 1 << 16) throws {
         self.path = path
+        let (fd, _) = try ByteInput.openRegularFile(path)
+        self.fd = fd
+        self.buffer = [UInt8](repeating: 0, count: max(bufferSize, 4))
+    }
+
+    deinit { close(fd) }
+
+    /// Opens a regular file read-only: the descriptor and the file's size, or a located error
+    /// (missing, unreadable, or a folder). Shared by every reader that opens files.
+    static func openRegularFile(_ path: String) throws -> (fd: Int32, size: Int) {
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw MHDQError.input("cannot open: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
@@ -32,11 +42,8 @@ public final class ByteInput {
         guard fd >= 0 else {
             throw MHDQError.input("cannot open: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
         }
-        self.fd = fd
-        self.buffer = [UInt8](repeating: 0, count: max(bufferSize, 4))
+        return (fd, Int(st.st_size))
     }
-
-    deinit { close(fd) }
 
     /// Refills the buffer with the next chunk. Returns the number of bytes now valid (0 at end).
     func refill() throws -> Int {

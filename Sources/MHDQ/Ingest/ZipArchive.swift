@@ -47,19 +47,9 @@ public final class ZipArchive {
     public init(path: String, limits: ZipLimits = ZipLimits()) throws {
         self.path = path
         self.limits = limits
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw MHDQError.input("cannot open: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
-        }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw MHDQError.input("is a folder, not a file", at: SourceLocation(file: path))
-        }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw MHDQError.input("cannot open: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
-        }
+        let (fd, size) = try ByteInput.openRegularFile(path)
         self.fd = fd
-        self.fileSize = UInt64(max(0, st.st_size))
+        self.fileSize = UInt64(max(0, size))
         try readDirectory()
     }
 

@@ -60,8 +60,6 @@ public struct CompileScope {
     public var lookups: LookupRegistry
     /// Context the expression needs (filled while compiling: "ods", "period", "portal_org").
     public var needs: Set<String> = []
-    /// Fields of the rule's table the expression reads.
-    public var fieldsRead: [String] = []
 
     public init(dataset: Dataset, header: Dataset?, catalogue: Catalogue, lookups: LookupRegistry) {
         self.dataset = dataset
@@ -179,8 +177,6 @@ public struct ExpressionCompiler {
             return { ctx in i < ctx.header.count ? ctx.header[i] : .null }
         }
         if let i = scope.dataset.index(of: name) {
-            let canonical = scope.dataset.fields[i].name
-            if !scope.fieldsRead.contains(canonical) { scope.fieldsRead.append(canonical) }
             return { ctx in ctx.record[i] }
         }
         if let d = scope.derived.firstIndex(where: { $0.lowercased() == name.lowercased() }) {

@@ -322,13 +322,12 @@ public enum RulePackLoader {
                 if measure == .dqmi && rule.defaults == nil {
                     throw MHDQError.invocation("a dqmi rule needs defaults = \"condition for a default value\"", at: r.location)
                 }
-                for (i, by) in (try r.strings("by") ?? []).enumerated() {
+                for by in try r.strings("by") ?? [] {
                     var byOrigin = r["by"]?.location ?? r.location
                     byOrigin.offset = nil
                     let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
                     rule.groupBy.append(try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line, scope: &scope))
                     rule.groupByNames.append(by)
-                    _ = i
                 }
                 rule.warnBelow = try r.number("warn_below")
                 rule.failBelow = try r.number("fail_below")
