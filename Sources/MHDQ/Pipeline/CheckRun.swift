@@ -11,6 +11,9 @@ public struct CheckResult {
     public var outcomes: [TableOutcome] = []
     public var metrics: [Metric] = []
     public var packs: [(name: String, version: String)] = []
+    /// Indicator series (ordered periods, flagged periods marked) and KPI verdicts, for the report.
+    public var series: [IndicatorSeries] = []
+    public var kpis: [KPIResult] = []
 
     public var totalFindings: Int { tally.total }
     public var failingCount: Int { tally.failing }
