@@ -1,11 +1,13 @@
 // `mhdq check`: the ad hoc precheck (a stable interface: change it only by adding options).
 
+import Foundation
 import MHDQ
 
 enum CheckCommand {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let json = args.flag("--json")
         let noRules = args.flag("--no-rules")
+        let redact = args.flag("--redact")
         let tables = try args.values("--table")
         let periodText = try args.value("--period")
         let packs = try args.values("--pack")
@@ -40,6 +42,7 @@ enum CheckCommand {
         let writer = try findingsPath.map { try ExceptionsCSVWriter(path: $0, runID: "check") }
         check.findingSink = writer
         check.keepFindings = false
+        if redact { check.redactor = Redactor.fromEnvironment(ProcessInfo.processInfo.environment) }
         let result = try check.run()
         try writer?.close()
         let out = OutputBuffer.standardOutput()

@@ -69,6 +69,13 @@ public struct CheckRun {
     public var keepFindings = true
     /// Where findings also go as they are found (the exceptions CSV writer of a run).
     public var findingSink: FindingSink?
+    /// Also sees every staged record, in the engine's order (the flat-file spooler of a run).
+    public var recordConsumer: StagedRecordConsumer?
+    /// Masks identifiers in every finding (kept or streamed) and in the staging examples (`--redact`).
+    public var redactor: Redactor?
+    /// When the data set is created (seconds since 1970 on the local clock): the synthetic header's
+    /// DateTimeDatSetCreate. Nil (a check, not a submission) dates it the day after the period ends.
+    public var created: Int?
 
     public init(catalogue: Catalogue, sources: [SourceSpec], period: ReportingPeriod?, packs: [String]? = nil) {
         self.catalogue = catalogue
@@ -121,7 +128,11 @@ public struct CheckRun {
         if let period {
             set("ReportingPeriodStartDate", .date(period.start.days))
             set("ReportingPeriodEndDate", .date(period.end.days))
-            // Created the day after the period ends: a file made on time.
+        }
+        if let created {
+            set("DateTimeDatSetCreate", .dateTime(created))
+        } else if let period {
+            // No real file is made: date it the day after the period ends, as a file made on time would be.
             set("DateTimeDatSetCreate", .dateTime((period.end.days + 1) * 86_400))
         }
         return values
@@ -129,13 +140,24 @@ public struct CheckRun {
 
     public func run() throws -> CheckResult {
         let collector = FindingTally(keep: keepFindings, forward: findingSink)
+        // Redaction sits in front of everything that keeps or writes findings.
+        let findings: FindingSink = redactor.map { RedactingFindingSink($0, forward: collector) } ?? collector
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
-                                      header: syntheticHeader(), reference: reference, findings: collector)
+                                      header: syntheticHeader(), reference: reference, findings: findings)
         // Staging alone (no packs) keeps no per-record state: memory stays flat whatever the file size.
-        let stats = try pass.run(findings: collector, consumer: packs.isEmpty ? nil : engine)
+        let consumers: [StagedRecordConsumer] = (packs.isEmpty ? [] : [engine]) + (recordConsumer.map { [$0] } ?? [])
+        let consumer: StagedRecordConsumer? = consumers.count > 1 ? StagedRecordFanOut(consumers) : consumers.first
+        var stats = try pass.run(findings: findings, consumer: consumer)
         let outcomes = engine.finish()
+        if let redactor {
+            for i in stats.indices {
+                let ids = stats[i].exampleIdentifiers
+                stats[i].examples = stats[i].examples.mapValues { $0.map { redactor.redact($0, identifiers: ids) } }
+                stats[i].exampleIdentifiers = []
+            }
+        }
         var result = CheckResult(stats: stats, findings: collector.kept, tally: collector)
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }
         result.outcomes = outcomes

@@ -376,11 +376,19 @@ public struct MessageTemplate {
     }
 
     var parts: [Part]
+    /// Per part: true when it shows an identifier field (a `--redact` mask must cover what it renders).
+    var identifying: [Bool] = []
+
+    init(parts: [Part], identifying: [Bool] = []) {
+        self.parts = parts
+        self.identifying = identifying.count == parts.count ? identifying : Array(repeating: false, count: parts.count)
+    }
 
     /// `groupFields`: for group rules, collects the record fields the message shows (the engine stores them per record).
     static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope,
                         groupFields: inout [String]?) throws -> MessageTemplate {
         var parts: [Part] = []
+        var identifying: [Bool] = []
         var literal = ""
         let chars = Array(text)
         var i = 0
@@ -395,8 +403,9 @@ public struct MessageTemplate {
                     throw MHDQError.invocation("a { in the message is never closed (write {{ for a literal brace)", at: loc)
                 }
                 if i + 1 < chars.count, chars[i + 1] == "{" { literal.append("{"); i += 2; continue }
-                if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
+                if !literal.isEmpty { parts.append(.text(literal)); identifying.append(false); literal = "" }
                 let inner = String(chars[(i + 1) ..< close])
+                identifying.append(MessageTemplate.namesIdentifier(inner, catalogue: scope.catalogue))
                 exprOrigin.offset = (startOffset ?? 1) + i + 1
                 if var fields = groupFields {
                     // Group findings know their record's stored display fields (and header fields).
@@ -417,18 +426,44 @@ public struct MessageTemplate {
                 i += 1
             }
         }
-        if !literal.isEmpty { parts.append(.text(literal)) }
-        return MessageTemplate(parts: parts)
+        if !literal.isEmpty { parts.append(.text(literal)); identifying.append(false) }
+        return MessageTemplate(parts: parts, identifying: identifying)
+    }
+
+    /// Whether a placeholder's expression reads an identifier field of any table (`{NHSNumber}`,
+    /// `{lookup(MHS001MPI.PersonBirthDate, LocalPatientID)}`): its rendered text is then an identifier.
+    static func namesIdentifier(_ expression: String, catalogue: Catalogue) -> Bool {
+        let names = catalogue.identifierFieldNames
+        guard !names.isEmpty else { return false }
+        var word = ""
+        for c in expression + " " {
+            if c.isLetter || c.isNumber || c == "_" {
+                word.append(c)
+            } else {
+                if names.contains(word.lowercased()) { return true }
+                word = ""
+            }
+        }
+        return false
     }
 
     func render(_ ctx: EvalContext, fields key: [String] = []) -> String {
+        var unused: [String] = []
+        return render(ctx, fields: key, identifiers: &unused)
+    }
+
+    /// Renders the message and collects the text of every identifying placeholder into `identifiers`.
+    func render(_ ctx: EvalContext, fields key: [String] = [], identifiers: inout [String]) -> String {
         var s = ""
-        for p in parts {
+        for (i, p) in parts.enumerated() {
+            let t: String
             switch p {
-            case .text(let t): s += t
-            case .value(let f): s += f(ctx).text
-            case .keyPart(let k): s += k < key.count ? key[k] : ""
+            case .text(let text): t = text
+            case .value(let f): t = f(ctx).text
+            case .keyPart(let k): t = k < key.count ? key[k] : ""
             }
+            if identifying[i] && !t.isEmpty { identifiers.append(t) }
+            s += t
         }
         return s
     }

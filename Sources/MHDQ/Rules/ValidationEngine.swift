@@ -84,10 +84,12 @@ public final class ValidationEngine: StagedRecordConsumer {
             program?.aggregates.firstIndex { $0 === rule }.flatMap { $0 < accumulators.count ? accumulators[$0] : nil } ?? [:]
         }
         var groupIndices: [Int]
+        var identifierIndices: [Int]
 
         init(dataset: Dataset) {
             self.dataset = dataset
             groupIndices = dataset.group.compactMap { dataset.index(of: $0) }
+            identifierIndices = dataset.identifierIndices
         }
     }
 
@@ -240,7 +242,9 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
             guard case .bool(true) = rule.condition!(context) else { continue }
             if rule.severity.rejectsRecord { state.flags[index] |= ValidationEngine.recordRejected }
-            findings.add(makeFinding(rule, state: state, index: index, message: rule.message.render(context)))
+            var identifiers: [String] = []
+            let message = rule.message.render(context, identifiers: &identifiers)
+            findings.add(makeFinding(rule, state: state, index: index, message: message, identifiers: identifiers))
         }
         for k in 0 ..< program.keySignatures.count {
             state.keyColumns[k].append(program.keyIndices[k].map { record.values[$0] })
@@ -269,7 +273,9 @@ public final class ValidationEngine: StagedRecordConsumer {
     }
 
     /// Current record context is reused; the group key text of a record for findings.
-    func makeFinding(_ rule: Rule, state: TableState, index: Int, message: String, key: String? = nil) -> Finding {
+    /// `identifiers`: identifier texts the message shows; a record finding adds its record's identifier fields.
+    func makeFinding(_ rule: Rule, state: TableState, index: Int, message: String, key: String? = nil,
+                     identifiers: [String] = []) -> Finding {
         var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: rule.severity,
                         table: rule.table, message: message)
         let ref = state.rowRefs[index]
@@ -279,9 +285,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         f.row = Int(ref & 0xFFFF_FFFF)
         f.field = rule.field
         f.period = periodText
+        f.identifiers = identifiers
         if let key {
             f.recordKey = key
         } else {
+            for i in state.identifierIndices where !context.record[i].isNull { f.identifiers.append(context.record[i].text) }
             f.recordKey = state.dataset.key.compactMap { state.dataset.index(of: $0) }.map { context.record[$0].text }.joined(separator: "+")
             if let i = state.dataset.index(of: rule.field) { f.value = context.record[i].text }
             f.group = state.groupIndices.map { context.record[$0].text }.joined(separator: " / ")
@@ -429,8 +437,13 @@ public final class ValidationEngine: StagedRecordConsumer {
     func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int) {
         let parts = column.parts(index)
         let display = rule.messageFields.isEmpty ? [] : rule.messageFields == rule.key ? parts : (state.displays(rule.messageFields)?.parts(index) ?? [])
-        let message = rule.message.render(context, fields: display)
-        var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"))
+        var identifiers: [String] = []
+        let message = rule.message.render(context, fields: display, identifiers: &identifiers)
+        for (k, name) in rule.key.enumerated() where k < parts.count && state.dataset.field(name)?.identifier == true {
+            identifiers.append(parts[k])
+        }
+        var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"),
+                            identifiers: identifiers)
         if let k = rule.key.firstIndex(of: rule.field), k < parts.count { f.value = parts[k] }
         findings.add(f)
     }

@@ -16,6 +16,8 @@ public struct FieldDefinition: Sendable {
     public var mandatory: String
     public var codes: String?
     public var aliases: [String]
+    /// Identifies a person (NHS number, local patient id, postcode, birth date): masked by `--redact`.
+    public var identifier = false
     public var location: SourceLocation
 }
 
@@ -30,6 +32,8 @@ public struct Dataset: Sendable {
     public var fields: [FieldDefinition]
     public var location: SourceLocation
     private var byLowercasedName: [String: Int]
+    /// Positions of the fields marked `identifier = true`.
+    public var identifierIndices: [Int] { fields.indices.filter { fields[$0].identifier } }
 
     public init(table: String, code: String, title: String, key: [String], group: [String],
                 fields: [FieldDefinition], location: SourceLocation) {
@@ -57,7 +61,7 @@ public struct Dataset: Sendable {
         var fields: [FieldDefinition] = []
         var seen = Set<String>()
         for f in try doc.tables("field") {
-            try f.rejectUnknownKeys(["name", "item", "data_item", "format", "type", "mandatory", "codes", "aliases", "note"],
+            try f.rejectUnknownKeys(["name", "item", "data_item", "format", "type", "mandatory", "codes", "aliases", "identifier", "note"],
                                     context: "a [[field]] of \(table)")
             let name = try f.requiredString("name")
             guard seen.insert(name.lowercased()).inserted else {
@@ -74,7 +78,8 @@ public struct Dataset: Sendable {
             fields.append(FieldDefinition(
                 name: name, item: try f.string("item") ?? "", dataItem: try f.string("data_item") ?? "",
                 format: try f.string("format") ?? "", type: type, mandatory: mandatory,
-                codes: try f.string("codes"), aliases: try f.strings("aliases") ?? [], location: f.location))
+                codes: try f.string("codes"), aliases: try f.strings("aliases") ?? [],
+                identifier: try f.bool("identifier") ?? false, location: f.location))
         }
         guard !fields.isEmpty else { throw MHDQError.invocation("dataset \(table) has no [[field]] entries", at: doc.location) }
         let ds = Dataset(table: table, code: try doc.string("code") ?? table, title: try doc.string("title") ?? table,

@@ -44,6 +44,8 @@ public struct Manifest: Sendable {
     /// Reference data that unlocks rules needing it: name → file (ods, postcodes) or value (portal_org).
     public var context: [String: String] = [:]
     public var sources: [SourceSpec] = []
+    /// `[export] delimiter`: the flat files' delimiter (default comma).
+    public var exportDelimiter: UInt8?
 
     public init(path: String, name: String) {
         self.path = path
@@ -55,7 +57,7 @@ public struct Manifest: Sendable {
             throw MHDQError.invocation("manifest not found", at: SourceLocation(file: path))
         }
         let doc = try TOML.parse(file: path)
-        try doc.rejectUnknownKeys(["pipeline", "context", "source"], context: "the manifest")
+        try doc.rejectUnknownKeys(["pipeline", "context", "source", "export"], context: "the manifest")
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p
@@ -76,6 +78,15 @@ public struct Manifest: Sendable {
             for (key, node) in ctx.entries {
                 guard case .string(let v) = node.value else { throw ctx.wrongType(key, node, "a string") }
                 m.context[key] = ReferenceLoader.settingKeys.contains(key) ? v : resolve(v)
+            }
+        }
+        if let export = try doc.table("export") {
+            try export.rejectUnknownKeys(["delimiter"], context: "[export]")
+            if let d = try export.string("delimiter") {
+                guard let byte = CSVReader.delimiter(named: d) else {
+                    throw MHDQError.invocation("unusable delimiter \"\(d)\" (, | tab ;)", at: export["delimiter"]?.location)
+                }
+                m.exportDelimiter = byte
             }
         }
         let sources = try doc.tables("source")

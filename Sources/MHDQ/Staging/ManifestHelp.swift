@@ -18,6 +18,9 @@ public enum ManifestHelp {
       portal_org = "RX4"            Submission Portal organisation code
       upload_date = "2026-10-15"    Submission Portal upload date
 
+      [export]                      the MHSDS flat files mhdq run writes (MHS001MPI.csv, ...)
+      delimiter = ","               , (default, .csv) | tab (.tsv) | pipe | ; (.txt); --delimiter overrides
+
       [[source]]                    one per extract (repeat)
       table = "MHS001MPI"           dataset table (Rules/datasets)
       file = "mpi_*.csv"            a file or a glob (several monthly files)

@@ -28,6 +28,8 @@ public struct StagingStats: Sendable {
     public var problems: [String: Int] = [:]
     /// Problem kind → the first few examples (rendered lines).
     public var examples: [String: [String]] = [:]
+    /// Identifier values the examples show (a few per kind), so `--redact` can mask them.
+    public var exampleIdentifiers: [String] = []
     /// Local headers that map to no dataset field (kept out of staging, listed so nothing is silently dropped).
     public var unmappedColumns: [String] = []
     /// Mandatory or required fields with no column in the source.
@@ -38,9 +40,12 @@ public struct StagingStats: Sendable {
 
     public init(table: String) { self.table = table }
 
-    mutating func note(_ kind: String, _ example: String) {
+    mutating func note(_ kind: String, _ example: String, identifiers: [String] = []) {
         problems[kind, default: 0] += 1
-        if examples[kind, default: []].count < 3 { examples[kind, default: []].append(example) }
+        if examples[kind, default: []].count < 3 {
+            examples[kind, default: []].append(example)
+            exampleIdentifiers += identifiers
+        }
     }
 }
 
@@ -104,6 +109,7 @@ public struct Stager {
         record.file = source.file
         record.sheet = source.sheet
         let width = header.count
+        let identifierIndices = dataset.identifierIndices
         while try source.next(into: &row) {
             if skipped < spec.skipRows { skipped += 1; continue }
             stats.rowsRead += 1
@@ -125,6 +131,8 @@ public struct Stager {
                 f.sheet = source.sheet
                 f.row = row.number
                 f.value = String(row.fields.joined(separator: ",").prefix(200))
+                // Which cell is which is unknown in a ragged row: any of them may identify the patient.
+                if !identifierIndices.isEmpty { f.identifiers = [f.value] }
                 findings.add(f)
                 continue
             }
@@ -137,7 +145,9 @@ public struct Stager {
                 let column = plan.first { $0.fieldIndex == problem.field }!
                 let def = dataset.fields[problem.field]
                 let loc = source.location(row: row.number, column: column.header)
-                stats.note(problem.kind, "\(loc): \"\(problem.raw)\" \(problem.message)")
+                var identifiers: [String] = []
+                for i in identifierIndices where !record.values[i].isNull { identifiers.append(record.values[i].text) }
+                stats.note(problem.kind, "\(loc): \"\(problem.raw)\" \(problem.message)", identifiers: identifiers)
                 var f = Finding(ruleID: problem.ruleID, title: problem.title, findingClass: .invalid, severity: .warning,
                                 table: dataset.table, message: "\(def.name) \"\(problem.raw)\" \(problem.message)")
                 f.file = source.file
@@ -146,6 +156,7 @@ public struct Stager {
                 f.field = def.name
                 f.value = problem.raw
                 f.recordKey = recordKey(record)
+                f.identifiers = identifiers
                 findings.add(f)
             }
             stats.rowsStaged += 1
