@@ -27,7 +27,13 @@ enum Interruption {
         guard pipe(&fds) == 0 else { return }
         pipeWrite = fds[1]
         let readEnd = fds[0]
-        Thread.detachNewThread { watch(readEnd) }
+        // A parent may start us with these signals blocked (a test runner, a job scheduler): unblock them here,
+        // before the watcher thread starts, so this thread and the watcher both take them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for signo in [SIGINT, SIGTERM] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signo in
@@ -38,6 +44,7 @@ enum Interruption {
             action.sa_flags = SA_RESTART
             sigaction(signo, &action, nil)
         }
+        Thread.detachNewThread { watch(readEnd) }
     }
 
     /// Runs `body` (the rename into place) where no interruption can cut it in two.
