@@ -8,8 +8,9 @@ enum Help {
 
     usage:
       mhdq run MANIFEST [--out DIR] [--history DB] [--redact]   the nightly job: read, stage, validate, export
+                 [--delimiter , | tab ;]                        delimiter of the MHSDS flat files (default ,)
       mhdq check MANIFEST | --table NAME=FILE ...              ad hoc precheck, summary per table
-                 [--period YYYY-MM] [--pack NAME ...] [--no-rules] [--findings FILE] [--json]
+                 [--period YYYY-MM] [--pack NAME ...] [--no-rules] [--findings FILE [--redact]] [--json]
       mhdq inspect FILE [--sheet NAME] [--records csv|json]    look at a source: columns, types, blanks, samples
       mhdq rules list | lint | coverage --pack NAME [--json]   the rule catalogue
       mhdq generate --out DIR --patients N [--seed S]          deterministic synthetic extracts and a manifest
@@ -18,12 +19,15 @@ enum Help {
     reading options (check, inspect): --delimiter , | tab ; --encoding auto|utf-8|windows-1252
                                       --format csv|xlsx|spreadsheetml --sheet NAME|N --range B3:K500
     other options: --rules DIR (default ./Rules, or $MHDQ_RULES)
+    --redact masks identifiers (fields marked identifier in Rules/datasets) as ID-<12 hex digits>, an HMAC-SHA-256
+    keyed by $MHDQ_REDACT_KEY (stable from run to run) or, when it is unset, by a random key for this run.
 
     exit codes:
       0  nothing at a failing level
       1  findings at a failing level (record or group rejections, failed thresholds, KPI breaches)
       2  invalid invocation, manifest or rule files
       3  an input could not be read
+      130, 143  run interrupted by SIGINT, SIGTERM (the unfinished run is removed; earlier runs are untouched)
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {

@@ -163,6 +163,23 @@ final class StagedRecordRecorder: StagedRecordConsumer {
         ])
     }
 
+    /// A run with its own header file submits that header, not a generated one.
+    @Test func aStagedHeaderIsWrittenInsteadOfTheGeneratedOne() throws {
+        let dir = TempDir()
+        let header = dir.write("header.csv", "DatSetVer,OrgIDProvider,OrgIDSubmit,PrimSystemInUse,ReportingPeriodStartDate,ReportingPeriodEndDate,DateTimeDatSetCreate\n"
+            + "6.0,RY1,RY1,RiO,2026-09-01,2026-09-30,2026-10-02T09:15:00\n")
+        let sources = try CheckRun.adHocSources(["MHS000Header=\(header)"], catalogue: sharedCatalogue, read: ReadOptions())
+        let folder = try makeTemporaryDirectory()
+        var check = CheckRun(catalogue: sharedCatalogue, sources: sources, period: ReportingPeriod("2026-09"), packs: [])
+        check.provider = "RX4"
+        let spooler = FlatFileSpooler(folder: folder)
+        check.recordConsumer = spooler
+        let result = try check.run()
+        let files = try spooler.finish(outcomes: result.outcomes, header: (sharedCatalogue.datasets["MHS000Header"]!, check.syntheticHeader()!))
+        #expect(files.map(\.table) == ["MHS000Header"])
+        #expect(try readCSV(files[0].path, delimiter: 0x2C).records.last == ["6.0", "RY1", "RY1", "RiO", "2026-09-01", "2026-09-30", "2026-10-02T09:15:00"])
+    }
+
     /// The engine's verdicts must cover exactly the records spooled; if not, the run stops instead of guessing.
     @Test func aMismatchWithTheEngineFailsLoudly() throws {
         let folder = try makeTemporaryDirectory()
