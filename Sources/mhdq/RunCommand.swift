@@ -44,6 +44,8 @@ enum RunCommand {
         Interruption.install(removing: OutputFolder.partialPath(parent: parent, runID: runID))
         // Findings stream into exceptions.csv, and staged records into the flat-file spools, inside the partial folder.
         let folder = try OutputFolder(parent: parent, runID: runID)
+        var committed = false
+        defer { if !committed { folder.discard() } }
         let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)
         check.findingSink = exceptions
         check.keepFindings = false
@@ -64,6 +66,7 @@ enum RunCommand {
         json.write(summary.render() + "\n")
         try json.close()
         try Interruption.commit { try folder.commit() }
+        committed = true
 
         let out = OutputBuffer.standardOutput()
         out.write("\(manifest.name)\n")

@@ -32,6 +32,11 @@ public struct OutputFolder {
 
     public static func partialPath(parent: String, runID: String) -> String { parent + "/." + runID + ".partial" }
 
+    /// Removes the unfinished run (a run that failed): nothing of it is left behind.
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: partial)
+    }
+
     /// Moves the finished run into place and points `latest` at it.
     public func commit() throws {
         let fm = FileManager.default

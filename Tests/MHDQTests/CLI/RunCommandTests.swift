@@ -119,6 +119,21 @@ struct RunCommandTests {
         #expect(bad.status == 2)
     }
 
+    /// A run that fails part way (an unreadable row) leaves nothing behind and `latest` where it was.
+    @Test func failedRunLeavesNoTrace() throws {
+        let dir = TempDir()
+        dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
+        dir.write("broken.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\nP2,\"1981-01-01\n")
+        let manifest = { (file: String) in dir.write("\(file).toml", "[pipeline]\npacks = []\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"\(file)\"\n") }
+        let out = dir.path + "/out"
+        let good = try mhdq(environment: [:], ["run", manifest("mpi.csv"), "--out", out, "--run-id", "good"])
+        #expect(good.status == 0, "\(good.stderr)")
+        let bad = try mhdq(environment: [:], ["run", manifest("broken.csv"), "--out", out, "--run-id", "bad"])
+        #expect(bad.status == 3 && bad.stderr.contains("broken.csv"), "\(bad.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["good", "latest"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "good")
+    }
+
     /// Every NHS number, local patient id, postcode and birth date of the inputs (birth dates in every
     /// common spelling), searched for in every file the run writes and in what it prints.
     @Test func redactedRunLeavesNoIdentifierBehind() throws {
