@@ -29,19 +29,33 @@ public struct Redactor: Sendable {
 
     /// `ID-` and 12 hex digits; an empty text stays empty (a blank is not an identifier).
     public func mask(_ text: String) -> String {
-        text.isEmpty ? text : mask(bytes: Array(text.utf8))
+        guard !text.isEmpty else { return text }
+        if let masked = text.utf8.withContiguousStorageIfAvailable({ mask(UnsafeRawBufferPointer($0)) }) { return masked }
+        return mask(bytes: Array(text.utf8))
     }
 
     func mask(bytes: [UInt8]) -> String {
-        let digest = hmac.authenticate(bytes)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = Array(Redactor.prefix.utf8)
-        for b in digest.prefix(Redactor.hexDigits / 2) {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        bytes.withUnsafeBytes { mask($0) }
     }
+
+    /// The 15 bytes fit Swift's small-string storage: no allocation for the mask itself.
+    func mask(_ bytes: UnsafeRawBufferPointer) -> String {
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { hmac.authenticate(bytes, into: $0) }
+        return withUnsafeBytes(of: digest) { d in
+            let start = Redactor.prefix.utf8.count
+            return String(unsafeUninitializedCapacity: start + Redactor.hexDigits) { out in
+                for (i, b) in Redactor.prefix.utf8.enumerated() { out[i] = b }
+                for i in 0 ..< Redactor.hexDigits / 2 {
+                    out[start + 2 * i] = Redactor.hex(d[i] >> 4)
+                    out[start + 2 * i + 1] = Redactor.hex(d[i] & 0x0F)
+                }
+                return start + Redactor.hexDigits
+            }
+        }
+    }
+
+    @inline(__always) static func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
     /// A staged value masked as its MHSDS text; blanks stay blank.
     public func mask(_ value: Value) -> Value {

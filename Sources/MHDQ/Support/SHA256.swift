@@ -1,9 +1,9 @@
 // SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104): the keyed hash behind identifier masks.
 // Written here because the package takes no dependencies and Foundation on Linux has no CryptoKit.
+// No heap allocation per message: a redacted run masks millions of values.
 
 public struct SHA256: Sendable {
     public static let digestCount = 32
-    static let blockCount = 64
 
     static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -18,12 +18,13 @@ public struct SHA256: Sendable {
 
     var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    /// Bytes of a block not yet compressed.
-    var pending: [UInt8] = []
+    /// The block being filled (64 bytes), and how many of its bytes are in use.
+    var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    var used = 0
     /// Bytes already compressed (whole blocks), for the length in the final block.
     var compressedBytes: UInt64 = 0
 
-    public init() { pending.reserveCapacity(SHA256.blockCount) }
+    public init() {}
 
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var h = SHA256()
@@ -32,62 +33,80 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for b in bytes {
-            pending.append(b)
-            if pending.count == SHA256.blockCount {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
+        if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) != nil { return }
+        Array(bytes).withUnsafeBytes { update($0) }
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        var i = 0
+        while i < bytes.count {
+            let offset = used
+            let n = min(64 - offset, bytes.count - i)
+            withUnsafeMutableBytes(of: &block) { b in
+                b.baseAddress!.advanced(by: offset).copyMemory(from: bytes.baseAddress!.advanced(by: i), byteCount: n)
             }
+            used += n
+            i += n
+            if used == 64 { compress() }
         }
     }
 
     public mutating func finish() -> [UInt8] {
-        let bits = (compressedBytes + UInt64(pending.count)) &* 8
-        pending.append(0x80)
-        if pending.count > 56 {
-            while pending.count < SHA256.blockCount { pending.append(0) }
-            compress(pending)
-            pending.removeAll(keepingCapacity: true)
-        }
-        while pending.count < 56 { pending.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
-        compress(pending)
-        pending.removeAll()
-        var out: [UInt8] = []
-        out.reserveCapacity(SHA256.digestCount)
-        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            out.append(UInt8(truncatingIfNeeded: word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
-        }
+        var out = [UInt8](repeating: 0, count: SHA256.digestCount)
+        out.withUnsafeMutableBytes { finish(into: $0) }
         return out
     }
 
-    mutating func compress(_ block: [UInt8]) {
-        compressedBytes &+= UInt64(SHA256.blockCount)
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in compress(block, schedule: w) }
+    /// Pads, compresses the last block(s), and writes the 32-byte digest to `out`.
+    public mutating func finish(into out: UnsafeMutableRawBufferPointer) {
+        let bits = (compressedBytes + UInt64(used)) &* 8
+        let offset = used
+        withUnsafeMutableBytes(of: &block) { b in
+            b[offset] = 0x80
+            for j in offset + 1 ..< 64 { b[j] = 0 }
+        }
+        if offset >= 56 {
+            compress()
+            block = (0, 0, 0, 0, 0, 0, 0, 0)
+        }
+        withUnsafeMutableBytes(of: &block) { b in
+            for j in 0 ..< 8 { b[56 + j] = UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * j)) }
+        }
+        compress()
+        withUnsafeBytes(of: state) { words in
+            for i in 0 ..< 8 {
+                out.storeBytes(of: words.load(fromByteOffset: 4 * i, as: UInt32.self).bigEndian, toByteOffset: 4 * i, as: UInt32.self)
+            }
+        }
     }
 
-    mutating func compress(_ block: [UInt8], schedule w: UnsafeMutableBufferPointer<UInt32>) {
-        for i in 0 ..< 16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
-        }
-        for i in 16 ..< 64 {
-            let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-            let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
+    /// Compresses the full block into the state.
+    mutating func compress() {
+        compressedBytes &+= 64
+        used = 0
+        let blockCopy = block
         var (a, b, c, d, e, f, g, h) = state
-        for i in 0 ..< 64 {
-            let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ SHA256.k[i] &+ w[i]
-            let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
+        withUnsafeBytes(of: blockCopy) { raw in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                for i in 0 ..< 16 { w[i] = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)) }
+                for i in 16 ..< 64 {
+                    let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
+                    let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
+                    w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                }
+                SHA256.k.withUnsafeBufferPointer { k in
+                    for i in 0 ..< 64 {
+                        let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                        let ch = (e & f) ^ (~e & g)
+                        let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
+                        let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                        let maj = (a & b) ^ (a & c) ^ (b & c)
+                        let t2 = s0 &+ maj
+                        h = g; g = f; f = e; e = d &+ t1
+                        d = c; c = b; b = a; a = t1 &+ t2
+                    }
+                }
+            }
         }
         state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
                  state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
@@ -104,8 +123,8 @@ public struct HMACSHA256: Sendable {
     let outer: SHA256
 
     public init(key: [UInt8]) {
-        var k = key.count > SHA256.blockCount ? SHA256.hash(key) : key
-        k += [UInt8](repeating: 0, count: SHA256.blockCount - k.count)
+        var k = key.count > 64 ? SHA256.hash(key) : key
+        k += [UInt8](repeating: 0, count: 64 - k.count)
         var i = SHA256(), o = SHA256()
         i.update(k.map { $0 ^ 0x36 })
         o.update(k.map { $0 ^ 0x5c })
@@ -114,10 +133,22 @@ public struct HMACSHA256: Sendable {
     }
 
     public func authenticate(_ message: some Sequence<UInt8>) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: SHA256.digestCount)
+        if message.withContiguousStorageIfAvailable({ m in out.withUnsafeMutableBytes { authenticate(UnsafeRawBufferPointer(m), into: $0) } }) == nil {
+            let copy = Array(message)
+            copy.withUnsafeBytes { m in out.withUnsafeMutableBytes { authenticate(m, into: $0) } }
+        }
+        return out
+    }
+
+    /// Writes the 32-byte MAC of `message` to `out`.
+    public func authenticate(_ message: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
         var i = inner
         i.update(message)
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { i.finish(into: $0) }
         var o = outer
-        o.update(i.finish())
-        return o.finish()
+        withUnsafeBytes(of: digest) { o.update($0) }
+        o.finish(into: out)
     }
 }
