@@ -33,6 +33,8 @@ enum RunCommand {
         check.keepFindings = false
         let result = try check.run()
         try exceptions.close()
+        try ExceptionsWorkbook.write(exceptionsCSV: folder.path("exceptions.csv"), to: folder.path("exceptions.xlsx"),
+                                     runID: runID, period: period?.description)
         let reconciliation = ReconciliationRow.make(result)
         try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
         let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
@@ -49,7 +51,7 @@ enum RunCommand {
         for r in reconciliation {
             out.write("  \(r.table.padding(23)) read \(CheckReport.number(r.read).leftPadding(7))  exported \(CheckReport.number(r.exported).leftPadding(7))  rejected \(CheckReport.number(r.rejected).leftPadding(7))  \(r.balanced ? "balanced" : "NOT BALANCED")\n")
         }
-        out.write("\noutputs: \(folder.final)/ (exceptions.csv, reconciliation.csv, summary.json); \(folder.latest) points to it\n")
+        out.write("\noutputs: \(folder.final)/ (exceptions.csv, exceptions.xlsx, reconciliation.csv, summary.json); \(folder.latest) points to it\n")
         try out.close()
         return result.exitCode
     }

@@ -12,14 +12,9 @@ public struct CSVWriter {
         self.neutraliseFormulas = neutraliseFormulas
     }
 
-    /// A text cell starting with = + - @ tab or CR would run as a formula in Excel: neutralise it.
-    public static func needsNeutralising(_ s: String) -> Bool {
-        guard let first = s.utf8.first else { return false }
-        guard first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D else { return false }
-        // A plain negative number is data, not a formula.
-        if first == 0x2D, Double(s) != nil { return false }
-        return true
-    }
+    /// A text cell starting with = + - @ tab or CR would run as a formula in Excel: neutralise it
+    /// (the rule lives in `FormulaNeutralising`, shared with the XLSX writer).
+    public static func needsNeutralising(_ s: String) -> Bool { FormulaNeutralising.needsNeutralising(s) }
 
     public func writeRow(_ fields: [String]) {
         for (i, f) in fields.enumerated() {
