@@ -75,7 +75,8 @@ public final class ZipWriter {
         self.options = options
         zip64Limit = options.forceZip64 ? 0 : 0xFFFF_FFFF
         classicEntryLimit = options.forceZip64 ? 0 : 0xFFFF
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Read access too: a ZIP64 entry's bytes are read back to move them.
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
             throw MHDQError.input("cannot write: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
         }
