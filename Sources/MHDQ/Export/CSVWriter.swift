@@ -24,13 +24,18 @@ public struct CSVWriter {
         output.write(byte: 0x0A)
     }
 
-    public func writeField(_ raw: String) {
-        let f = neutraliseFormulas && CSVWriter.needsNeutralising(raw) ? "'" + raw : raw
+    public func writeField(_ raw: String) { writeField(raw, neutralise: neutraliseFormulas) }
+
+    func writeField(_ raw: String, neutralise: Bool) {
+        var f = neutralise && CSVWriter.needsNeutralising(raw) ? "'" + raw : raw
         var needsQuotes = false
-        for b in f.utf8 where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
-            needsQuotes = true
-            break
+        var hasNUL = false
+        for b in f.utf8 {
+            if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true } else if b == 0 { hasNUL = true }
         }
+        // No reader of text files (ours included) accepts a NUL byte: one decoded from a workbook's
+        // `_x0000_` escape is written as U+FFFD so the file stays readable.
+        if hasNUL { f = CSVWriter.replacingNUL(f) }
         if !needsQuotes, let first = f.utf8.first, first == 0x20 || first == 0x09 { needsQuotes = true }
         if !needsQuotes {
             output.write(f)
@@ -46,6 +51,10 @@ public struct CSVWriter {
 }
 
 extension CSVWriter {
+    static func replacingNUL(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
+    }
+
     /// Writes a raw row's fields as they are (no neutralising: a faithful dump), straight from its bytes.
     public func writeRaw(_ row: RawRow, width: Int? = nil) {
         let n = width ?? row.count
@@ -54,9 +63,13 @@ extension CSVWriter {
             guard i < row.count else { continue }
             row.withField(i) { bytes in
                 var needsQuotes = false
-                for b in bytes where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
-                    needsQuotes = true
-                    break
+                var hasNUL = false
+                for b in bytes {
+                    if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true } else if b == 0 { hasNUL = true }
+                }
+                if hasNUL {
+                    writeField(CSVWriter.replacingNUL(String(decoding: bytes, as: UTF8.self)), neutralise: false)
+                    return
                 }
                 if !needsQuotes {
                     output.write(bytes: bytes)

@@ -82,7 +82,8 @@ public enum ExceptionsWorkbook {
         let writer = try XLSXWriter(path: path, options: options)
         let summaryName = writer.reserveSheetName(summarySheet)
         let perTable = tally.rules.count > maxRuleSheets
-        var plans = perTable ? tablePlans(tally) : rulePlans(tally)
+        let stated = ["run_id": runID, "period": period ?? ""]
+        var plans = perTable ? tablePlans(tally, stated: stated) : rulePlans(tally, stated: stated)
         for k in plans.indices { plans[k].name = writer.reserveSheetName(plans[k].name) }
 
         // Pass 2: each finding's shown fields to its sheet's spool file.
@@ -145,24 +146,29 @@ public enum ExceptionsWorkbook {
 
     // MARK: - Sheet plans
 
-    static func rulePlans(_ tally: ExceptionsTally) -> [SheetPlan] {
-        tally.rulesInOrder.map { rule in plan(key: rule.id, name: rule.id.isEmpty ? "(no rule)" : rule.id, profile: rule.profile, tally: tally) }
-    }
-
-    static func tablePlans(_ tally: ExceptionsTally) -> [SheetPlan] {
-        tally.tables.keys.sorted().map { table in
-            plan(key: table, name: table.isEmpty ? "(no table)" : table, profile: tally.tables[table]!, tally: tally)
+    static func rulePlans(_ tally: ExceptionsTally, stated: [String: String]) -> [SheetPlan] {
+        tally.rulesInOrder.map { rule in
+            plan(key: rule.id, name: rule.id.isEmpty ? "(no rule)" : rule.id, profile: rule.profile, tally: tally, stated: stated)
         }
     }
 
-    static func plan(key: String, name: String, profile: ExceptionsTally.Profile, tally: ExceptionsTally) -> SheetPlan {
+    static func tablePlans(_ tally: ExceptionsTally, stated: [String: String]) -> [SheetPlan] {
+        tally.tables.keys.sorted().map { table in
+            plan(key: table, name: table.isEmpty ? "(no table)" : table, profile: tally.tables[table]!, tally: tally, stated: stated)
+        }
+    }
+
+    /// The Summary states the run and period once: a sheet whose findings carry another shows it.
+    static func plan(key: String, name: String, profile: ExceptionsTally.Profile, tally: ExceptionsTally,
+                     stated: [String: String]) -> SheetPlan {
         let known = Set(layout.map(\.column))
         let order = layout.map(\.column) + tally.columns.filter { !known.contains($0) }
         var columns: [Int] = []
         for name in order {
             guard let i = tally.index[name] else { continue }
+            let differsFromSummary = stated[name].map { profile.first[i] != Array($0.utf8) } ?? false
             let shown = alwaysShown.contains(name)
-                || (profile.nonEmpty[i] && (!statedOnce.contains(name) || profile.varies[i]))
+                || (profile.nonEmpty[i] && (!statedOnce.contains(name) || profile.varies[i] || differsFromSummary))
             if shown { columns.append(i) }
         }
         return SheetPlan(key: key, name: name, columns: columns, numericColumns: columns.map { numeric.contains(tally.columns[$0]) })
