@@ -1,9 +1,10 @@
-# mhdq: build, test, demo and benchmarks. `make setup` installs the system libraries the build needs.
+# mhdq: build, test, demo and benchmarks. `make setup` installs the system libraries the build needs,
+# and python3-openpyxl, the second XLSX reader the tests check exceptions.xlsx with.
 SWIFT ?= swift
 BIN := .build/release/mhdq
 DEMO_OUT ?= out/demo
 
-APT_PACKAGES := libxml2-dev zlib1g-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libxml2-dev zlib1g-dev libsqlite3-dev pkg-config python3-openpyxl
 
 .PHONY: setup build test demo bench clean
 

@@ -76,12 +76,12 @@ public enum ExceptionsWorkbook {
         guard try reader.next(into: &row) else {
             throw MHDQError.input("empty exceptions file: no header row", at: SourceLocation(file: exceptionsCSV))
         }
-        var tally = try ExceptionsTally(columns: row.fields, file: exceptionsCSV)
+        var tally = try ExceptionsTally(columns: row.fields, watching: statedOnce, file: exceptionsCSV)
         while try reader.next(into: &row) { tally.add(row) }
 
         let writer = try XLSXWriter(path: path, options: options)
         let summaryName = writer.reserveSheetName(summarySheet)
-        let perTable = tally.rules.count > maxRuleSheets
+        let perTable = tally.ruleCount > maxRuleSheets
         let stated = ["run_id": runID, "period": period ?? ""]
         var plans = perTable ? tablePlans(tally, stated: stated) : rulePlans(tally, stated: stated)
         for k in plans.indices { plans[k].name = writer.reserveSheetName(plans[k].name) }
@@ -91,44 +91,33 @@ public enum ExceptionsWorkbook {
         defer { removeFolder(spoolFolder) }
         var sheetOf: [String: Int] = [:]
         for (k, plan) in plans.enumerated() { sheetOf[plan.key] = k }
-        var spools: [(output: OutputBuffer, csv: CSVWriter)] = []
+        var spools: [RowSpoolWriter] = []
         for k in plans.indices {
-            plans[k].spool = spoolFolder + "/sheet\(k + 1).csv"
-            let out = try OutputBuffer(creating: plans[k].spool)
-            spools.append((out, CSVWriter(output: out, neutraliseFormulas: false)))
+            plans[k].spool = spoolFolder + "/sheet\(k + 1).spool"
+            spools.append(try RowSpoolWriter(path: plans[k].spool, width: plans[k].columns.count))
         }
         let keyColumn = tally.index[perTable ? "table" : "rule_id"]
         reader = try CSVReader(path: exceptionsCSV, delimiter: 0x2C, encoding: .auto)
         _ = try reader.next(into: &row)
-        var projected = RawRow()
         while try reader.next(into: &row) {
             let key = keyColumn.map { $0 < row.count ? row.string($0) : "" } ?? ""
             guard let k = sheetOf[key] else {
                 throw MHDQError.input("the file changed while the workbook was written from it (\"\(key)\" was not there before)",
                                       at: SourceLocation(file: exceptionsCSV, row: row.number))
             }
-            projected.removeAll()
-            for c in plans[k].columns {
-                if c < row.count { row.withField(c) { projected.appendBytes($0) } }
-                projected.endField()
-            }
-            spools[k].csv.writeRaw(projected)
+            spools[k].append(row, columns: plans[k].columns)
         }
-        for s in spools { try s.output.close() }
+        for s in spools { try s.close() }
         spools.removeAll()
 
         // Pass 3: the sheets, then the Summary in front of them.
         for plan in plans {
             let header = plan.columns.map { label(tally.columns[$0]) }
             try writer.beginSheet(plan.name, options: XLSXSheetOptions(header: header))
-            var spool = try CSVReader(path: plan.spool, delimiter: 0x2C, encoding: .auto)
+            let spool = try RowSpoolReader(path: plan.spool, width: plan.columns.count)
             while try spool.next(into: &row) {
                 try writer.beginRow()
                 for i in 0 ..< plan.columns.count {
-                    if i >= row.count {
-                        writer.skipCell()
-                        continue
-                    }
                     row.withField(i) { field in
                         if plan.numericColumns[i] { writer.appendNumber(text: field) } else { writer.appendText(field) }
                     }
@@ -153,8 +142,8 @@ public enum ExceptionsWorkbook {
     }
 
     static func tablePlans(_ tally: ExceptionsTally, stated: [String: String]) -> [SheetPlan] {
-        tally.tables.keys.sorted().map { table in
-            plan(key: table, name: table.isEmpty ? "(no table)" : table, profile: tally.tables[table]!, tally: tally, stated: stated)
+        tally.tablesByName.map { table in
+            plan(key: table.name, name: table.name.isEmpty ? "(no table)" : table.name, profile: table.profile, tally: tally, stated: stated)
         }
     }
 
@@ -190,7 +179,7 @@ public enum ExceptionsWorkbook {
         try w.appendRow([.text("Findings"), .integer(tally.total)])
         try w.appendRow([.text("Every finding"), .text("exceptions.csv, next to this file")])
         if perTable {
-            try w.appendRow([.text("Sheets"), .text("one per table: \(tally.rules.count) rules have findings (more than \(maxRuleSheets) sheets would be unworkable)")])
+            try w.appendRow([.text("Sheets"), .text("one per table: \(tally.ruleCount) rules have findings (more than \(maxRuleSheets) sheets would be unworkable)")])
         }
         if truncatedCells > 0 {
             try w.appendRow([.text("Cut cells"), .text("\(truncatedCells) cell\(truncatedCells == 1 ? " was" : "s were") longer than Excel's 32,767 characters and end in \"…[cut\"; exceptions.csv has the full text")])
@@ -210,13 +199,14 @@ public enum ExceptionsWorkbook {
         try w.appendRow([.text("Findings by rule")], style: .bold)
         try w.appendRow(["Rule", "Title", "Severity", "Class", "Table", "Findings", "Sheet"].map { .text($0) }, style: .header)
         for rule in tally.rulesInOrder {
-            for severity in rule.bySeverity.keys.sorted(by: { (ExceptionsTally.rank($0), $0) < (ExceptionsTally.rank($1), $1) }) {
+            let tables = tally.tables(of: rule)
+            for (severity, count) in tally.bySeverity(rule) {
                 var cells: [XLSXCell] = [.text(rule.id), .text(rule.title), .text(severity), .text(rule.findingClass),
-                                         .text(rule.tables.joined(separator: ", ")), .integer(rule.bySeverity[severity]!)]
+                                         .text(tables.joined(separator: ", ")), .integer(count)]
                 if let sheet = planOfRule[rule.id] {
                     cells.append(link(sheet))
                 } else {
-                    let sheets = rule.tables.compactMap { planOfTable[$0] }
+                    let sheets = tables.compactMap { planOfTable[$0] }
                     cells.append(sheets.count == 1 ? link(sheets[0]) : .text(sheets.joined(separator: ", ")))
                 }
                 try w.appendRow(cells)
@@ -227,7 +217,7 @@ public enum ExceptionsWorkbook {
         try w.appendRow([.text("Findings by severity")], style: .bold)
         try w.appendRow(["Severity", "Findings", "Failing level"].map { .text($0) }, style: .header)
         for severity in tally.severities {
-            try w.appendRow([.text(severity), .integer(tally.bySeverity[severity]!), .text(ExceptionsTally.isFailing(severity) ? "yes" : "no")])
+            try w.appendRow([.text(severity), .integer(tally.count(severity: severity)), .text(ExceptionsTally.isFailing(severity) ? "yes" : "no")])
         }
 
         if !tally.byStatus.isEmpty {
@@ -243,10 +233,9 @@ public enum ExceptionsWorkbook {
         try w.appendRow([.text("Findings by group (provider, team or area)")], style: .bold)
         let severities = tally.severities
         try w.appendRow((["Group", "Findings", "Failing"] + severities).map { .text($0) }, style: .header)
-        let groups = tally.groups.sorted { ($1.value.failing, $1.value.total, $0.key) < ($0.value.failing, $0.value.total, $1.key) }
-        for (group, count) in groups {
-            try w.appendRow([.text(group.isEmpty ? "(no group)" : group), .integer(count.total), .integer(count.failing)]
-                + severities.map { count.bySeverity[$0].map { .integer($0) } ?? .empty })
+        for group in tally.groupsInOrder {
+            try w.appendRow([.text(group.name.isEmpty ? "(no group)" : group.name), .integer(group.total), .integer(group.failing)]
+                + severities.map { group.bySeverity[$0].map { .integer($0) } ?? .empty })
         }
     }
 

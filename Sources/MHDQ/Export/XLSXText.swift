@@ -9,7 +9,7 @@ enum XLSXText {
     /// other than tab, LF and CR; U+FFFE, U+FFFF) become `_xHHHH_` as Excel writes them, and an
     /// underscore that would read as such an escape becomes `_x005F_`. Bytes that are not UTF-8
     /// become U+FFFD, so no input can make the XML unreadable.
-    static func appendEscaped(_ t: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    static func appendEscaped(_ t: UnsafeBufferPointer<UInt8>, to out: ByteBuffer) {
         let n = t.count
         var i = 0
         var plain = 0  // start of the run not yet copied
@@ -24,8 +24,8 @@ enum XLSXText {
                 if length > 0 {
                     // U+FFFE and U+FFFF are valid UTF-8 but not XML characters.
                     if length == 3 && b == 0xEF && t[i + 1] == 0xBF && t[i + 2] >= 0xBE {
-                        flush(t, plain, i, &out)
-                        appendUnicodeEscape(t[i + 2] == 0xBE ? 0xFFFE : 0xFFFF, to: &out)
+                        flush(t, plain, i, out)
+                        appendUnicodeEscape(t[i + 2] == 0xBE ? 0xFFFE : 0xFFFF, to: out)
                         i += 3
                         plain = i
                     } else {
@@ -33,8 +33,10 @@ enum XLSXText {
                     }
                     continue
                 }
-                flush(t, plain, i, &out)
-                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                flush(t, plain, i, out)
+                out.append(0xEF)
+                out.append(0xBF)
+                out.append(0xBD)
                 i += 1
                 plain = i
                 continue
@@ -43,54 +45,56 @@ enum XLSXText {
                 i += 1
                 continue
             }
-            flush(t, plain, i, &out)
+            flush(t, plain, i, out)
             switch b {
-            case 0x26: out.append(contentsOf: "&amp;".utf8)
-            case 0x3C: out.append(contentsOf: "&lt;".utf8)
-            case 0x3E: out.append(contentsOf: "&gt;".utf8)
-            case 0x0D: out.append(contentsOf: "&#13;".utf8)
-            case 0x5F: appendUnicodeEscape(0x5F, to: &out)
-            default: appendUnicodeEscape(UInt16(b), to: &out)
+            case 0x26: out.append("&amp;" as StaticString)
+            case 0x3C: out.append("&lt;" as StaticString)
+            case 0x3E: out.append("&gt;" as StaticString)
+            case 0x0D: out.append("&#13;" as StaticString)
+            case 0x5F: appendUnicodeEscape(0x5F, to: out)
+            default: appendUnicodeEscape(UInt16(b), to: out)
             }
             i += 1
             plain = i
         }
-        flush(t, plain, n, &out)
+        flush(t, plain, n, out)
     }
 
-    @inline(__always) private static func flush(_ t: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, _ out: inout [UInt8]) {
-        if to > from { out.append(contentsOf: UnsafeBufferPointer(rebasing: t[from ..< to])) }
+    @inline(__always) private static func flush(_ t: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, _ out: ByteBuffer) {
+        if to > from { out.append(UnsafeBufferPointer(rebasing: t[from ..< to])) }
     }
 
     /// Escapes text for an attribute value (names, references): quotes too, and whitespace kept.
-    static func appendAttribute(_ s: String, to out: inout [UInt8]) {
+    static func appendAttribute(_ s: String, to out: ByteBuffer) {
         for b in s.utf8 {
             switch b {
-            case 0x26: out.append(contentsOf: "&amp;".utf8)
-            case 0x3C: out.append(contentsOf: "&lt;".utf8)
-            case 0x3E: out.append(contentsOf: "&gt;".utf8)
-            case 0x22: out.append(contentsOf: "&quot;".utf8)
-            case 0x09: out.append(contentsOf: "&#9;".utf8)
-            case 0x0A: out.append(contentsOf: "&#10;".utf8)
-            case 0x0D: out.append(contentsOf: "&#13;".utf8)
-            case 0x00 ..< 0x20: out.append(contentsOf: "_".utf8)  // not representable in an attribute
+            case 0x26: out.append("&amp;" as StaticString)
+            case 0x3C: out.append("&lt;" as StaticString)
+            case 0x3E: out.append("&gt;" as StaticString)
+            case 0x22: out.append("&quot;" as StaticString)
+            case 0x09: out.append("&#9;" as StaticString)
+            case 0x0A: out.append("&#10;" as StaticString)
+            case 0x0D: out.append("&#13;" as StaticString)
+            case 0x00 ..< 0x20: out.append("_" as StaticString)  // not representable in an attribute
             default: out.append(b)
             }
         }
     }
 
     static func attribute(_ s: String) -> String {
-        var out: [UInt8] = []
-        appendAttribute(s, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        let out = ByteBuffer(capacity: s.utf8.count + 16)
+        appendAttribute(s, to: out)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// `_xHHHH_` with upper-case hex digits.
-    static func appendUnicodeEscape(_ unit: UInt16, to out: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+    static func appendUnicodeEscape(_ unit: UInt16, to out: ByteBuffer) {
         out.append(0x5F)
         out.append(0x78)
-        for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(unit >> UInt16(shift)) & 0xF]) }
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let digit = UInt8(truncatingIfNeeded: unit >> UInt16(shift)) & 0xF
+            out.append(digit < 10 ? 0x30 + digit : 0x37 + digit)
+        }
         out.append(0x5F)
     }
 

@@ -196,6 +196,20 @@ struct XLSXWriterTests {
         #expect(sheets.last!.rows == [["n"], ["4"]])
     }
 
+    /// A limit too small for the header and a row still makes progress: one row per sheet.
+    @Test func aLimitBelowTwoRowsStillWritesEveryRow() throws {
+        var options = XLSXWriter.Options()
+        options.maxRowsPerSheet = 1
+        let path = try makeTemporaryDirectory() + "/tiny.xlsx"
+        _ = try XLSXWriterTests.write(path, options: options) { w in
+            try w.beginSheet("X", options: XLSXSheetOptions(header: ["h"]))
+            for i in 1 ... 3 { try w.appendRow([.integer(i)]) }
+        }
+        let sheets = try readWorkbook(path)
+        #expect(sheets.map(\.name) == ["X", "X (2)", "X (3)"])
+        #expect(sheets.map(\.rows) == [[["h"], ["1"]], [["h"], ["2"]], [["h"], ["3"]]])
+    }
+
     @Test func sheetNamesAreMadeValidAndUnique() {
         #expect(XLSXSheetNames.sanitise("A/B:C*?[x]\\") == "A_B_C___x__")
         #expect(XLSXSheetNames.sanitise(String(repeating: "x", count: 40)) == String(repeating: "x", count: 31))
