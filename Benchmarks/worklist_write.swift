@@ -1,5 +1,6 @@
 // Benchmark route: builds exceptions.xlsx from an exceptions.csv as `mhdq run` does after a run.
-// Built by worklist_bench.py against the release build of the MHDQ library.
+// Built by worklist_bench.py against the release build of the MHDQ library; the run id and period
+// are those worklist_bench.py writes into its exceptions.csv.
 
 import MHDQ
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ guard args.count >= 3 else {
 do {
     var options = XLSXWriter.Options()
     if args.count >= 4, let level = Int32(args[3]) { options.zip.compressionLevel = level }
-    let report = try ExceptionsWorkbook.write(exceptionsCSV: args[1], to: args[2], runID: "bench", period: "2024-03",
+    let report = try ExceptionsWorkbook.write(exceptionsCSV: args[1], to: args[2], runID: "20240401T060000Z", period: "2024-03",
                                               options: options)
     let rows = report.sheets.reduce(0) { $0 + $1.dataRows }
     fputs("findings: \(report.findings) sheets: \(report.sheets.count) rows: \(rows) cut: \(report.truncatedCells)\n", stderr)
