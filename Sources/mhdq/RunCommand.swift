@@ -40,6 +40,9 @@ enum RunCommand {
         let json = try OutputBuffer(creating: folder.path("summary.json"))
         json.write(summary.render() + "\n")
         try json.close()
+        let report = ReportInput.make(name: manifest.name, runID: runID, started: started, period: period, provider: manifest.provider,
+                                      result: result, reconciliation: reconciliation, catalogue: catalogue)
+        try HTMLReport.write(report, to: folder.path("report.html"))
         try folder.commit()
 
         let out = OutputBuffer.standardOutput()
@@ -49,7 +52,7 @@ enum RunCommand {
         for r in reconciliation {
             out.write("  \(r.table.padding(23)) read \(CheckReport.number(r.read).leftPadding(7))  exported \(CheckReport.number(r.exported).leftPadding(7))  rejected \(CheckReport.number(r.rejected).leftPadding(7))  \(r.balanced ? "balanced" : "NOT BALANCED")\n")
         }
-        out.write("\noutputs: \(folder.final)/ (exceptions.csv, reconciliation.csv, summary.json); \(folder.latest) points to it\n")
+        out.write("\noutputs: \(folder.final)/ (exceptions.csv, reconciliation.csv, summary.json, report.html); \(folder.latest) points to it\n")
         try out.close()
         return result.exitCode
     }

@@ -12,6 +12,15 @@ public struct Metric: Sendable {
     public var numerator: Double
     public var denominator: Double
     public var status: String
+    /// The rule's band, grouping and display, so a report can draw the thresholds a value was held to.
+    public var warnBelow: Double? = nil
+    public var failBelow: Double? = nil
+    public var warnAbove: Double? = nil
+    public var failAbove: Double? = nil
+    public var percent = false
+    public var minDenominator = 1
+    /// The rule's `by` expressions, one per part of `group`.
+    public var dimensions: [String] = []
 }
 
 /// What the engine knows of each table once the run ends.
@@ -329,9 +338,17 @@ public final class ValidationEngine: StagedRecordConsumer {
                         if let s = severity { status = s == .fail ? "fail" : "warn" }
                     }
                     let denominator = rule.measure == .mean ? acc.numerator : acc.records
-                    metrics.append(Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
-                                          group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
-                                          denominator: denominator, status: status))
+                    var metric = Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
+                                        group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
+                                        denominator: denominator, status: status)
+                    metric.warnBelow = rule.warnBelow
+                    metric.failBelow = rule.failBelow
+                    metric.warnAbove = rule.warnAbove
+                    metric.failAbove = rule.failAbove
+                    metric.percent = rule.percent
+                    metric.minDenominator = rule.minDenominator
+                    metric.dimensions = rule.groupByNames
+                    metrics.append(metric)
                     guard let severity, let v = value else { continue }
                     var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: severity,
                                     table: table, message: "")
