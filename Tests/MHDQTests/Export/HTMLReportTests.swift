@@ -189,7 +189,11 @@ import Testing
         #expect(ascofCharts[0].contains("class=\"legend-flagged\""))
         // Across runs: opened/closed with small counts suppressed, and a measure's line per team.
         let runs = HTMLScan.tableRows(html, caption: "Findings per run")
-        #expect(runs[2] == ["2026-09-19", "2026-09", "142", "<5", "15"])
+        #expect(runs[2] == ["19 Sep", "2026-09", "142", "<5", "15"])
+        var twice = input.trend
+        twice[1].started = "2026-09-17T18:30:00Z"
+        twice[5].started = "2027-01-02T06:00:00Z"
+        #expect(Page.runLabels(twice) == ["17 Sep 2026 06:00", "17 Sep 2026 18:30", "19 Sep 2026", "20 Sep 2026", "21 Sep 2026", "2 Jan 2027"])
         #expect(html.contains("Share of referred patients with a valid ethnic category, by team, run by run"))
         // A team whose denominator is under 5 is not in the trend (its value would describe fewer than 5 people).
         #expect(!HTMLScan.tableRows(html, caption: "Share of referred patients with a valid ethnic category, by team, run by run", part: "thead")[0].contains("NEW-TEAM"))
@@ -233,6 +237,19 @@ import Testing
         #expect(HTMLReport.render(ReportFixtures.boardInput()).contains("id=\"trends\""))
         // The demo has no series, KPIs or history yet.
         #expect(!ReportFixtures.demo.html.contains("id=\"kpis\""))
+    }
+
+    @Test func manyGroupsDrawTheWorstFortyAndTableThemAll() throws {
+        var input = ReportInput(name: "Many teams", runID: "R", started: "2026-09-22T06:00:00Z")
+        input.metrics = (1 ... 60).map { i in
+            ReportFixtures.metric("ETH020", "Share valid by team", group: String(format: "T%02d", i), numerator: Double(40 + i), denominator: 100)
+        }
+        let html = HTMLReport.render(input)
+        let svg = try #require(HTMLScan.svgs(html).first { $0.contains(">Share valid by team</title>") })
+        let labels = HTMLScan.matches("<text class=\"label\"[^>]*>([^<]*)</text>", in: svg).map { $0[1] }
+        #expect(labels == (1 ... 40).map { String(format: "T%02d", $0) })
+        #expect(HTMLScan.tableRows(html, caption: "Share valid by team").count == 60)
+        #expect(html.contains("The chart shows 40 of 60 groups, lowest first; the data table has all of them."))
     }
 
     @Test func paletteMeetsWCAGContrast() {

@@ -100,6 +100,7 @@ struct RuleMetrics {
 }
 
 struct Page {
+    static let maxBars = 40
     let input: ReportInput
     var chartCount = 0
     let rules: [RuleMetrics]
@@ -204,7 +205,7 @@ struct Page {
         if !measured.isEmpty {
             let cells = measured.flatMap { r in r.cells.filter { $0.metric.status == "fail" || $0.metric.status == "warn" || $0.metric.status == "pass" } }
             let below = cells.filter { $0.metric.status != "pass" }.count
-            cards.append((HTMLText.count(below), "of \(HTMLText.count(cells.count)) measures below threshold", "by provider and team", below > 0 ? "fail" : "pass"))
+            cards.append((HTMLText.count(below), "of \(HTMLText.count(cells.count)) measures below threshold", "provider and team measures with a threshold", below > 0 ? "fail" : "pass"))
         }
         if !input.kpis.isEmpty {
             let red = input.kpis.filter { $0.rag == .red }.count
@@ -347,16 +348,22 @@ struct Page {
                 }
             }
         }
-        let bars = cells.map { c -> BarChart.Bar in
+        // A chart of hundreds of bars helps nobody: the first 40 (the worst, when there is a band) are drawn,
+        // every group is in the data table.
+        let drawn = cells.prefix(Page.maxBars)
+        let bars = drawn.map { c -> BarChart.Bar in
             let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
             let text = c.chartValue == nil ? notDrawn(c) : (r.hasBand ? "\(c.valueText)  \(st.symbol) \(st.word)" : c.valueText)
             return BarChart.Bar(label: c.metric.group, value: c.chartValue, valueText: text, status: r.status(c))
         }
-        let chart = BarChart(id: id, title: r.title, description: describe(cells.map { (r, $0) }), bars: bars,
+        let chart = BarChart(id: id, title: r.title, description: describe(drawn.map { (r, $0) }), bars: Array(bars),
                              thresholds: r.thresholds, axisMax: r.percent ? 1 : nil, tickText: r.tick)
         var h = "<figure>\n<figcaption><h3>\(e(r.title))</h3>"
         h += "<p class=\"rule-id\">Rule \(e(r.ruleID))\(r.band.isEmpty ? "" : "; held to: " + e(r.band))</p></figcaption>\n"
         h += chart.svg() + "\n"
+        if cells.count > drawn.count {
+            h += "<p class=\"note\">The chart shows \(drawn.count) of \(cells.count) groups\(r.hasBand ? ", lowest first" : ""); the data table has all of them.</p>\n"
+        }
         h += dataTable(caption: r.title, rows: cells.map { (r, $0) }, groupHeader: groupHeader(r), showRule: false)
         return h + "</figure>\n"
     }
@@ -544,15 +551,20 @@ struct Page {
             h += "<figure>\n<figcaption><h3>\(e(title))</h3></figcaption>\n"
             let rateID = nextID()
             let rates = shown.map(\.chartRate)
+            // The stated value is drawn only where it parts from the computed rate (a copied-down percentage),
+            // and only where the rate itself may be shown.
+            let stated = zip(points, shown).map { p, v -> Double? in v.chartRate == nil ? nil : p.stated }
+            let statedDiffers = zip(stated, rates).contains { s, r in s != nil && r != nil && abs(s! - r!) >= 0.05 }
             let rateDesc = "\(s.measure) for \(s.area), \(points.first?.label ?? "") to \(points.last?.label ?? ""): "
                 + zip(points, shown).map { "\($0.label) \($1.rate)" }.joined(separator: ", ") + ". " + flagText
             let unit = s.unit
             h += "<div class=\"pair\">"
             var rateChart = LineChart(id: rateID, title: "\(title): rate", description: rateDesc, categories: categories,
-                                      series: [LineChart.Series(name: "Rate", values: rates, flagged: flagged)],
+                                      series: [LineChart.Series(name: "Rate", values: rates, flagged: flagged)]
+                                          + (statedDiffers ? [LineChart.Series(name: "Stated", values: stated)] : []),
                                       tickText: { HTMLText.number($0) + unit })
             rateChart.width = 500
-            h += "<div><h4>Rate</h4>" + rateChart.svg() + "</div>"
+            h += "<div><h4>Rate\(statedDiffers ? " (computed, and as stated)" : "")</h4>" + rateChart.svg() + "</div>"
             let countID = nextID()
             let countDesc = "Numerator and denominator of \(s.measure) for \(s.area): "
                 + zip(points, shown).map { "\($0.label) \($1.numerator) of \($1.denominator)" }.joined(separator: ", ") + ". " + flagText
@@ -617,14 +629,16 @@ struct Page {
         guard input.totalFindings > 0 else { return h + "<p>No findings.</p>\n</section>\n" }
         // Suppression: rules within a severity add up to the severity's count, severities to the total and the
         // failing count; each is a line that must not give a hidden count back.
+        // Findings of aggregate and series rules count groups and periods, not people's records; so does a
+        // severity that only such rules reach (Fail, usually).
+        let rules = input.byRule
+        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
+        let ruleLines = Severity.allCases.map { s in rules.indices.filter { rules[$0].severity == s } }
+        let ruleShown = SmallCounts.protect(rules.map(\.count), lines: ruleLines, countsPeople: { !groupRules.contains(rules[$0].rule) })
         let severities = input.bySeverity
         let sevShown = SmallCounts.protect(severities.map(\.count),
-                                           lines: [Array(severities.indices), severities.indices.filter { severities[$0].severity.isFailing }])
-        let rules = input.byRule
-        let ruleLines = Severity.allCases.map { s in rules.indices.filter { rules[$0].severity == s } }
-        // Findings of aggregate and series rules count groups and periods, not people's records.
-        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
-        let ruleShown = SmallCounts.protect(rules.map(\.count), lines: ruleLines, countsPeople: { !groupRules.contains(rules[$0].rule) })
+                                           lines: [Array(severities.indices), severities.indices.filter { severities[$0].severity.isFailing }],
+                                           countsPeople: { i in rules.contains { $0.severity == severities[i].severity && !groupRules.contains($0.rule) } })
 
         h += "<p class=\"lead\">Rejections (record and group) take records out of the submission; a failed threshold is a breach; warnings and information are for data stewards. The exceptions file in the same folder lists each finding.</p>\n"
         let id = nextID()
@@ -665,13 +679,22 @@ struct Page {
         let labels = Page.runLabels(trend)
         func value(_ n: Int) -> Double? { SmallCounts.isSmall(n) ? nil : Double(n) }
         func text(_ n: Int) -> String { SmallCounts.text(n, SmallCounts.isSmall(n) ? .small : .shown) }
+        let totalID = nextID()
+        h += "<figure>\n<figcaption><h3>Findings per run</h3></figcaption>\n<div class=\"pair\">"
+        var total = LineChart(id: totalID, title: "Findings per run",
+                              description: zip(labels, trend).map { "\($0): \(text($1.findings))" }.joined(separator: ", ") + ".",
+                              categories: labels, series: [LineChart.Series(name: "Findings", values: trend.map { value($0.findings) })],
+                              tickText: { HTMLText.number($0, decimals: 0) })
+        total.width = 500
+        h += "<div><h4>All findings</h4>" + total.svg() + "</div>"
         let id = nextID()
-        let desc = zip(labels, trend).map { "\($0): \(text($1.findings)) findings, \(text($1.opened)) opened, \(text($1.resolved)) closed" }.joined(separator: "; ") + "."
-        h += "<figure>\n<figcaption><h3>Findings opened and closed per run</h3></figcaption>\n"
-        h += LineChart(id: id, title: "Findings opened and closed per run", description: desc, categories: labels,
+        let desc = zip(labels, trend).map { "\($0): \(text($1.opened)) opened, \(text($1.resolved)) closed" }.joined(separator: "; ") + "."
+        var openedClosed = LineChart(id: id, title: "Findings opened and closed per run", description: desc, categories: labels,
                        series: [LineChart.Series(name: "Opened", values: trend.map { value($0.opened) }),
                                 LineChart.Series(name: "Closed", values: trend.map { value($0.resolved) })],
-                       tickText: { HTMLText.number($0, decimals: 0) }).svg() + "\n"
+                       tickText: { HTMLText.number($0, decimals: 0) })
+        openedClosed.width = 500
+        h += "<div><h4>Opened and closed</h4>" + openedClosed.svg() + "</div></div>\n"
         h += "<details><summary>Data table</summary>\n<table class=\"data\">\n<caption>Findings per run</caption>\n<thead><tr><th scope=\"col\">Run</th><th scope=\"col\">Period</th>"
         h += "<th scope=\"col\" class=\"num\">Findings</th><th scope=\"col\" class=\"num\">Opened</th><th scope=\"col\" class=\"num\">Closed</th></tr></thead>\n<tbody>\n"
         for (label, t) in zip(labels, trend) {
@@ -721,11 +744,17 @@ struct Page {
         return h + "</section>\n"
     }
 
-    /// Runs by date ("2026-09-22"), with the time added where two runs share a day.
+    /// Runs by day ("22 Sep"; "22 Sep 2026" when the runs span years), with the time where two share a day.
     static func runLabels(_ trend: [RunTrendPoint]) -> [String] {
         let days = trend.map { String($0.started.prefix(10)) }
+        let years = Set(days.map { $0.prefix(4) })
         return trend.enumerated().map { i, t in
-            days.filter { $0 == days[i] }.count > 1 ? readableTime(t.started).replacingOccurrences(of: " UTC", with: "") : days[i]
+            let d = days[i]
+            guard d.count == 10, let day = Int(d.suffix(2)) else { return readableTime(t.started) }
+            var label = "\(day) " + HTMLText.shortMonth(String(d.prefix(7))).prefix(3)
+            if years.count > 1 { label += " " + d.prefix(4) }
+            if days.filter({ $0 == d }).count > 1 { label += " " + String(t.started.dropFirst(11).prefix(5)) }
+            return label
         }
     }
 
@@ -734,11 +763,11 @@ struct Page {
     func reconciliationSection() -> String {
         guard !input.tables.isEmpty else { return "" }
         let t = input.tables
-        // Cells: exported and rejected per table. Each table's pair adds up to its rows read, each column to a
-        // total: all are lines. Rows read is its own count.
+        // Cells: exported and rejected per table. Each table's pair adds up to its rows read, and the rejected
+        // column to the headline's total (the exported column then follows from the rows): those are the lines.
         var counts: [Int] = []
         for r in t { counts += [r.exported, r.rejected] }
-        let lines = t.indices.map { [2 * $0, 2 * $0 + 1] } + [t.indices.map { 2 * $0 }, t.indices.map { 2 * $0 + 1 }]
+        let lines = t.indices.map { [2 * $0, 2 * $0 + 1] } + [t.indices.map { 2 * $0 + 1 }]
         let shown = SmallCounts.protect(counts, lines: lines)
         var h = "<section id=\"tables\" aria-labelledby=\"tables-heading\">\n<h2 id=\"tables-heading\">Records read and rejected</h2>\n"
         h += "<p class=\"lead\">Nothing is lost: for every table, records read = records exported + records rejected.</p>\n"
@@ -815,7 +844,7 @@ struct Page {
     .verdict h2 { margin: 0; padding: 0; border: 0; font-size: 32px; }
     .verdict .verdict-label { font-size: 16px; font-weight: 600; text-transform: uppercase; letter-spacing: .08em; margin-right: 8px; }
     .verdict p { margin: 4px 0 0; font-size: 17px; }
-    .cards { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; }
+    .cards { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
     .card { background: \(ReportPalette.panel); border-radius: 6px; padding: 12px 14px; border-left: 6px solid \(ReportPalette.border); }
     .card.fail { border-left-color: \(ReportPalette.fail); }
     .card.warn { border-left-color: \(ReportPalette.warn); }
@@ -853,7 +882,7 @@ struct Page {
     table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
     tr.flagged-row th, tr.flagged-row td { background: \(ReportPalette.warnTint); }
     .muted { color: \(ReportPalette.muted); }
-    @media print { body { font-size: 12px; } .contents { display: none; } details > table { display: table; } }
+    @media print { body { font-size: 12px; } .contents { display: none; } figure { break-inside: avoid; } }
 
     """
 }
