@@ -193,7 +193,7 @@ import Testing
         var twice = input.trend
         twice[1].started = "2026-09-17T18:30:00Z"
         twice[5].started = "2027-01-02T06:00:00Z"
-        #expect(Page.runLabels(twice) == ["17 Sep 2026 06:00", "17 Sep 2026 18:30", "19 Sep 2026", "20 Sep 2026", "21 Sep 2026", "2 Jan 2027"])
+        #expect(ReportPage.runLabels(twice) == ["17 Sep 2026 06:00", "17 Sep 2026 18:30", "19 Sep 2026", "20 Sep 2026", "21 Sep 2026", "2 Jan 2027"])
         #expect(html.contains("Share of referred patients with a valid ethnic category, by team, run by run"))
         // A team whose denominator is under 5 is not in the trend (its value would describe fewer than 5 people).
         #expect(!HTMLScan.tableRows(html, caption: "Share of referred patients with a valid ethnic category, by team, run by run", part: "thead")[0].contains("NEW-TEAM"))

@@ -12,94 +12,13 @@ public enum HTMLReport {
     }
 
     public static func render(_ input: ReportInput) -> String {
-        var page = Page(input: input)
+        var page = ReportPage(input: input)
         return page.render()
     }
 }
 
-/// The status words and symbols the report uses, so colour is never the only signal.
-enum StatusText {
-    static func metric(_ status: String, hasBand: Bool) -> (symbol: String, word: String, css: String) {
-        switch status {
-        case "fail": return ("✕", "Fail", "fail")
-        case "warn": return ("▲", "Warn", "warn")
-        case "pass": return hasBand ? ("✓", "Pass", "pass") : ("–", "No threshold", "none")
-        default: return ("–", status.prefix(1).uppercased() + status.dropFirst(), "none")
-        }
-    }
-
-    static func rag(_ rag: RAG) -> (symbol: String, word: String, css: String) {
-        switch rag {
-        case .red: return ("✕", "Red", "fail")
-        case .amber: return ("▲", "Amber", "warn")
-        case .green: return ("✓", "Green", "pass")
-        case .noTarget: return ("–", "No target", "none")
-        case .notReported: return ("?", "Not reported", "none")
-        case .notComparable: return ("≠", "Not comparable", "none")
-        }
-    }
-
-    static func severity(_ s: Severity) -> (symbol: String, css: String) {
-        if s.isFailing { return ("✕", "fail") }
-        if s == .info { return ("i", "none") }
-        return ("▲", "warn")
-    }
-
-    static func badge(_ t: (symbol: String, word: String, css: String)) -> String {
-        "<span class=\"status \(t.css)\"><span aria-hidden=\"true\">\(t.symbol) </span>\(HTMLText.escape(t.word))</span>"
-    }
-}
-
-/// One aggregate rule's metrics after suppression, with what the report needs to draw them.
-struct RuleMetrics {
-    var ruleID: String
-    var title: String
-    var cells: [MetricCell]
-    var percent: Bool
-    var measure: String
-    var dimensions: [String]
-    var thresholds: [ChartThreshold]
-    var band: String
-    /// The last part of every group is a month: drawn against time.
-    var overTime: Bool
-
-    init(_ metrics: [Metric]) {
-        let m = metrics[0]
-        ruleID = m.ruleID
-        title = m.title
-        percent = m.percent
-        measure = m.measure
-        dimensions = m.dimensions
-        cells = MetricDisclosure.protect(metrics)
-        func show(_ v: Double) -> String { m.percent ? HTMLText.percent(v) : HTMLText.number(v, decimals: 2) }
-        var t: [ChartThreshold] = []
-        var words: [String] = []
-        if let v = m.warnBelow { t.append(ChartThreshold(value: v, label: "warn below \(show(v))", kind: .warn)); words.append("warn below \(show(v))") }
-        if let v = m.failBelow { t.append(ChartThreshold(value: v, label: "fail below \(show(v))", kind: .fail)); words.append("fail below \(show(v))") }
-        if let v = m.warnAbove { t.append(ChartThreshold(value: v, label: "warn above \(show(v))", kind: .warn)); words.append("warn above \(show(v))") }
-        if let v = m.failAbove { t.append(ChartThreshold(value: v, label: "fail above \(show(v))", kind: .fail)); words.append("fail above \(show(v))") }
-        thresholds = t
-        band = words.joined(separator: ", ")
-        let lasts = cells.map { $0.parts.last ?? "" }.filter { !$0.isEmpty }
-        overTime = !lasts.isEmpty && lasts.allSatisfy(HTMLText.isMonth) && Set(lasts).count > 1
-    }
-
-    var hasBand: Bool { !thresholds.isEmpty }
-    var isSingle: Bool { cells.count == 1 }
-
-    func status(_ cell: MetricCell) -> ChartStatus {
-        switch cell.metric.status {
-        case "fail": return .fail
-        case "warn": return .warn
-        case "pass": return hasBand ? .pass : .neutral
-        default: return .neutral
-        }
-    }
-
-    func tick(_ v: Double) -> String { percent ? HTMLText.percent(v, decimals: 0) : HTMLText.number(v) }
-}
-
-struct Page {
+/// One rendering of the page: section by section, numbering the charts as it goes.
+struct ReportPage {
     static let maxBars = 40
     let input: ReportInput
     var chartCount = 0
@@ -130,7 +49,7 @@ struct Page {
         var h = "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
         h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         h += "<title>\(e(title))\(input.period.map { " (" + e(HTMLText.monthName($0)) + ")" } ?? "")</title>\n"
-        h += "<style>\n\(Page.css)</style>\n</head>\n<body>\n"
+        h += "<style>\n\(ReportStyle.css)</style>\n</head>\n<body>\n"
         h += "<header class=\"masthead\">\n<p class=\"kicker\">Data quality report</p>\n<h1>\(e(input.name))</h1>\n"
         h += metadata() + "</header>\n<main>\n"
         h += verdict()
@@ -153,7 +72,7 @@ struct Page {
         if let p = input.provider { items.append(("Provider", p)) }
         if let p = input.period { items.append(("Reporting period", HTMLText.monthName(p))) }
         items.append(("Run", input.runID))
-        items.append(("Started", Page.readableTime(input.started)))
+        items.append(("Started", ReportPage.readableTime(input.started)))
         if !input.packs.isEmpty { items.append(("Rule packs", input.packs.map { "\($0.name) \($0.version)" }.joined(separator: ", "))) }
         items.append(("Produced by", "mhdq \(input.toolVersion)"))
         return "<dl class=\"meta\">" + items.map { "<div><dt>\(e($0.0))</dt><dd>\(e($0.1))</dd></div>" }.joined() + "</dl>\n"
@@ -350,7 +269,7 @@ struct Page {
         }
         // A chart of hundreds of bars helps nobody: the first 40 (the worst, when there is a band) are drawn,
         // every group is in the data table.
-        let drawn = cells.prefix(Page.maxBars)
+        let drawn = cells.prefix(ReportPage.maxBars)
         let bars = drawn.map { c -> BarChart.Bar in
             let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
             let text = c.chartValue == nil ? notDrawn(c) : (r.hasBand ? "\(c.valueText)  \(st.symbol) \(st.word)" : c.valueText)
@@ -418,7 +337,7 @@ struct Page {
     }
 
     mutating func lineFigures(_ r: RuleMetrics) -> String {
-        let months = Page.monthRange(r.cells.map { $0.parts.last ?? "" }.filter(HTMLText.isMonth))
+        let months = ReportPage.monthRange(r.cells.map { $0.parts.last ?? "" }.filter(HTMLText.isMonth))
         var prefixes: [String] = []
         var byPrefix: [String: [String: MetricCell]] = [:]
         for c in r.cells {
@@ -543,7 +462,7 @@ struct Page {
         for s in input.series {
             let title = "\(s.measure): \(s.area)"
             let points = s.points.sorted { $0.period < $1.period }
-            let shown = points.map { Page.protect($0, unit: s.unit) }
+            let shown = points.map { ReportPage.protect($0, unit: s.unit) }
             let flagged = points.map { !$0.flags.isEmpty }
             let categories = points.map(\.label)
             let flaggedNames = points.filter { !$0.flags.isEmpty }.map(\.label)
@@ -676,7 +595,7 @@ struct Page {
         guard trend.count > 1 else { return "" }
         var h = "<section id=\"trends\" aria-labelledby=\"trends-heading\">\n<h2 id=\"trends-heading\">Across runs</h2>\n"
         h += "<p class=\"lead\">The last \(trend.count) runs, oldest first: findings opened (first seen) and closed (gone since the run before), and each measure's value run by run.</p>\n"
-        let labels = Page.runLabels(trend)
+        let labels = ReportPage.runLabels(trend)
         func value(_ n: Int) -> Double? { SmallCounts.isSmall(n) ? nil : Double(n) }
         func text(_ n: Int) -> String { SmallCounts.text(n, SmallCounts.isSmall(n) ? .small : .shown) }
         let totalID = nextID()
@@ -817,72 +736,4 @@ struct Page {
 
         """
     }
-
-    // MARK: - Style
-
-    static let css = """
-    :root { color-scheme: light; }
-    * { box-sizing: border-box; }
-    body { margin: 0; background: \(ReportPalette.page); color: \(ReportPalette.text);
-      font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-    header.masthead, main { max-width: 1080px; margin: 0 auto; padding: 0 24px; }
-    header.masthead { padding-top: 24px; }
-    .kicker { margin: 0; color: \(ReportPalette.muted); font-size: 14px; text-transform: uppercase; letter-spacing: .06em; }
-    h1 { margin: 2px 0 8px; font-size: 30px; line-height: 1.2; }
-    h2 { font-size: 22px; margin: 36px 0 8px; padding-top: 8px; border-top: 1px solid \(ReportPalette.border); }
-    h3 { font-size: 18px; margin: 20px 0 2px; }
-    h4 { font-size: 15px; margin: 8px 0 0; }
-    a { color: \(ReportPalette.link); }
-    .meta { display: flex; flex-wrap: wrap; gap: 4px 28px; margin: 0 0 16px; font-size: 14px; }
-    .meta div { display: flex; gap: 6px; }
-    .meta dt { color: \(ReportPalette.muted); }
-    .meta dd { margin: 0; font-weight: 600; }
-    .verdict { margin: 8px 0 16px; padding: 16px 20px; border-radius: 6px; color: \(ReportPalette.page); }
-    .verdict.fail { background: \(ReportPalette.failText); }
-    .verdict.warn { background: \(ReportPalette.warnText); }
-    .verdict.pass { background: \(ReportPalette.passText); }
-    .verdict h2 { margin: 0; padding: 0; border: 0; font-size: 32px; }
-    .verdict .verdict-label { font-size: 16px; font-weight: 600; text-transform: uppercase; letter-spacing: .08em; margin-right: 8px; }
-    .verdict p { margin: 4px 0 0; font-size: 17px; }
-    .cards { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; }
-    .card { background: \(ReportPalette.panel); border-radius: 6px; padding: 12px 14px; border-left: 6px solid \(ReportPalette.border); }
-    .card.fail { border-left-color: \(ReportPalette.fail); }
-    .card.warn { border-left-color: \(ReportPalette.warn); }
-    .card.pass { border-left-color: \(ReportPalette.pass); }
-    .card-value { display: block; font-size: 30px; font-weight: 700; line-height: 1.1; }
-    .card-label { display: block; font-weight: 600; }
-    .card-note { display: block; color: \(ReportPalette.muted); font-size: 14px; }
-    h2.points-heading { border: 0; margin: 24px 0 8px; font-size: 20px; padding: 0; }
-    .points { margin: 0; padding: 0; list-style: none; }
-    .points li { padding: 6px 0; border-bottom: 1px solid \(ReportPalette.grid); }
-    .status { display: inline-block; padding: 0 8px; border-radius: 4px; font-weight: 600; font-size: 14px; white-space: nowrap; }
-    .status.fail { background: \(ReportPalette.failTint); color: \(ReportPalette.failText); }
-    .status.warn { background: \(ReportPalette.warnTint); color: \(ReportPalette.warnText); }
-    .status.pass { background: \(ReportPalette.passTint); color: \(ReportPalette.passText); }
-    .status.none { background: \(ReportPalette.noneTint); color: \(ReportPalette.noneText); }
-    .contents { margin-top: 24px; font-size: 15px; }
-    .contents h2 { font-size: 16px; margin: 0 0 4px; border: 0; padding: 0; }
-    .contents ol { margin: 0; padding-left: 20px; columns: 2; }
-    .lead { margin: 0 0 8px; color: \(ReportPalette.muted); }
-    .rule-id { margin: 0; color: \(ReportPalette.muted); font-size: 14px; font-weight: 400; }
-    figure { margin: 16px 0 24px; }
-    figcaption h3 { margin-top: 0; }
-    svg.chart { display: block; max-width: 100%; height: auto; margin-top: 8px; }
-    svg.chart text { font-family: inherit; }
-    .multiples { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 8px 32px; }
-    .note { margin: 8px 0; }
-    .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 8px 24px; }
-    details { margin: 8px 0; }
-    summary { cursor: pointer; color: \(ReportPalette.link); font-size: 15px; }
-    table.data { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
-    table.data caption { text-align: left; font-weight: 600; padding: 4px 0; }
-    table.data th, table.data td { text-align: left; padding: 5px 8px; border-bottom: 1px solid \(ReportPalette.border); vertical-align: top; }
-    table.data thead th { background: \(ReportPalette.panel); border-bottom: 2px solid \(ReportPalette.axis); }
-    table.data tbody th { font-weight: 600; }
-    table.data .num { text-align: right; font-variant-numeric: tabular-nums; }
-    tr.flagged-row th, tr.flagged-row td { background: \(ReportPalette.warnTint); }
-    .muted { color: \(ReportPalette.muted); }
-    @media print { body { font-size: 12px; } .contents { display: none; } figure { break-inside: avoid; } }
-
-    """
 }
