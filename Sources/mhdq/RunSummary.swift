@@ -26,7 +26,7 @@ enum RunSummary {
         if let o = history.outcome {
             let since = o.previous.map { "since \($0.runID)" } ?? "first run of this history"
             s += "\(since): \(n(o.run.opened)) new, \(n(o.run.persisting)) persisting, \(n(o.run.resolved)) resolved (distinct findings)\n"
-            s += "history: \(o.file) (\(n(o.runsInHistory)) runs, \(String(format: "%.1f", Double(o.fileBytes) / 1_048_576)) MB)\n"
+            s += "history: \(o.file) (\(n(o.runsInHistory)) run\(o.runsInHistory == 1 ? "" : "s"), \(String(format: "%.1f", Double(o.fileBytes) / 1_048_576)) MB)\n"
         } else if let e = history.error {
             s += "history: NOT RECORDED: \(e.message) (statuses are blank; see standard error)\n"
         } else {

@@ -229,18 +229,36 @@ public final class HistoryStore: MetricHistory {
 
     static let severityOrder = "CASE f.severity " + Severity.allCases.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ") + " ELSE 9 END"
 
-    /// The findings open after `run` (what to fix), worst first; only those first found after `sinceRun`
-    /// or on or after `sinceDate` (CCYY-MM-DD) when given.
-    public func openFindings(after run: HistoryRun, sinceRun: HistoryRun? = nil, sinceDate: String? = nil,
+    /// Which open findings a worklist shows.
+    public struct WorklistFilter: Sendable {
+        /// Only findings first found after this run, or on or after this date (CCYY-MM-DD).
+        public var sinceRun: HistoryRun?
+        public var sinceDate: String?
+        public var rule: String?
+        public var group: String?
+        public init(sinceRun: HistoryRun? = nil, sinceDate: String? = nil, rule: String? = nil, group: String? = nil) {
+            self.sinceRun = sinceRun
+            self.sinceDate = sinceDate
+            self.rule = rule
+            self.group = group
+        }
+    }
+
+    /// The findings open after `run` (what to fix): new first, then worst first.
+    public func openFindings(after run: HistoryRun, filter: WorklistFilter = WorklistFilter(),
                              body: (StoredFinding) throws -> Void) throws {
         var sql = HistoryStore.findingSelect + " WHERE f.last_run = ?1"
-        if sinceRun != nil { sql += " AND f.first_run > ?2" }
-        if sinceDate != nil { sql += " AND f.first_seen >= ?3" }
+        if filter.sinceRun != nil { sql += " AND f.first_run > ?2" }
+        if filter.sinceDate != nil { sql += " AND f.first_seen >= ?3" }
+        if filter.rule != nil { sql += " AND f.rule_id = ?4" }
+        if filter.group != nil { sql += " AND f.grp = ?5" }
         sql += " ORDER BY f.first_run = ?1 DESC, \(HistoryStore.severityOrder), f.rule_id, f.grp, f.record_key, f.field"
         let s = try db.prepare(sql)
         try s.bind(.int(run.sequence), at: 1)
-        if let sinceRun { try s.bind(.int(sinceRun.sequence), at: 2) }
-        if let sinceDate { try s.bind(.text(sinceDate), at: 3) }
+        if let r = filter.sinceRun { try s.bind(.int(r.sequence), at: 2) }
+        if let d = filter.sinceDate { try s.bind(.text(d), at: 3) }
+        if let r = filter.rule { try s.bind(.text(r), at: 4) }
+        if let g = filter.group { try s.bind(.text(g), at: 5) }
         while try s.step() {
             try body(HistoryStore.finding(s, status: s.int(10) == run.sequence ? "new" : "persisting"))
         }
@@ -248,10 +266,25 @@ public final class HistoryStore: MetricHistory {
 
     /// The findings `run` resolved: open after the completed run before it, not found by it.
     public func resolvedFindings(by run: HistoryRun, body: (StoredFinding) throws -> Void) throws {
-        guard let previous = try latestCompletedRun(before: run.sequence) else { return }
+        guard run.completed, let previous = try latestCompletedRun(before: run.sequence) else { return }
         let s = try db.prepare(HistoryStore.findingSelect + " WHERE f.last_run = ? ORDER BY \(HistoryStore.severityOrder), f.rule_id, f.grp, f.record_key, f.field")
         try s.bind([.int(previous.sequence)])
         while try s.step() { try body(HistoryStore.finding(s, status: "resolved")) }
+    }
+
+    /// Findings `run` opened (first found) and resolved, counted by rule, most first.
+    public func changesByRule(in run: HistoryRun) throws -> (opened: [(rule: String, count: Int)], resolved: [(rule: String, count: Int)]) {
+        func counts(_ sql: String, _ sequence: Int) throws -> [(String, Int)] {
+            let s = try db.prepare(sql)
+            try s.bind([.int(sequence)])
+            var out: [(String, Int)] = []
+            while try s.step() { out.append((s.text(0), s.int(1))) }
+            return out
+        }
+        let opened = try counts("SELECT rule_id, count(*) AS n FROM findings WHERE first_run = ? GROUP BY rule_id ORDER BY n DESC, rule_id", run.sequence)
+        let previous = run.completed ? try latestCompletedRun(before: run.sequence) : nil
+        let resolved = try previous.map { try counts("SELECT rule_id, count(*) AS n FROM findings WHERE last_run = ? GROUP BY rule_id ORDER BY n DESC, rule_id", $0.sequence) } ?? []
+        return (opened.map { (rule: $0.0, count: $0.1) }, resolved.map { (rule: $0.0, count: $0.1) })
     }
 
     static func finding(_ s: SQLiteStatement, status: String) -> StoredFinding {

@@ -34,14 +34,14 @@ public struct AggregateMeasurement: Sendable {
 
 enum MetricHistoryFunctions {
     static let catalogue: [RuleFunction] = [
-        RuleFunction(name: "previous", signature: "previous(value | numerator | denominator)",
-                     summary: "warn_when/fail_when: the group's measure in the last run that measured it (blank if none)",
+        RuleFunction(name: "previous", signature: "previous(part)",
+                     summary: "warn_when/fail_when: the group's value, numerator or denominator in the last run that measured it",
                      arity: 1 ... 1, needs: "history") { _, _ in .null },
-        RuleFunction(name: "history_median", signature: "history_median(value | numerator | denominator, n)",
-                     summary: "warn_when/fail_when: median of the group's measure over its last n runs (blank if none)",
+        RuleFunction(name: "history_median", signature: "history_median(part, n)",
+                     summary: "warn_when/fail_when: median of the group's value (numerator, denominator) over its last n runs",
                      arity: 2 ... 2, needs: "history") { _, _ in .null },
-        RuleFunction(name: "history_mean", signature: "history_mean(value | numerator | denominator, n)",
-                     summary: "warn_when/fail_when: mean of the group's measure over its last n runs (blank if none)",
+        RuleFunction(name: "history_mean", signature: "history_mean(part, n)",
+                     summary: "warn_when/fail_when: mean of the group's value (numerator, denominator) over its last n runs",
                      arity: 2 ... 2, needs: "history") { _, _ in .null },
         RuleFunction(name: "history_count", signature: "history_count()",
                      summary: "warn_when/fail_when: how many earlier runs measured the group",
@@ -91,5 +91,21 @@ enum MetricHistoryFunctions {
         let s = values.sorted()
         let m = s.count / 2
         return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
+    }
+}
+
+extension IndicatorSeries {
+    /// The series with up to `limit` periods that earlier runs recorded before its first period, oldest first,
+    /// each flagged "history": a month-on-month rule then compares this month's single period with last month's.
+    public func withEarlierPeriods(from history: MetricHistory, limit: Int) -> IndicatorSeries {
+        guard let first = points.map(\.period).min() else { return self }
+        let earlier = history.earlierSeriesPoints(measure: measure, area: area, before: first, limit: limit)
+        var out = self
+        out.points = earlier.reversed().map { p in
+            var q = p
+            q.flags = ["history"]
+            return q
+        } + points
+        return out
     }
 }
