@@ -32,10 +32,8 @@ enum RunCommand {
         check.provider = manifest.provider
         check.submitter = manifest.submitter
         check.reference = try ReferenceLoader.load(manifest.context)
-        // Findings stream into exceptions.csv inside the partial folder as they are found.
-        let folder = try OutputFolder(parent: parent, runID: runID)
-        let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)
         // History: statuses as findings stream, metrics of earlier runs for the rules that compare with them.
+        // Taken first: a second run on the same history waits here, before it touches the output folder.
         var info = RunInfo(runID: runID, pipeline: manifest.name, started: started)
         info.manifest = manifest.path
         info.manifestSHA256 = (try? SHA256.hash(file: manifest.path)).map { SHA256.hex($0.digest) } ?? ""
@@ -44,6 +42,9 @@ enum RunCommand {
                                  info: info, wait: historyWait)
         defer { history.end() }
         let checksums = history.session == nil ? nil : InputChecksums(sources: manifest.sources)
+        // Findings stream into exceptions.csv inside the partial folder as they are found.
+        let folder = try OutputFolder(parent: parent, runID: runID)
+        let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)
         check.findingSink = history.sink(forwardingTo: exceptions)
         check.metricHistory = history.metricHistory
         let progress = RunProgress.ifTerminal()

@@ -18,6 +18,9 @@ public final class HistoryLock {
     /// holder wrote, when it has to wait). Fails with a message naming the file and the holder.
     public init(database: String, wait: Double, owner: String, waiting: ((String) -> Void)? = nil) throws {
         path = database + ".lock"
+        // The first run of a history beside new outputs: the folder may not exist yet.
+        let folder = (database as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw MHDQError.input("cannot open the history lock: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
