@@ -58,6 +58,16 @@ final class RunHistory {
         }
     }
 
+    /// The completed runs so far (this one included once recorded) for the report's trend charts; [] without a history.
+    func trendPoints(limit: Int = 30) -> [RunTrendPoint] {
+        (try? session?.store.trendPoints(limit: limit)) ?? []
+    }
+
+    /// A redacting run stores record keys as its outputs show them (statuses still follow the unredacted key).
+    func storeRecordKeys(_ transform: @escaping (Finding) -> String) {
+        session?.tracker.storedRecordKey = transform
+    }
+
     var json: JSON? {
         guard let path else { return nil }
         if let error { return HistoryOutcome.failureJSON(file: path, error: error.description) }
