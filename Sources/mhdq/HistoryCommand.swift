@@ -29,7 +29,7 @@ enum HistoryCommand {
                 out.write(JSON.array(runs.map(runJSON)).render() + "\n")
                 return ExitCode.ok
             }
-            out.write("\(path): \(runs.count) runs shown, \(megabytes(store.fileBytes)) MB\n")
+            out.write("\(path): \(runs.count) run\(runs.count == 1 ? "" : "s") shown, \(megabytes(store.fileBytes)) MB\n")
             out.write("#     run id               started               period   findings  failing      new  persisting  resolved  exit\n")
             for r in runs {
                 out.write("\(("#" + String(r.sequence)).padding(5)) \(r.runID.padding(20)) \(display(r.started).padding(21)) \(r.period.padding(8))")

@@ -82,4 +82,11 @@ public final class FindingStatusTracker: FindingSink {
         if let error { throw error }
         try commit()
     }
+
+    /// Drops this run's findings (the run failed before recording them).
+    func abandon() {
+        if pending > 0 { try? db.execute("ROLLBACK") }
+        pending = 0
+        try? db.execute("DELETE FROM temp.current_findings")
+    }
 }

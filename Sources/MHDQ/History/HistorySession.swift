@@ -137,6 +137,7 @@ public final class HistorySession {
 
     /// Records a run that failed before it could validate (an unreadable input): listed, never compared with.
     public func recordFailure(info: RunInfo, exitCode: Int32, error: String) throws {
+        tracker.abandon()
         try store.db.writeTransaction {
             try store.db.prepare("""
                 INSERT INTO runs (run_id, pipeline, started, finished, manifest, manifest_sha256, period, tool_version, exit_code,

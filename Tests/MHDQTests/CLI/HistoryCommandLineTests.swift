@@ -136,6 +136,26 @@ struct HistoryCommandLineTests {
         #expect(runs.map { $0["persisting"] as? Int } == [0, 6])
     }
 
+    /// A run that cannot read its input is listed with its error, and the next run compares with the last good one.
+    @Test func aFailedRunIsListedButNeverComparedWith() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        #expect(try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "good").status == 1)
+        // The MPI streams its findings, then the referrals cannot be read.
+        try FileManager.default.createDirectory(atPath: dir.path + "/refs.csv", withIntermediateDirectories: false)
+        let broken = dir.write("broken.toml", Self.manifest + "[[source]]\ntable = \"MHS101Referral\"\nfile = \"refs.csv\"\n")
+        var r = try mhdq("run", broken, "--out", out, "--run-id", "bad")
+        #expect(r.status == 3)
+        expectOneLineError(r, naming: dir.path + "/refs.csv")
+        r = try mhdq("run", try pipeline(night: 2, in: dir), "--out", out, "--run-id", "next")
+        #expect(r.stdout.contains("since good: 2 new, 5 persisting, 1 resolved"), "\(r.stdout)")
+        r = try mhdq("history", "list", "--out", out, "--json")
+        let runs = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [[String: Any]])
+        #expect(runs.map { $0["run_id"] as? String } == ["good", "bad", "next"])
+        #expect(runs[1]["exit_code"] as? Int == 3)
+        #expect((runs[1]["error"] as? String)?.contains("is a folder, not a file") == true)
+    }
+
     @Test func historyCommands() throws {
         let dir = TempDir()
         let out = dir.path + "/out"
