@@ -82,8 +82,6 @@ public final class HistoryStore: MetricHistory {
     let db: SQLiteDatabase
     /// Per-history salt of the finding fingerprints.
     public let salt: [UInt8]
-    /// Metric history answers from runs recorded before this sequence number (the run in progress is not one).
-    var earlierThan = Int.max
     /// The first error met while answering the rule engine (which cannot take a throw mid-run).
     private(set) var readError: MHDQError?
 
@@ -348,16 +346,16 @@ public final class HistoryStore: MetricHistory {
         return points
     }
 
-    // MARK: - MetricHistory (the rule engine's questions)
+    // MARK: - MetricHistory (the rule engine's questions, asked before the run in progress is recorded)
 
     public func earlierValues(rule: String, group: String, part: MetricPart, limit: Int) -> [Double] {
         do {
             let s = try db.prepare("""
                 SELECT \(part.rawValue) FROM metrics
-                WHERE rule_id = ? AND grp = ? AND run < ? AND \(part.rawValue) IS NOT NULL AND status != 'too few records'
+                WHERE rule_id = ? AND grp = ? AND \(part.rawValue) IS NOT NULL AND status != 'too few records'
                 ORDER BY run DESC, period DESC LIMIT ?
                 """)
-            try s.bind([.text(rule), .text(group), .int(earlierThan), .int(limit)])
+            try s.bind([.text(rule), .text(group), .int(limit)])
             var out: [Double] = []
             while try s.step() { out.append(s.double(0)) }
             return out
@@ -372,10 +370,10 @@ public final class HistoryStore: MetricHistory {
             // The latest run's figure for each period: a resubmitted month replaces the first.
             let s = try db.prepare("""
                 SELECT period, value, numerator, denominator FROM metrics
-                WHERE rule_id = ? AND grp = ? AND period < ? AND run < ?
+                WHERE rule_id = ? AND grp = ? AND period < ?
                 ORDER BY period DESC, run DESC
                 """)
-            try s.bind([.text(HistoryStore.seriesRuleID(measure)), .text(area), .text(period), .int(earlierThan)])
+            try s.bind([.text(HistoryStore.seriesRuleID(measure)), .text(area), .text(period)])
             var out: [SeriesPoint] = []
             while out.count < limit, try s.step() {
                 let p = s.text(0)
