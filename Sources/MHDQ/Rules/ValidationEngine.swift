@@ -118,8 +118,10 @@ public final class ValidationEngine: StagedRecordConsumer {
     static let groupRejected: UInt8 = 2
 
     /// `tables`: the tables this run stages (rules whose needs are missing are listed in `notRun`).
+    /// `metricHistory`: earlier runs' metrics (a run with a history database); rules using the history
+    /// functions need it and are listed in `notRun` without it.
     public init(packs: [RulePack], catalogue: Catalogue, tables: [String], period: ReportingPeriod?,
-                header: [Value]?, reference: ReferenceData, findings: FindingSink) {
+                header: [Value]?, reference: ReferenceData, findings: FindingSink, metricHistory: MetricHistory? = nil) {
         self.packs = packs
         self.catalogue = catalogue
         self.findings = findings
@@ -131,6 +133,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         let present = Set(tables)
         var available = reference.available
         if period != nil { available.insert("period") }
+        if metricHistory != nil { available.insert("history") }
+        context.metricHistory = metricHistory
         for t in tables { available.insert("table:" + t) }
         let order = catalogue.tableNames
 
@@ -337,6 +341,10 @@ public final class ValidationEngine: StagedRecordConsumer {
                         else if let w = rule.warnAbove, v > w { severity = .warning }
                         if let s = severity { status = s == .fail ? "fail" : "warn" }
                     }
+                    if Int(acc.records) >= rule.minDenominator, let s = judgeByConditions(rule, group: group, value: value, accumulator: acc) {
+                        severity = min(severity ?? s, s)
+                        status = severity == .fail ? "fail" : "warn"
+                    }
                     let denominator = rule.measure == .mean ? acc.numerator : acc.records
                     var metric = Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
                                         group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
@@ -360,6 +368,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                     f.recordKey = group
                     let scope = group.isEmpty ? table : group
                     f.message = "\(rule.title): \(f.observed) for \(scope) (\(Value.format(acc.numerator)) of \(f.denominator)); expected \(f.expected)"
+                    if rule.hasConditions { f.message = rule.message.render(context) }
                     findings.add(f)
                 }
             }
@@ -378,6 +387,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let f = rule.failBelow { parts.append("≥ \(show(f)) (fail below)") }
         if let w = rule.warnAbove { parts.append("≤ \(show(w)) (warn above)") }
         if let f = rule.failAbove { parts.append("≤ \(show(f)) (fail above)") }
+        if let w = rule.warnWhenText { parts.append("warn if \(w)") }
+        if let f = rule.failWhenText { parts.append("fail if \(f)") }
         return parts.joined(separator: ", ")
     }
 
