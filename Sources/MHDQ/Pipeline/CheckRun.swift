@@ -69,6 +69,10 @@ public struct CheckRun {
     public var keepFindings = true
     /// Where findings also go as they are found (the exceptions CSV writer of a run).
     public var findingSink: FindingSink?
+    /// Earlier runs' metrics, for rules that compare a measure with its past (`mhdq run` with a history).
+    public var metricHistory: MetricHistory?
+    /// Sees every source begin, every staged record and every table end (the run's progress line).
+    public var observer: StagedRecordConsumer?
 
     public init(catalogue: Catalogue, sources: [SourceSpec], period: ReportingPeriod?, packs: [String]? = nil) {
         self.catalogue = catalogue
@@ -132,9 +136,11 @@ public struct CheckRun {
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
-                                      header: syntheticHeader(), reference: reference, findings: collector)
+                                      header: syntheticHeader(), reference: reference, findings: collector,
+                                      metricHistory: metricHistory)
         // Staging alone (no packs) keeps no per-record state: memory stays flat whatever the file size.
-        let stats = try pass.run(findings: collector, consumer: packs.isEmpty ? nil : engine)
+        let consumer: StagedRecordConsumer? = packs.isEmpty ? nil : engine
+        let stats = try pass.run(findings: collector, consumer: observer.map { ObservedConsumer(observer: $0, inner: consumer) } ?? consumer)
         let outcomes = engine.finish()
         var result = CheckResult(stats: stats, findings: collector.kept, tally: collector)
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }
@@ -154,9 +160,36 @@ extension ValidationEngine {
         case "portal_org": return "the Submission Portal organisation code ([context] portal_org = CODE)"
         case "upload_date": return "the Submission Portal upload date ([context] upload_date = CCYY-MM-DD)"
         case "period": return "the reporting period (--period YYYY-MM or [pipeline] period)"
+        case "history": return "earlier runs (mhdq run keeps them in its history database)"
         default:
             if need.hasPrefix("table:") { return "table \(need.dropFirst(6)) in this run" }
             return "the reference list \(need) ([context] \(need) = FILE)"
         }
+    }
+}
+
+/// Hands each staging event to an observer, then to the consumer doing the work.
+final class ObservedConsumer: StagedRecordConsumer {
+    let observer: StagedRecordConsumer
+    let inner: StagedRecordConsumer?
+
+    init(observer: StagedRecordConsumer, inner: StagedRecordConsumer?) {
+        self.observer = observer
+        self.inner = inner
+    }
+
+    func begin(table: Dataset, source: SourceSpec) {
+        observer.begin(table: table, source: source)
+        inner?.begin(table: table, source: source)
+    }
+
+    func consume(_ record: StagedRecord, table: Dataset) {
+        observer.consume(record, table: table)
+        inner?.consume(record, table: table)
+    }
+
+    func end(table: Dataset, stats: StagingStats) {
+        observer.end(table: table, stats: stats)
+        inner?.end(table: table, stats: stats)
     }
 }

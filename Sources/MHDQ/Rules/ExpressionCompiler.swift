@@ -20,6 +20,10 @@ public final class EvalContext {
     /// Lookup tables filled from earlier tables: lookup id → key → value.
     public var lookups: [[String: Value]] = []
     public var reference: ReferenceData
+    /// An aggregate rule's warn_when / fail_when: the group being judged.
+    public var aggregate: AggregateMeasurement?
+    /// Earlier runs' metrics (a run with a history database), for previous() and history_median().
+    public var metricHistory: MetricHistory?
 
     public init(reference: ReferenceData = ReferenceData()) { self.reference = reference }
 }
@@ -60,6 +64,9 @@ public struct CompileScope {
     public var lookups: LookupRegistry
     /// Context the expression needs (filled while compiling: "ods", "period", "portal_org").
     public var needs: Set<String> = []
+    /// True for an aggregate rule's warn_when / fail_when (and its message): names are the measure's parts
+    /// (value, numerator, denominator), not record fields, and the history functions may be used.
+    public var aggregateLevel = false
 
     public init(dataset: Dataset, header: Dataset?, catalogue: Catalogue, lookups: LookupRegistry) {
         self.dataset = dataset
@@ -167,6 +174,12 @@ public struct ExpressionCompiler {
     }
 
     func compileField(_ qualifier: String?, _ name: String, _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
+        if scope.aggregateLevel {
+            guard qualifier == nil, let part = MetricPart(rawValue: name.lowercased()) else {
+                throw error("\"\(qualifier.map { $0 + "." } ?? "")\(name)\" is not known here: warn_when and fail_when judge the measured group, named value, numerator and denominator", span)
+            }
+            return { ctx in ctx.aggregate.flatMap { $0[part] }.map { .number($0) } ?? .null }
+        }
         if let qualifier {
             guard let header = scope.header, qualifier.lowercased() == header.table.lowercased() || qualifier.lowercased() == header.code.lowercased() else {
                 throw error("only header fields can be named with a table (\(scope.header?.table ?? "MHS000Header").Field); use lookup(TABLE.FIELD, key) for other tables", span)
@@ -287,6 +300,12 @@ public struct ExpressionCompiler {
             throw error("\(name)() takes \(fn.signature)", span)
         }
         if let need = fn.needs { scope.needs.insert(need) }
+        if MetricHistoryFunctions.names.contains(name) {
+            guard scope.aggregateLevel else {
+                throw error("\(name)() works on an aggregate rule's measure: use it in warn_when or fail_when", span)
+            }
+            return try MetricHistoryFunctions.compile(name, args, span: span, compiler: self)
+        }
         switch name {
         case "codes":
             throw error("codes(...) is a set: use it after \"in\"", span)

@@ -137,7 +137,13 @@ public enum RuleFunctions {
         RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil) { _, _ in .null },
         RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil) { _, _ in .null },
-    ]
+        RuleFunction(name: "round", signature: "round(number, places)", summary: "the number rounded to a number of decimal places", arity: 2 ... 2, needs: nil) { _, a in
+            guard case .number(let x) = a[0], case .number(let p) = a[1], p >= 0, p <= 10 else { return .null }
+            var scale = 1.0
+            for _ in 0 ..< Int(p.rounded()) { scale *= 10 }
+            return .number((x * scale).rounded() / scale)
+        },
+    ] + MetricHistoryFunctions.catalogue
 
     static func dayOf(_ v: Value) -> Int? {
         switch v {

@@ -29,7 +29,11 @@ public enum RuleLanguageHelp {
             aggregate:  measure = \(AggregateMeasure.allCases.map(\.rawValue).joined(separator: " | ")),
                         numerator = "condition", value = "expression" (mean), defaults = "condition" (dqmi),
                         default_allowance, by = ["expression", ...], warn_below, fail_below, warn_above,
-                        fail_above, min_denominator
+                        fail_above, min_denominator,
+                        warn_when = "condition", fail_when = "condition": judge the measured group by an
+                        expression of value, numerator and denominator, its own past included (previous,
+                        history_median: blank before there are earlier runs, so nothing fires); such a
+                        rule's message may use them too: "{round(value * 100, 1)}%"
 
           [[not_implemented]]  id, reason: an official rule the pack does not run, and why
 

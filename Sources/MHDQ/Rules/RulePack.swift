@@ -66,6 +66,12 @@ public final class Rule {
     public var warnAbove: Double?
     public var failAbove: Double?
     public var minDenominator: Int = 1
+    /// Conditions on the measured group (value, numerator, denominator, history functions), besides or
+    /// instead of the bands: a finding at Warning / Fail when true. The text is shown as the expectation.
+    var warnWhen: Compiled?
+    var failWhen: Compiled?
+    public var warnWhenText: String?
+    public var failWhenText: String?
     /// Share/DQMI results are shown as percentages.
     public var percent: Bool { measure == .share || measure == .dqmi }
 
@@ -242,7 +248,8 @@ public enum RulePackLoader {
             try r.rejectUnknownKeys(["id", "title", "description", "class", "severity", "kind", "table", "field", "when",
                                      "where", "message", "needs", "official_type", "key", "references", "references_key",
                                      "measure", "numerator", "value", "defaults", "default_allowance", "by",
-                                     "warn_below", "fail_below", "warn_above", "fail_above", "min_denominator"],
+                                     "warn_below", "fail_below", "warn_above", "fail_above", "min_denominator",
+                                     "warn_when", "fail_when"],
                                     context: "a [[rule]]")
             let id = try r.requiredString("id")
             if let other = ids[id] {
@@ -334,6 +341,19 @@ public enum RulePackLoader {
                 rule.warnAbove = try r.number("warn_above")
                 rule.failAbove = try r.number("fail_above")
                 rule.minDenominator = try r.int("min_denominator") ?? 1
+                // Conditions judge the measured group (its own past included), so they compile at group level;
+                // the message of such a rule describes the group too.
+                var measureScope = scope
+                measureScope.aggregateLevel = true
+                rule.warnWhen = try compile(r, "warn_when", &measureScope)
+                rule.failWhen = try compile(r, "fail_when", &measureScope)
+                rule.warnWhenText = try r.string("warn_when")
+                rule.failWhenText = try r.string("fail_when")
+                scope.needs.formUnion(measureScope.needs)
+                if rule.warnWhen != nil || rule.failWhen != nil { scope.aggregateLevel = true }
+            }
+            if kind != .aggregate, let node = r["warn_when"] ?? r["fail_when"] {
+                throw MHDQError.invocation("warn_when and fail_when judge an aggregate rule's measure; this is a \(kind.rawValue) rule", at: node.location)
             }
             if kind != .aggregate && kind != .record && r["when"] != nil {
                 throw MHDQError.invocation("\(kind.rawValue) rules take where = \"...\" to limit records, not when", at: r["when"]?.location)

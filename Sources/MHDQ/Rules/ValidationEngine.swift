@@ -12,6 +12,15 @@ public struct Metric: Sendable {
     public var numerator: Double
     public var denominator: Double
     public var status: String
+    /// The rule's band, grouping and display, so a report can draw the thresholds a value was held to.
+    public var warnBelow: Double? = nil
+    public var failBelow: Double? = nil
+    public var warnAbove: Double? = nil
+    public var failAbove: Double? = nil
+    public var percent = false
+    public var minDenominator = 1
+    /// The rule's `by` expressions, one per part of `group`.
+    public var dimensions: [String] = []
 }
 
 /// What the engine knows of each table once the run ends.
@@ -109,8 +118,10 @@ public final class ValidationEngine: StagedRecordConsumer {
     static let groupRejected: UInt8 = 2
 
     /// `tables`: the tables this run stages (rules whose needs are missing are listed in `notRun`).
+    /// `metricHistory`: earlier runs' metrics (a run with a history database); rules using the history
+    /// functions need it and are listed in `notRun` without it.
     public init(packs: [RulePack], catalogue: Catalogue, tables: [String], period: ReportingPeriod?,
-                header: [Value]?, reference: ReferenceData, findings: FindingSink) {
+                header: [Value]?, reference: ReferenceData, findings: FindingSink, metricHistory: MetricHistory? = nil) {
         self.packs = packs
         self.catalogue = catalogue
         self.findings = findings
@@ -122,6 +133,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         let present = Set(tables)
         var available = reference.available
         if period != nil { available.insert("period") }
+        if metricHistory != nil { available.insert("history") }
+        context.metricHistory = metricHistory
         for t in tables { available.insert("table:" + t) }
         let order = catalogue.tableNames
 
@@ -328,10 +341,22 @@ public final class ValidationEngine: StagedRecordConsumer {
                         else if let w = rule.warnAbove, v > w { severity = .warning }
                         if let s = severity { status = s == .fail ? "fail" : "warn" }
                     }
+                    if Int(acc.records) >= rule.minDenominator, let s = judgeByConditions(rule, group: group, value: value, accumulator: acc) {
+                        severity = min(severity ?? s, s)
+                        status = severity == .fail ? "fail" : "warn"
+                    }
                     let denominator = rule.measure == .mean ? acc.numerator : acc.records
-                    metrics.append(Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
-                                          group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
-                                          denominator: denominator, status: status))
+                    var metric = Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
+                                        group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
+                                        denominator: denominator, status: status)
+                    metric.warnBelow = rule.warnBelow
+                    metric.failBelow = rule.failBelow
+                    metric.warnAbove = rule.warnAbove
+                    metric.failAbove = rule.failAbove
+                    metric.percent = rule.percent
+                    metric.minDenominator = rule.minDenominator
+                    metric.dimensions = rule.groupByNames
+                    metrics.append(metric)
                     guard let severity, let v = value else { continue }
                     var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: severity,
                                     table: table, message: "")
@@ -343,6 +368,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                     f.recordKey = group
                     let scope = group.isEmpty ? table : group
                     f.message = "\(rule.title): \(f.observed) for \(scope) (\(Value.format(acc.numerator)) of \(f.denominator)); expected \(f.expected)"
+                    if rule.hasConditions { f.message = rule.message.render(context) }
                     findings.add(f)
                 }
             }
@@ -361,6 +387,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let f = rule.failBelow { parts.append("≥ \(show(f)) (fail below)") }
         if let w = rule.warnAbove { parts.append("≤ \(show(w)) (warn above)") }
         if let f = rule.failAbove { parts.append("≤ \(show(f)) (fail above)") }
+        if let w = rule.warnWhenText { parts.append("warn if \(w)") }
+        if let f = rule.failWhenText { parts.append("fail if \(f)") }
         return parts.joined(separator: ", ")
     }
 

@@ -11,6 +11,7 @@ public enum ManifestHelp {
       submitter = "RX4"             OrgIDSubmit
       packs = ["mhsds-v6", "ethnicity"]   default: every pack that applies to the tables
       out = "out"                   default output folder for mhdq run
+      history = "history.sqlite"    the run history (default: history.sqlite in the output folder)
 
       [context]                     reference data that unlocks rules needing it
       ods = "ods.csv"               organisation codes (code, open date, close date)
