@@ -25,7 +25,7 @@ enum RunCommand {
         var check = CheckRun(catalogue: catalogue, sources: manifest.sources, period: period, packs: manifest.packs)
         check.provider = manifest.provider
         check.submitter = manifest.submitter
-        check.reference = try ReferenceLoader.load(manifest.context)
+        check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings)
         // Findings stream into exceptions.csv inside the partial folder as they are found.
         let folder = try OutputFolder(parent: parent, runID: runID)
         let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)

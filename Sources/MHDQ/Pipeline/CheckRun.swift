@@ -131,6 +131,7 @@ public struct CheckRun {
         let collector = FindingTally(keep: keepFindings, forward: findingSink)
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
+        try RulePackLoader.checkSettings(packs, reference)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
                                       header: syntheticHeader(), reference: reference, findings: collector)
         // Staging alone (no packs) keeps no per-record state: memory stays flat whatever the file size.
@@ -140,6 +141,8 @@ public struct CheckRun {
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }
         result.outcomes = outcomes
         result.metrics = engine.metrics
+        result.series = engine.series
+        result.kpis = engine.kpis
         result.packs = packs.map { ($0.name, $0.version) }
         return result
     }

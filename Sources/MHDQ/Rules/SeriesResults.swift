@@ -72,6 +72,8 @@ public struct KPIResult: Sendable, Equatable {
     public var rag: RAG
     /// Why the verdict is what it is, in a sentence.
     public var note: String
+    /// The worst actual that is still amber (target ∓ tolerance), when the KPI has a tolerance.
+    public var amberLimit: Double? = nil
 
     public init(indicator: String, title: String, organisation: String, period: String, target: String, actual: String,
                 targetValue: Double?, actualValue: Double?, unit: String, direction: String, gap: Double?, rag: RAG, note: String) {

@@ -2,6 +2,10 @@
 
 public enum FieldType: String, Sendable, CaseIterable {
     case text, code, date, time, datetime, integer, decimal
+    /// Aggregate returns: a reporting period in any of the forms returns use, normalised ("Apr-23" → 2023-04).
+    case period
+    /// Aggregate returns: a number as typed, kept with its unit and remarks ("74.02%", "14.85 days per FTE", "*").
+    case amount
 }
 
 public struct FieldDefinition: Sendable {

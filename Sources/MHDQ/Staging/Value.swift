@@ -11,6 +11,10 @@ public enum Value: Sendable, Hashable {
     /// Seconds since 1970-01-01T00:00:00.
     case dateTime(Int)
     case bool(Bool)
+    /// A number as an aggregate return typed it ("74.02%", "*", "Unavailable"): fields of type amount.
+    case amount(Amount)
+    /// A return's reporting period, normalised ("Apr-23" is 2023-04): fields of type period.
+    case period(ReturnPeriod)
 
     public var isNull: Bool { if case .null = self { return true }; return false }
 
@@ -26,6 +30,23 @@ public enum Value: Sendable, Hashable {
             let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
             return CivilDate(days: days).iso + "T" + Value.formatTime(s - days * 86_400)
         case .bool(let b): return b ? "true" : "false"
+        case .amount(let a): return a.raw
+        case .period(let p): return p.text
+        }
+    }
+
+    /// Amounts take part in arithmetic as their number (blank when they are a marker such as "*").
+    @inline(__always) public var arithmetic: Value {
+        if case .amount(let a) = self { return a.number.map { .number($0) } ?? .null }
+        return self
+    }
+
+    /// The value as a number for arithmetic and comparison: numbers, and amounts that are numbers.
+    public var numeric: Double? {
+        switch self {
+        case .number(let d): return d
+        case .amount(let a): return a.number
+        default: return nil
         }
     }
 
