@@ -45,6 +45,7 @@ enum CheckReport {
             }
             s += "\n"
         }
+        s += returns(result)
         let byRule = result.countsByRule()
         if byRule.isEmpty {
             s += "findings: none\n"

@@ -25,7 +25,7 @@ struct KPIEvaluator {
 
     /// The band the actual was held to: "≥ 85% (amber from 80%)".
     static func expected(_ r: KPIResult) -> String {
-        guard let t = r.targetValue else { return r.target.isEmpty ? "no target" : r.target }
+        guard [.red, .amber, .green].contains(r.rag), let t = r.targetValue else { return r.target.isEmpty ? "no target" : r.target }
         let sign = r.direction == "lower" ? "≤" : "≥"
         var s = "\(sign) \(amount(t, unit: r.unit))"
         if let amber = r.amberLimit, amber != t { s += " (amber \(sign) \(amount(amber, unit: r.unit)))" }
@@ -35,6 +35,13 @@ struct KPIEvaluator {
     static func amount(_ v: Double, unit: String) -> String {
         let n = Value.format((v * 100).rounded() / 100)
         return unit.isEmpty ? n : unit == "%" ? n + "%" : n + " " + unit
+    }
+
+    /// A difference in a unit: "5 points" for percentages, "1 days per FTE" otherwise.
+    static func difference(_ v: Double, unit: String) -> String {
+        let n = Value.format((v * 100).rounded() / 100)
+        if unit == "%" { return n + (v == 1 ? " point" : " points") }
+        return unit.isEmpty ? n : n + " " + unit
     }
 
     /// "10.98 points short", "0.15 days per FTE better".
@@ -156,9 +163,9 @@ struct KPIEvaluator {
             return verdict(.green, "\(against): \(KPIEvaluator.gapText(-shortfall, unit: actualUnit)) (green)\(basis)")
         }
         if shortfall <= tolerance + epsilon, tolerance > 0 {
-            return verdict(.amber, "\(against): \(KPIEvaluator.gapText(-shortfall, unit: actualUnit)), within the tolerance of \(KPIEvaluator.amount(tolerance, unit: actualUnit)) (amber)\(basis)")
+            return verdict(.amber, "\(against): \(KPIEvaluator.gapText(-shortfall, unit: actualUnit)), within the tolerance of \(KPIEvaluator.difference(tolerance, unit: actualUnit)) (amber)\(basis)")
         }
-        let band = tolerance > 0 ? ", beyond the tolerance of \(KPIEvaluator.amount(tolerance, unit: actualUnit))" : ""
+        let band = tolerance > 0 ? ", beyond the tolerance of \(KPIEvaluator.difference(tolerance, unit: actualUnit))" : ""
         return verdict(.red, "\(against): \(KPIEvaluator.gapText(-shortfall, unit: actualUnit))\(band) (red)\(basis)")
     }
 }
