@@ -136,7 +136,7 @@ public enum RuleFunctions {
             return .bool(true)
         },
         RuleFunction(name: "in_reference", signature: "in_reference(\"list\", value)", summary: "the value is in a reference list the manifest's [context] supplies as a file (list = FILE)", arity: 2 ... 2, needs: nil) { _, _ in .null },
-        RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a threshold from pack.toml [settings] (a manifest's [settings] overrides it), or a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil) { _, _ in .null },
         RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil) { _, _ in .null },
     ] + ReturnValueFunctions.all + WindowFunctions.all

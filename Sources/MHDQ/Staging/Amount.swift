@@ -147,7 +147,8 @@ public struct AmountParser: Sendable {
             let after = String(unit.dropFirst()).trimmingSpaces()
             unit = after.isEmpty ? "%" : "% " + after
         }
-        if let first = unit.unicodeScalars.first, !(first.properties.isAlphabetic || first == "%" || first == "/") { return nil }
+        // A unit starts with a letter or %: "12/13", "80-85%" and "12 34" are not a number and a unit.
+        if let first = unit.unicodeScalars.first, !(first.properties.isAlphabetic || first == "%") { return nil }
         return Amount(raw: raw, status: Amount.numberStatus, number: number, decimals: decimals, unit: unit,
                       comparator: comparator, tolerance: tolerance?.0, toleranceUnit: tolerance?.1 ?? "",
                       note: notes.joined(separator: "; "), subject: subject)
