@@ -40,6 +40,35 @@ extension CheckReport {
         return s
     }
 
+    /// check --json: each series with its flagged periods (the full points are the report's).
+    static func returnsSeriesJSON(_ result: CheckResult) -> JSON {
+        .array(result.series.map { s in
+            .object([
+                ("area", .string(s.area)), ("measure", .string(s.measure)), ("unit", .string(s.unit)),
+                ("periods", .int(s.points.count)),
+                ("first", s.points.first.map { .string($0.period) } ?? .null),
+                ("last", s.points.last.map { .string($0.period) } ?? .null),
+                ("flagged", .array(s.points.filter { !$0.flags.isEmpty }.map { p in
+                    .object([("period", .string(p.period)), ("rules", .array(p.flags.map { .string($0) }))])
+                })),
+            ])
+        })
+    }
+
+    /// check --json: one verdict per KPI return row.
+    static func returnsKPIJSON(_ result: CheckResult) -> JSON {
+        .array(result.kpis.map { k in
+            .object([
+                ("indicator", .string(k.indicator)), ("title", .string(k.title)), ("organisation", .string(k.organisation)),
+                ("period", .string(k.period)), ("target", .string(k.target)), ("actual", .string(k.actual)),
+                ("target_value", k.targetValue.map { .double($0) } ?? .null),
+                ("actual_value", k.actualValue.map { .double($0) } ?? .null),
+                ("unit", .string(k.unit)), ("direction", .string(k.direction)),
+                ("gap", k.gap.map { .double($0) } ?? .null), ("rag", .string(k.rag.rawValue)), ("note", .string(k.note)),
+            ])
+        })
+    }
+
     /// Two decimal places at most, no needless zeros.
     static func format(_ v: Double) -> String {
         let r = (v * 100).rounded() / 100

@@ -87,6 +87,8 @@ enum CheckReport {
             ("tables", .array(tables)),
             ("findings", result.findingCountsJSON),
             ("not_run", result.notRunJSON),
+            ("series", returnsSeriesJSON(result)),
+            ("kpis", returnsKPIJSON(result)),
             ("exit_code", .int(Int(result.exitCode))),
         ])
     }

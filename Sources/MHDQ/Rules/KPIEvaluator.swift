@@ -83,9 +83,9 @@ struct KPIEvaluator {
         switch actual {
         case .null:
             return verdict(.notReported, "no actual reported")
-        case .amount(let x) where x.number == nil:
+        case .typed(.amount(let x)) where x.number == nil:
             return verdict(.notReported, "actual \"\(x.raw)\" (\(x.status)): not reported")
-        case .amount(let x):
+        case .typed(.amount(let x)):
             a = x
         case .number(let d):
             a = Amount(raw: actual.text, status: Amount.numberStatus, number: d)
@@ -105,9 +105,9 @@ struct KPIEvaluator {
             guard let d = kpi?.target else { return verdict(.noTarget, "no target set; actual \(a.raw) reported") }
             t = Amount(raw: "", status: Amount.numberStatus, number: d, unit: kpi?.unit ?? "")
             targetNote = " (the catalogue's default target)"
-        case .amount(let x) where x.number == nil:
+        case .typed(.amount(let x)) where x.number == nil:
             return verdict(.noTarget, "target \"\(x.raw)\": no target; actual \(a.raw) reported")
-        case .amount(let x):
+        case .typed(.amount(let x)):
             t = x
         case .number(let d):
             t = Amount(raw: target.text, status: Amount.numberStatus, number: d)

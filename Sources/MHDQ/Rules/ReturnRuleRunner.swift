@@ -88,7 +88,7 @@ final class ReturnRuleRunner {
             var order: [[String]] = []
             for i in 0 ..< s.records.count {
                 set(s, i)
-                guard case .period(let p) = def.period(context) else { continue }
+                guard case .typed(.period(let p)) = def.period(context) else { continue }
                 let key = def.by.map { $0(context).text }
                 if members[key] == nil { order.append(key) }
                 members[key, default: []].append((i, p))

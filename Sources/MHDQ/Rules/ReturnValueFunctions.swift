@@ -6,15 +6,15 @@ extension ExpressionCompiler {
     /// (Period >= "2024-04"). nil (unknown) when either side has no number or period.
     static func compareReturnValues(_ x: Value, _ y: Value) -> Int? {
         switch (x, y) {
-        case (.amount, _), (_, .amount):
+        case (.typed(.amount), _), (_, .typed(.amount)):
             guard let a = x.numeric, let b = y.numeric else { return nil }
             return a == b ? 0 : (a < b ? -1 : 1)
-        case (.period(let a), .period(let b)):
+        case (.typed(.period(let a)), .typed(.period(let b))):
             return a == b ? 0 : (a < b ? -1 : 1)
-        case (.period(let a), .text(let t)):
+        case (.typed(.period(let a)), .text(let t)):
             guard let b = ReturnPeriod.parse(t) else { return nil }
             return a == b ? 0 : (a < b ? -1 : 1)
-        case (.text(let t), .period(let b)):
+        case (.text(let t), .typed(.period(let b))):
             guard let a = ReturnPeriod.parse(t) else { return nil }
             return a == b ? 0 : (a < b ? -1 : 1)
         default:
@@ -27,28 +27,28 @@ enum ReturnValueFunctions {
     static let all: [RuleFunction] = [
         RuleFunction(name: "status", signature: "status(amount)", summary: "\"number\", or the marker an amount is: \"suppressed\" (*), \"unavailable\", \"not applicable\" (Rules/codes/amount-markers.csv)", arity: 1 ... 1, needs: nil) { _, a in
             switch a[0] {
-            case .amount(let x): return .text(x.status)
+            case .typed(.amount(let x)): return .text(x.status)
             case .number: return .text(Amount.numberStatus)
             default: return .null
             }
         },
         RuleFunction(name: "unit", signature: "unit(amount)", summary: "the unit typed after the number (\"%\", \"days per FTE\"; blank when none)", arity: 1 ... 1, needs: nil) { _, a in
-            guard case .amount(let x) = a[0], x.number != nil else { return .null }
+            guard case .typed(.amount(let x)) = a[0], x.number != nil else { return .null }
             return x.unit.isEmpty ? .null : .text(x.unit)
         },
         RuleFunction(name: "precision", signature: "precision(amount)", summary: "the step the amount was typed to (0.01 for 74.02%, 1 for 1,234)", arity: 1 ... 1, needs: nil) { _, a in
-            guard case .amount(let x) = a[0], let p = x.precision else { return .null }
+            guard case .typed(.amount(let x)) = a[0], let p = x.precision else { return .null }
             return .number(p)
         },
         RuleFunction(name: "as_typed", signature: "as_typed(value)", summary: "the value as the source typed it (\"Apr-23\" for the period 2023-04)", arity: 1 ... 1, needs: nil) { _, a in
             switch a[0] {
-            case .period(let p): return .text(p.raw)
+            case .typed(.period(let p)): return .text(p.raw)
             case .null: return .null
             default: return .text(a[0].text)
             }
         },
         RuleFunction(name: "period_months", signature: "period_months(period)", summary: "months a period covers: 1 (a month), 3 (a quarter), 12 (a year)", arity: 1 ... 1, needs: nil) { _, a in
-            guard case .period(let p) = a[0] else { return .null }
+            guard case .typed(.period(let p)) = a[0] else { return .null }
             return .number(Double(p.months))
         },
         RuleFunction(name: "concat", signature: "concat(a, b, ...)", summary: "the values' text joined (blanks add nothing), for messages", arity: 1 ... 8, needs: nil) { _, a in

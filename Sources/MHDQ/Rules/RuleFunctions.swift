@@ -56,7 +56,7 @@ public enum RuleFunctions {
             switch a[0] {
             case .null: return .null
             case .number: return .bool(true)
-            case .amount(let x): return .bool(x.number != nil)
+            case .typed(.amount(let x)): return .bool(x.number != nil)
             case .text(let s): return .bool(NumberParsing.parse(s) != nil)
             default: return .bool(false)
             }
@@ -64,7 +64,7 @@ public enum RuleFunctions {
         RuleFunction(name: "number", signature: "number(value)", summary: "text read as a number (blank if it is not one)", arity: 1 ... 1, needs: nil) { _, a in
             switch a[0] {
             case .number: return a[0]
-            case .amount(let x): return x.number.map { .number($0) } ?? .null
+            case .typed(.amount(let x)): return x.number.map { .number($0) } ?? .null
             case .text(let s): return NumberParsing.parse(s).map { .number($0) } ?? .null
             default: return .null
             }

@@ -83,8 +83,8 @@ extension ExpressionCompiler {
             }
         default: // periods_missing_before
             return { ctx in
-                guard let w = ctx.window, w.index > 0, case .period(let here) = x(ctx),
-                      case .period(let before) = w.evaluate(x, at: w.index - 1, ctx),
+                guard let w = ctx.window, w.index > 0, case .typed(.period(let here)) = x(ctx),
+                      case .typed(.period(let before)) = w.evaluate(x, at: w.index - 1, ctx),
                       let steps = here.steps(since: before) else { return .null }
                 return .number(Double(max(0, steps - 1)))
             }

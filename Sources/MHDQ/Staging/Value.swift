@@ -11,10 +11,9 @@ public enum Value: Sendable, Hashable {
     /// Seconds since 1970-01-01T00:00:00.
     case dateTime(Int)
     case bool(Bool)
-    /// A number as an aggregate return typed it ("74.02%", "*", "Unavailable"): fields of type amount.
-    case amount(Amount)
-    /// A return's reporting period, normalised ("Apr-23" is 2023-04): fields of type period.
-    case period(ReturnPeriod)
+    /// A value an aggregate return typed by hand, kept as typed beside what it means: fields of type amount
+    /// and period. One case for both: every extra reference-counted case makes copying any Value dearer.
+    case typed(TypedValue)
 
     public var isNull: Bool { if case .null = self { return true }; return false }
 
@@ -30,14 +29,14 @@ public enum Value: Sendable, Hashable {
             let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
             return CivilDate(days: days).iso + "T" + Value.formatTime(s - days * 86_400)
         case .bool(let b): return b ? "true" : "false"
-        case .amount(let a): return a.raw
-        case .period(let p): return p.text
+        case .typed(.amount(let a)): return a.raw
+        case .typed(.period(let p)): return p.text
         }
     }
 
     /// Amounts take part in arithmetic as their number (blank when they are a marker such as "*").
     @inline(__always) public var arithmetic: Value {
-        if case .amount(let a) = self { return a.number.map { .number($0) } ?? .null }
+        if case .typed(.amount(let a)) = self { return a.number.map { .number($0) } ?? .null }
         return self
     }
 
@@ -45,7 +44,7 @@ public enum Value: Sendable, Hashable {
     public var numeric: Double? {
         switch self {
         case .number(let d): return d
-        case .amount(let a): return a.number
+        case .typed(.amount(let a)): return a.number
         default: return nil
         }
     }
@@ -59,6 +58,13 @@ public enum Value: Sendable, Hashable {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
     }
+}
+
+/// What an aggregate return typed: a number as typed ("74.02%", "*", "Unavailable"), or a reporting period
+/// normalised ("Apr-23" is 2023-04).
+public enum TypedValue: Sendable, Hashable {
+    case amount(Amount)
+    case period(ReturnPeriod)
 }
 
 /// A proleptic Gregorian calendar date (no time zone: MHSDS dates are civil dates).

@@ -73,6 +73,9 @@ import Testing
         Case(indicator: "Friends and family test", target: "90%", actual: "92%", rag: .green, direction: "Higher is better"),
         Case(indicator: "Friends and family test", target: "90%", actual: "92%", rag: .notComparable),
         Case(indicator: "Bed occupancy", target: "<90%", actual: "93%", rag: .red, gap: -3),
+        // Counts with thousands separators, and "Unavailable" as an actual.
+        Case(indicator: "Out of area placement bed days", target: "1,000", actual: "1,234", rag: .red, gap: -234, direction: "lower"),
+        Case(indicator: "Vacancy rate", target: "10%", actual: "Unavailable", rag: .notReported),
     ]
 
     static func csv(_ cases: [Case]) -> String {
@@ -125,8 +128,8 @@ import Testing
         #expect(count("KPI003") == expected(.notReported))
         #expect(count("KPI004") == expected(.notComparable))
         #expect(count("KPI005") == expected(.noTarget))
-        #expect(count("KPI006") == 3)                // Friends and family test twice, bed occupancy once
-        #expect(r.findings.count == count("KPI001") + count("KPI002") + count("KPI003") + count("KPI004") + count("KPI005") + 3)
+        #expect(count("KPI006") == 4)                // Friends and family test twice, bed occupancy, out of area placements
+        #expect(r.findings.count == count("KPI001") + count("KPI002") + count("KPI003") + count("KPI004") + count("KPI005") + 4)
         // Green rows are in the KPI table, not in the exceptions.
         let green = Set(r.kpis.filter { $0.rag == .green }.map(\.organisation))
         #expect(r.findings.allSatisfy { !green.contains($0.group) || $0.ruleID == "KPI006" })

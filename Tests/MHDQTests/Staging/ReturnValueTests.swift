@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func amountsCompareAndComputeAsTheirNumber() throws {
-        let a = Value.amount(try amount("1,234")), b = Value.amount(try amount("74.02%")), star = Value.amount(try amount("*"))
+        let a = Value.typed(.amount(try amount("1,234"))), b = Value.typed(.amount(try amount("74.02%"))), star = Value.typed(.amount(try amount("*")))
         #expect(ExpressionCompiler.compare(a, .number(1234)) == 0)
         #expect(ExpressionCompiler.compare(b, a) == -1)
         #expect(ExpressionCompiler.compare(star, .number(0)) == nil)   // a marker has no number: unknown
@@ -162,9 +162,9 @@ import Testing
         let stager = Stager(dataset: ds, spec: SourceSpec(table: ds.table, file: source.file), catalogue: S.catalogue, findings: FindingCollector())
         try stager.stage(&source, stats: &stats) { records.append($0.values) }
         let v = try #require(records.first)
-        guard case .period(let p) = v[ds.index(of: "Period")!] else { Issue.record("Period is not a period"); return }
+        guard case .typed(.period(let p)) = v[ds.index(of: "Period")!] else { Issue.record("Period is not a period"); return }
         #expect((p.text, p.raw) == ("2023-04", "April 2023"))
-        guard case .amount(let n) = v[ds.index(of: "Numerator")!], case .amount(let d) = v[ds.index(of: "Denominator")!] else {
+        guard case .typed(.amount(let n)) = v[ds.index(of: "Numerator")!], case .typed(.amount(let d)) = v[ds.index(of: "Denominator")!] else {
             Issue.record("counts are not amounts"); return
         }
         #expect((n.raw, n.number) == ("1,235", 1235))
