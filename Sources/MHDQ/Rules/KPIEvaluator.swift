@@ -37,6 +37,13 @@ struct KPIEvaluator {
         return unit.isEmpty ? n : unit == "%" ? n + "%" : n + " " + unit
     }
 
+    /// Decimal places a number shows (4.5 → 1), for numbers that were not typed.
+    static func decimals(_ d: Double) -> Int {
+        let s = Value.format(d)
+        guard let point = s.firstIndex(of: "."), !s.contains("e") else { return s.contains("e") ? 12 : 0 }
+        return s.distance(from: point, to: s.endIndex) - 1
+    }
+
     /// A difference in a unit: "5 points" for percentages, "1 days per FTE" otherwise.
     static func difference(_ v: Double, unit: String) -> String {
         let n = Value.format((v * 100).rounded() / 100)
@@ -88,7 +95,7 @@ struct KPIEvaluator {
         case .typed(.amount(let x)):
             a = x
         case .number(let d):
-            a = Amount(raw: actual.text, status: Amount.numberStatus, number: d)
+            a = Amount(raw: actual.text, status: Amount.numberStatus, number: d, decimals: KPIEvaluator.decimals(d))
         default:
             return verdict(.notReported, "actual \"\(actual.text)\" is not a number: not reported")
         }
@@ -103,14 +110,14 @@ struct KPIEvaluator {
         switch target {
         case .null:
             guard let d = kpi?.target else { return verdict(.noTarget, "no target set; actual \(a.raw) reported") }
-            t = Amount(raw: "", status: Amount.numberStatus, number: d, unit: kpi?.unit ?? "")
+            t = Amount(raw: "", status: Amount.numberStatus, number: d, decimals: KPIEvaluator.decimals(d), unit: kpi?.unit ?? "")
             targetNote = " (the catalogue's default target)"
         case .typed(.amount(let x)) where x.number == nil:
             return verdict(.noTarget, "target \"\(x.raw)\": no target; actual \(a.raw) reported")
         case .typed(.amount(let x)):
             t = x
         case .number(let d):
-            t = Amount(raw: target.text, status: Amount.numberStatus, number: d)
+            t = Amount(raw: target.text, status: Amount.numberStatus, number: d, decimals: KPIEvaluator.decimals(d))
         default:
             return verdict(.notComparable, "target \"\(target.text)\" cannot be read: not compared")
         }
@@ -151,7 +158,10 @@ struct KPIEvaluator {
         let tolerance = t.tolerance ?? kpi?.tolerance ?? 0
         let greenWithin = t.tolerance == nil ? (kpi?.greenWithin ?? 0) : 0
         let actualValue = a.number!, targetValue = t.number!
-        let shortfall = direction == "higher" ? targetValue - actualValue : actualValue - targetValue
+        // To the decimals typed (74.02 − 85 is −10.98, not −10.980000000000004).
+        var scale = 1.0
+        for _ in 0 ..< min(12, max(a.decimals, t.decimals)) { scale *= 10 }
+        let shortfall = ((direction == "higher" ? targetValue - actualValue : actualValue - targetValue) * scale).rounded() / scale
         let epsilon = 1e-9 * max(1, Swift.abs(targetValue))
         r.gap = -shortfall
         r.amberLimit = tolerance > 0 ? (direction == "higher" ? targetValue - tolerance : targetValue + tolerance) : nil

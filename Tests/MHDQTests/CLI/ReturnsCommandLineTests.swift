@@ -34,6 +34,17 @@ struct ReturnsCommandLineTests {
         #expect(bad.status == 2)
         #expect(bad.stderr == "mhdq: setting published_rounding = \"five\": pack ascof needs a number (its default is 5)\n")
         #expect(try mhdq("check", "--table", "IndicatorReturn=\(file)", "--setting", "published_rounding").status == 2)
+        // check --json: each series with its flagged periods.
+        let json = try mhdq("check", "--table", "IndicatorReturn=\(file)", "--pack", "ascof", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])
+        let series = try #require((object["series"] as? [[String: Any]])?.first)
+        #expect(series["area"] as? String == "Shire" && series["periods"] as? Int == 4)
+        let flagged = series["flagged"] as? [[String: Any]]
+        #expect(flagged?.compactMap { $0["period"] as? String } == ["2024-03", "2024-04"])
+        #expect((object["kpis"] as? [Any])?.isEmpty == true)
+        // A pack with no official list has no coverage: say so (exit 2), not "cannot open".
+        let coverage = try mhdq("rules", "coverage", "--pack", "ascof")
+        #expect(coverage.status == 2 && coverage.stderr.contains("has no official rule list"))
     }
 
     @Test func kpiFindingsInTheExceptionsFile() throws {
@@ -53,6 +64,10 @@ struct ReturnsCommandLineTests {
         #expect(csv.contains(",Appraisal rate / Trust / FY2026/27 Q2,Actual,74.02%,"))
         #expect(csv.contains(",Trust,FY2026/27 Q2,74.02%,≥ 85% (amber ≥ 80%),"))
         #expect(!csv.contains("72-hour"))     // green: in the KPI table, not an exception
+        let json = try mhdq("check", "--table", "KpiReturn=\(file)", "--pack", "kpi", "--json")
+        let kpis = try #require((try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])?["kpis"] as? [[String: Any]])
+        #expect(kpis.compactMap { $0["rag"] as? String } == ["red", "green"])
+        #expect(kpis.first?["gap"] as? Double == -10.98 && kpis.first?["target_value"] as? Double == 85)
     }
 
     @Test func manifestSettingsOverrideThePack() throws {

@@ -76,6 +76,9 @@ import Testing
         // Counts with thousands separators, and "Unavailable" as an actual.
         Case(indicator: "Out of area placement bed days", target: "1,000", actual: "1,234", rag: .red, gap: -234, direction: "lower"),
         Case(indicator: "Vacancy rate", target: "10%", actual: "Unavailable", rag: .notReported),
+        // Gaps to the decimals typed on either side: 4.5 against a whole 5.
+        Case(indicator: "Sickness absence rate", target: "4.5%", actual: "5%", rag: .amber, gap: -0.5),
+        Case(indicator: "Sickness absence rate", target: "4%", actual: "4.49%", rag: .amber, gap: -0.49),
     ]
 
     static func csv(_ cases: [Case]) -> String {
