@@ -42,7 +42,9 @@ public enum RuleLanguageHelp {
                         fail_above, min_denominator
             series:     series = "NAME" (default: the table's only [[series]]), when = "condition on one
                         period", where = "..." (periods considered); the window functions below read
-                        other periods of the same series; a finding names area / measure / period
+                        other periods of the same series; a finding names area / measure / period.
+                        A row whose period is blank or unreadable is in no series (staging reports an
+                        unreadable one; a record rule can report a blank one)
             kpi:        verdict = \(KPIEvaluator.verdicts.map { "\"\($0)\"" }.joined(separator: " | ")):
                         the KPI return rows whose verdict against the KPI catalogue (Rules/kpi/README.md)
                         is that; kpi("part") reads the row's verdict in messages
