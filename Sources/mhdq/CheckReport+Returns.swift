@@ -32,7 +32,7 @@ extension CheckReport {
             s += RAG.allCases.compactMap { r in counts[r].map { "\(r.rawValue) \($0)" } }.joined(separator: ", ") + "\n"
             let shown = result.kpis.filter { $0.rag != .green }
             for k in shown.prefix(30) {
-                s += "  \(k.rag.rawValue.padding(14)) \(clip(k.title, 34).padding(34)) \(k.organisation.padding(12)) \(k.period.padding(13)) \(k.note)\n"
+                s += "  \(k.rag.rawValue.padding(14)) \(clip(k.title, 34).padding(34)) \(clip(k.organisation, 20).padding(20)) \(k.period.padding(13)) \(k.note)\n"
             }
             if shown.count > 30 { s += "  ... and \(shown.count - 30) more (see --findings)\n" }
             s += "\n"
