@@ -9,6 +9,7 @@ enum CheckCommand {
         let tables = try args.values("--table")
         let periodText = try args.value("--period")
         let packs = try args.values("--pack")
+        let settingPairs = try args.values("--setting")
         let findingsPath = try args.value("--findings")
         let rulesDir = try args.value("--rules")
         let read = try ReadOptionArguments.parse(&args)
@@ -36,7 +37,13 @@ enum CheckCommand {
                              packs: noRules ? [] : packs.isEmpty ? manifest?.packs : packs)
         check.provider = manifest?.provider
         check.submitter = manifest?.submitter
-        if let manifest { check.reference = try ReferenceLoader.load(manifest.context) }
+        if let manifest { check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings) }
+        for pair in settingPairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw MHDQError.invocation("--setting takes NAME=VALUE, not \"\(pair)\"")
+            }
+            check.reference.settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
         let writer = try findingsPath.map { try ExceptionsCSVWriter(path: $0, runID: "check") }
         check.findingSink = writer
         check.keepFindings = false

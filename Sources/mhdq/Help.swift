@@ -11,6 +11,7 @@ enum Help {
                  [--no-history] [--history-wait SECONDS] [--run-id ID] [--period YYYY-MM]
       mhdq check MANIFEST | --table NAME=FILE ...              ad hoc precheck, summary per table
                  [--period YYYY-MM] [--pack NAME ...] [--no-rules] [--findings FILE] [--json]
+                 [--setting NAME=VALUE ...]                    override a pack threshold (pack.toml [settings])
       mhdq inspect FILE [--sheet NAME] [--records csv|json]    look at a source: columns, types, blanks, samples
       mhdq rules list | lint | coverage --pack NAME [--json]   the rule catalogue
       mhdq generate --out DIR --patients N [--seed S]          deterministic synthetic extracts and a manifest

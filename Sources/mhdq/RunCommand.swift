@@ -31,7 +31,7 @@ enum RunCommand {
         var check = CheckRun(catalogue: catalogue, sources: manifest.sources, period: period, packs: manifest.packs)
         check.provider = manifest.provider
         check.submitter = manifest.submitter
-        check.reference = try ReferenceLoader.load(manifest.context)
+        check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings)
         // History: statuses as findings stream, metrics of earlier runs for the rules that compare with them.
         // Taken first: a second run on the same history waits here, before it touches the output folder.
         var info = RunInfo(runID: runID, pipeline: manifest.name, started: started)

@@ -23,6 +23,8 @@ enum RunSummary {
             s += "  \(r.rule.padding(10)) \(r.severity.rawValue.padding(18)) \(n(r.count).leftPadding(8))  \(String(r.title.prefix(60)))\n"
         }
         if byRule.count > 6 { s += "  ... \(byRule.count - 6) more rules in exceptions.csv and summary.json\n" }
+        let returns = CheckReport.returns(result)
+        if !returns.isEmpty { s += "\n" + returns + "\n" }
         if let o = history.outcome {
             let since = o.previous.map { "since \($0.runID)" } ?? "first run of this history"
             s += "\(since): \(n(o.run.opened)) new, \(n(o.run.persisting)) persisting, \(n(o.run.resolved)) resolved (distinct findings)\n"

@@ -36,6 +36,8 @@ public final class FindingTally: FindingSink {
     public private(set) var failing = 0
     public private(set) var bySeverity: [Severity: Int] = [:]
     public private(set) var byRule: [String: (title: String, severity: Severity, count: Int)] = [:]
+    /// The table each rule's findings are on.
+    public private(set) var tableOfRule: [String: String] = [:]
     public private(set) var kept: [Finding] = []
     let keep: Bool
     let forward: FindingSink?
@@ -51,6 +53,7 @@ public final class FindingTally: FindingSink {
         bySeverity[finding.severity, default: 0] += 1
         let c = byRule[finding.ruleID] ?? (finding.title, finding.severity, 0)
         byRule[finding.ruleID] = (c.title, min(c.severity, finding.severity), c.count + 1)
+        if c.count == 0 { tableOfRule[finding.ruleID] = finding.table }
         if keep { kept.append(finding) }
         forward?.add(finding)
     }
@@ -135,6 +138,7 @@ public struct CheckRun {
         let collector = FindingTally(keep: keepFindings, forward: findingSink)
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
+        try RulePackLoader.checkSettings(packs, reference)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
                                       header: syntheticHeader(), reference: reference, findings: collector,
                                       metricHistory: metricHistory)
@@ -146,6 +150,8 @@ public struct CheckRun {
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }
         result.outcomes = outcomes
         result.metrics = engine.metrics
+        result.series = engine.series
+        result.kpis = engine.kpis
         result.packs = packs.map { ($0.name, $0.version) }
         return result
     }

@@ -48,6 +48,10 @@ public final class ValidationEngine: StagedRecordConsumer {
     let periodText: String
     public private(set) var notRun: [NotRunRule] = []
     public private(set) var metrics: [Metric] = []
+    /// Indicator series (ordered, flagged periods marked) and KPI verdicts, once `finish` has run.
+    public var series: [IndicatorSeries] { returnRules.series }
+    public var kpis: [KPIResult] { returnRules.kpis }
+    private let returnRules: ReturnRuleRunner
 
     /// Rules that run, by table.
     private var recordRules: [String: [Rule]] = [:]
@@ -126,6 +130,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         self.catalogue = catalogue
         self.findings = findings
         self.context = EvalContext(reference: reference)
+        self.returnRules = ReturnRuleRunner(context: context, findings: findings)
         self.periodText = period?.description ?? ""
         context.periodStart = period?.start.days
         context.periodEnd = period?.end.days
@@ -153,6 +158,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 switch rule.kind {
                 case .record: recordRules[rule.table, default: []].append(rule)
                 case .aggregate: aggregateRules[rule.table, default: []].append(rule)
+                case .series, .kpi: returnRules.add(rule, dataset: catalogue.dataset(rule.table)!)
                 case .duplicate, .orphan:
                     groupRules.append(rule)
                     keySignatures[rule.table, default: []].append(rule.key)
@@ -188,9 +194,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         var lookups: [(id: Int, key: Int, value: Int)] = []
         var aggregates: [Rule] = []
         var isHeader = false
+        /// Series and KPI rules read the table's records once all are in.
+        var keepsRecords = false
         var hasWork: Bool {
             !recordRules.isEmpty || !derived.isEmpty || !keySignatures.isEmpty || !displaySignatures.isEmpty
-                || !lookups.isEmpty || !aggregates.isEmpty || isHeader
+                || !lookups.isEmpty || !aggregates.isEmpty || isHeader || keepsRecords
         }
     }
 
@@ -215,6 +223,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         p.aggregates = aggregateRules[table.table] ?? []
         p.isHeader = table.table == "MHS000Header"
+        p.keepsRecords = returnRules.keepsRecords(of: table.table)
         programs[table.table] = p
         return p
     }
@@ -273,6 +282,10 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
         }
         for (k, rule) in program.aggregates.enumerated() { accumulate(rule, state: state, slot: k) }
+        if program.keepsRecords {
+            returnRules.collect(table: table.table, record: context.record, derived: context.derived,
+                                fileIndex: record.fileIndex, row: record.row)
+        }
     }
 
     public func end(table: Dataset, stats: StagingStats) {
@@ -467,6 +480,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     public func finish() -> [TableOutcome] {
         finishGroups()
         finishAggregates()
+        returnRules.finish(files: states.mapValues { (files: $0.files, sheets: $0.sheets) })
         return states.values.sorted { $0.dataset.code < $1.dataset.code }.map { s in
             TableOutcome(table: s.dataset.table, records: s.count,
                          rejectedByRecordRules: s.flags.filter { $0 & ValidationEngine.recordRejected != 0 }.count,

@@ -19,6 +19,9 @@ public enum ManifestHelp {
       portal_org = "RX4"            Submission Portal organisation code
       upload_date = "2026-10-15"    Submission Portal upload date
 
+      [settings]                    thresholds that override the rule packs' defaults (pack.toml [settings])
+      denominator_change_limit = 0.3   e.g. the ascof pack's month-on-month denominator change limit
+
       [[source]]                    one per extract (repeat)
       table = "MHS001MPI"           dataset table (Rules/datasets)
       file = "mpi_*.csv"            a file or a glob (several monthly files)

@@ -55,7 +55,7 @@ import Testing
         // A rule with 4 findings (MHS00171) shows "<5", never its count.
         let rules = HTMLScan.tableRows(html, caption: "Findings by rule")
         let aggregateRules = Set(input.metrics.map(\.ruleID))
-        let small = input.byRule.filter { SmallCounts.isSmall($0.count) && !aggregateRules.contains($0.rule) }
+        let small = input.byRule.filter { SmallCounts.isSmall($0.count) && $0.countsPeople && !aggregateRules.contains($0.rule) }
         #expect(!small.isEmpty)
         for r in small {
             let row = rules.first { $0.first == r.rule }
@@ -235,8 +235,9 @@ import Testing
             #expect(!html.contains("href=\"#\(id)\""), "\(id)")
         }
         #expect(HTMLReport.render(ReportFixtures.boardInput()).contains("id=\"trends\""))
-        // The demo has no series, KPIs or history yet.
-        #expect(!ReportFixtures.demo.html.contains("id=\"kpis\""))
+        // The demo carries an indicator return and a KPI return.
+        #expect(ReportFixtures.demo.html.contains("id=\"kpis\""))
+        #expect(ReportFixtures.demo.html.contains("id=\"indicators\""))
     }
 
     @Test func manyGroupsDrawTheWorstFortyAndTableThemAll() throws {

@@ -552,6 +552,7 @@ struct ReportPage {
         // severity that only such rules reach (Fail, usually).
         let rules = input.byRule
         let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
+            .union(rules.filter { !$0.countsPeople }.map(\.rule))
         let ruleLines = Severity.allCases.map { s in rules.indices.filter { rules[$0].severity == s } }
         let ruleShown = SmallCounts.protect(rules.map(\.count), lines: ruleLines, countsPeople: { !groupRules.contains(rules[$0].rule) })
         let severities = input.bySeverity

@@ -7,6 +7,8 @@ public struct ReportInput: Sendable {
         public var title: String
         public var severity: Severity
         public var count: Int
+        /// False for rules on aggregate tables (indicator and KPI returns): their findings count areas and periods.
+        public var countsPeople = true
     }
 
     public var name: String
@@ -52,7 +54,10 @@ public struct ReportInput: Sendable {
         input.totalFindings = result.totalFindings
         input.failingFindings = result.failingCount
         input.bySeverity = result.countsBySeverity().map { (severity: $0.0, count: $0.1) }
-        input.byRule = result.countsByRule().map { RuleCount(rule: $0.rule, title: $0.title, severity: $0.severity, count: $0.count) }
+        input.byRule = result.countsByRule().map { r in
+            let table = result.tally.tableOfRule[r.rule].flatMap { catalogue?.dataset($0) }
+            return RuleCount(rule: r.rule, title: r.title, severity: r.severity, count: r.count, countsPeople: !(table?.isAggregate ?? false))
+        }
         input.notRun = result.notRun
         input.metrics = result.metrics
         input.series = result.series
