@@ -23,7 +23,7 @@ CODES = HERE.parent / "codes"
 RULES = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/reference/mhsds-v6/validation_rules_v6.0.csv")
 TABLES = ["MHS000Header", "MHS001MPI", "MHS002GP", "MHS003AccommStatus", "MHS004EmpStatus",
           "MHS101Referral", "MHS102OtherServiceType", "MHS201CareContact"]
-TYPES = {"text", "code", "date", "time", "datetime", "integer", "decimal"}
+TYPES = {"text", "code", "date", "time", "datetime", "integer", "decimal", "period", "amount"}
 MAND = {"M", "R", "O"}
 errors = []
 
@@ -89,7 +89,7 @@ for t in TABLES:
         if not isinstance(fd.get("aliases", []), list) or len(fd.get("aliases", [])) > 6: err(f"{p.name}:{n}: aliases must be a list of 0-6 strings")
         c = fd.get("codes")
         if c is not None:
-            if fd.get("type") != "code": err(f"{p.name}:{n}: codes given but type is {fd.get('type')!r}")
+            if fd.get("type") not in ("code", "amount"): err(f"{p.name}:{n}: codes given but type is {fd.get('type')!r}")
             if c not in code_lists: err(f"{p.name}:{n}: codes {c!r} has no Rules/codes/{c}.csv")
         elif fd.get("type") == "code" and not fd.get("note"):
             err(f"{p.name}:{n}: type code without codes must explain in note")

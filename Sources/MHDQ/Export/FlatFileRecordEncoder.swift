@@ -46,7 +46,7 @@ public struct FlatFileRecordEncoder: Sendable {
                 appendDate(days, into: &out)
                 out.append(UInt8(ascii: "T"))
                 appendTime(seconds - days * 86_400, into: &out)
-            case .number, .bool: appendText(v.text, into: &out)
+            case .number, .bool, .typed: appendText(v.text, into: &out)
             }
         }
         out.append(0x0A)

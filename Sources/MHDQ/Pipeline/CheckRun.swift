@@ -36,6 +36,8 @@ public final class FindingTally: FindingSink {
     public private(set) var failing = 0
     public private(set) var bySeverity: [Severity: Int] = [:]
     public private(set) var byRule: [String: (title: String, severity: Severity, count: Int)] = [:]
+    /// The table each rule's findings are on.
+    public private(set) var tableOfRule: [String: String] = [:]
     public private(set) var kept: [Finding] = []
     let keep: Bool
     let forward: FindingSink?
@@ -51,6 +53,7 @@ public final class FindingTally: FindingSink {
         bySeverity[finding.severity, default: 0] += 1
         let c = byRule[finding.ruleID] ?? (finding.title, finding.severity, 0)
         byRule[finding.ruleID] = (c.title, min(c.severity, finding.severity), c.count + 1)
+        if c.count == 0 { tableOfRule[finding.ruleID] = finding.table }
         if keep { kept.append(finding) }
         forward?.add(finding)
     }
@@ -69,9 +72,15 @@ public struct CheckRun {
     public var keepFindings = true
     /// Where findings also go as they are found (the exceptions CSV writer of a run).
     public var findingSink: FindingSink?
+    /// Earlier runs' metrics, for rules that compare a measure with its past (`mhdq run` with a history).
+    public var metricHistory: MetricHistory?
+    /// Sees every source begin, every staged record and every table end (the run's progress line).
+    public var observer: StagedRecordConsumer?
     /// Also sees every staged record, in the engine's order (the flat-file spooler of a run).
     public var recordConsumer: StagedRecordConsumer?
-    /// Masks identifiers in every finding (kept or streamed) and in the staging examples (`--redact`).
+    /// Masks identifiers in the staging examples and in the findings the result keeps (`--redact`). Findings
+    /// streamed to `findingSink` are masked by that sink (a `RedactingFindingSink`): a run's history must see
+    /// them unmasked first, so that statuses follow the record, not the mask.
     public var redactor: Redactor?
     /// When the data set is created (seconds since 1970 on the local clock): the synthetic header's
     /// DateTimeDatSetCreate. Nil (a check, not a submission) dates it the day after the period ends.
@@ -140,16 +149,16 @@ public struct CheckRun {
 
     public func run() throws -> CheckResult {
         let collector = FindingTally(keep: keepFindings, forward: findingSink)
-        // Redaction sits in front of everything that keeps or writes findings.
-        let findings: FindingSink = redactor.map { RedactingFindingSink($0, forward: collector) } ?? collector
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
+        try RulePackLoader.checkSettings(packs, reference)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
-                                      header: syntheticHeader(), reference: reference, findings: findings)
+                                      header: syntheticHeader(), reference: reference, findings: collector,
+                                      metricHistory: metricHistory)
         // Staging alone (no packs) keeps no per-record state: memory stays flat whatever the file size.
-        let consumers: [StagedRecordConsumer] = (packs.isEmpty ? [] : [engine]) + (recordConsumer.map { [$0] } ?? [])
+        let consumers: [StagedRecordConsumer] = [observer, packs.isEmpty ? nil : engine, recordConsumer].compactMap { $0 }
         let consumer: StagedRecordConsumer? = consumers.count > 1 ? StagedRecordFanOut(consumers) : consumers.first
-        var stats = try pass.run(findings: findings, consumer: consumer)
+        var stats = try pass.run(findings: collector, consumer: consumer)
         let outcomes = engine.finish()
         if let redactor {
             for i in stats.indices {
@@ -158,10 +167,13 @@ public struct CheckRun {
                 stats[i].exampleIdentifiers = []
             }
         }
-        var result = CheckResult(stats: stats, findings: collector.kept, tally: collector)
+        var result = CheckResult(stats: stats, findings: redactor.map { r in collector.kept.map(r.redact) } ?? collector.kept,
+                                 tally: collector)
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }
         result.outcomes = outcomes
         result.metrics = engine.metrics
+        result.series = engine.series
+        result.kpis = engine.kpis
         result.packs = packs.map { ($0.name, $0.version) }
         return result
     }
@@ -176,6 +188,7 @@ extension ValidationEngine {
         case "portal_org": return "the Submission Portal organisation code ([context] portal_org = CODE)"
         case "upload_date": return "the Submission Portal upload date ([context] upload_date = CCYY-MM-DD)"
         case "period": return "the reporting period (--period YYYY-MM or [pipeline] period)"
+        case "history": return "earlier runs (mhdq run keeps them in its history database)"
         default:
             if need.hasPrefix("table:") { return "table \(need.dropFirst(6)) in this run" }
             return "the reference list \(need) ([context] \(need) = FILE)"

@@ -12,6 +12,15 @@ public struct Metric: Sendable {
     public var numerator: Double
     public var denominator: Double
     public var status: String
+    /// The rule's band, grouping and display, so a report can draw the thresholds a value was held to.
+    public var warnBelow: Double? = nil
+    public var failBelow: Double? = nil
+    public var warnAbove: Double? = nil
+    public var failAbove: Double? = nil
+    public var percent = false
+    public var minDenominator = 1
+    /// The rule's `by` expressions, one per part of `group`.
+    public var dimensions: [String] = []
 }
 
 /// What the engine knows of each table once the run ends.
@@ -39,6 +48,10 @@ public final class ValidationEngine: StagedRecordConsumer {
     let periodText: String
     public private(set) var notRun: [NotRunRule] = []
     public private(set) var metrics: [Metric] = []
+    /// Indicator series (ordered, flagged periods marked) and KPI verdicts, once `finish` has run.
+    public var series: [IndicatorSeries] { returnRules.series }
+    public var kpis: [KPIResult] { returnRules.kpis }
+    private let returnRules: ReturnRuleRunner
 
     /// Rules that run, by table.
     private var recordRules: [String: [Rule]] = [:]
@@ -111,12 +124,15 @@ public final class ValidationEngine: StagedRecordConsumer {
     static let groupRejected: UInt8 = 2
 
     /// `tables`: the tables this run stages (rules whose needs are missing are listed in `notRun`).
+    /// `metricHistory`: earlier runs' metrics (a run with a history database); rules using the history
+    /// functions need it and are listed in `notRun` without it.
     public init(packs: [RulePack], catalogue: Catalogue, tables: [String], period: ReportingPeriod?,
-                header: [Value]?, reference: ReferenceData, findings: FindingSink) {
+                header: [Value]?, reference: ReferenceData, findings: FindingSink, metricHistory: MetricHistory? = nil) {
         self.packs = packs
         self.catalogue = catalogue
         self.findings = findings
         self.context = EvalContext(reference: reference)
+        self.returnRules = ReturnRuleRunner(context: context, findings: findings)
         self.periodText = period?.description ?? ""
         context.periodStart = period?.start.days
         context.periodEnd = period?.end.days
@@ -124,6 +140,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         let present = Set(tables)
         var available = reference.available
         if period != nil { available.insert("period") }
+        if metricHistory != nil { available.insert("history") }
+        context.metricHistory = metricHistory
         for t in tables { available.insert("table:" + t) }
         let order = catalogue.tableNames
 
@@ -142,6 +160,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 switch rule.kind {
                 case .record: recordRules[rule.table, default: []].append(rule)
                 case .aggregate: aggregateRules[rule.table, default: []].append(rule)
+                case .series, .kpi: returnRules.add(rule, dataset: catalogue.dataset(rule.table)!)
                 case .duplicate, .orphan:
                     groupRules.append(rule)
                     keySignatures[rule.table, default: []].append(rule.key)
@@ -177,9 +196,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         var lookups: [(id: Int, key: Int, value: Int)] = []
         var aggregates: [Rule] = []
         var isHeader = false
+        /// Series and KPI rules read the table's records once all are in.
+        var keepsRecords = false
         var hasWork: Bool {
             !recordRules.isEmpty || !derived.isEmpty || !keySignatures.isEmpty || !displaySignatures.isEmpty
-                || !lookups.isEmpty || !aggregates.isEmpty || isHeader
+                || !lookups.isEmpty || !aggregates.isEmpty || isHeader || keepsRecords
         }
     }
 
@@ -204,6 +225,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         p.aggregates = aggregateRules[table.table] ?? []
         p.isHeader = table.table == "MHS000Header"
+        p.keepsRecords = returnRules.keepsRecords(of: table.table)
         programs[table.table] = p
         return p
     }
@@ -264,6 +286,10 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
         }
         for (k, rule) in program.aggregates.enumerated() { accumulate(rule, state: state, slot: k) }
+        if program.keepsRecords {
+            returnRules.collect(table: table.table, record: context.record, derived: context.derived,
+                                fileIndex: record.fileIndex, row: record.row)
+        }
     }
 
     public func end(table: Dataset, stats: StagingStats) {
@@ -336,10 +362,22 @@ public final class ValidationEngine: StagedRecordConsumer {
                         else if let w = rule.warnAbove, v > w { severity = .warning }
                         if let s = severity { status = s == .fail ? "fail" : "warn" }
                     }
+                    if Int(acc.records) >= rule.minDenominator, let s = judgeByConditions(rule, group: group, value: value, accumulator: acc) {
+                        severity = min(severity ?? s, s)
+                        status = severity == .fail ? "fail" : "warn"
+                    }
                     let denominator = rule.measure == .mean ? acc.numerator : acc.records
-                    metrics.append(Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
-                                          group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
-                                          denominator: denominator, status: status))
+                    var metric = Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
+                                        group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
+                                        denominator: denominator, status: status)
+                    metric.warnBelow = rule.warnBelow
+                    metric.failBelow = rule.failBelow
+                    metric.warnAbove = rule.warnAbove
+                    metric.failAbove = rule.failAbove
+                    metric.percent = rule.percent
+                    metric.minDenominator = rule.minDenominator
+                    metric.dimensions = rule.groupByNames
+                    metrics.append(metric)
                     guard let severity, let v = value else { continue }
                     var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: severity,
                                     table: table, message: "")
@@ -351,6 +389,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                     f.recordKey = group
                     let scope = group.isEmpty ? table : group
                     f.message = "\(rule.title): \(f.observed) for \(scope) (\(Value.format(acc.numerator)) of \(f.denominator)); expected \(f.expected)"
+                    if rule.hasConditions { f.message = rule.message.render(context) }
                     findings.add(f)
                 }
             }
@@ -369,6 +408,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let f = rule.failBelow { parts.append("≥ \(show(f)) (fail below)") }
         if let w = rule.warnAbove { parts.append("≤ \(show(w)) (warn above)") }
         if let f = rule.failAbove { parts.append("≤ \(show(f)) (fail above)") }
+        if let w = rule.warnWhenText { parts.append("warn if \(w)") }
+        if let f = rule.failWhenText { parts.append("fail if \(f)") }
         return parts.joined(separator: ", ")
     }
 
@@ -452,6 +493,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     public func finish() -> [TableOutcome] {
         finishGroups()
         finishAggregates()
+        returnRules.finish(files: states.mapValues { (files: $0.files, sheets: $0.sheets) })
         return states.values.sorted { $0.dataset.code < $1.dataset.code }.map { s in
             TableOutcome(table: s.dataset.table, records: s.count,
                          rejectedByRecordRules: s.flags.filter { $0 & ValidationEngine.recordRejected != 0 }.count,

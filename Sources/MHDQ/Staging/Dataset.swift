@@ -2,6 +2,10 @@
 
 public enum FieldType: String, Sendable, CaseIterable {
     case text, code, date, time, datetime, integer, decimal
+    /// Aggregate returns: a reporting period in any of the forms returns use, normalised ("Apr-23" → 2023-04).
+    case period
+    /// Aggregate returns: a number as typed, kept with its unit and remarks ("74.02%", "14.85 days per FTE", "*").
+    case amount
 }
 
 public struct FieldDefinition: Sendable {
@@ -30,6 +34,9 @@ public struct Dataset: Sendable {
     /// Fields naming the reporting group (provider, team, area).
     public var group: [String]
     public var fields: [FieldDefinition]
+    /// Rows are aggregate figures (an area's indicator, an organisation's KPI), not people's records:
+    /// counts of their findings need no small-number suppression.
+    public var isAggregate = false
     public var location: SourceLocation
     private var byLowercasedName: [String: Int]
     /// Positions of the fields marked `identifier = true`.
@@ -56,7 +63,7 @@ public struct Dataset: Sendable {
 
     static func load(path: String) throws -> Dataset {
         let doc = try TOML.parse(file: path)
-        try doc.rejectUnknownKeys(["table", "code", "title", "key", "group", "field", "note"], context: "a dataset file")
+        try doc.rejectUnknownKeys(["table", "code", "title", "key", "group", "aggregate", "field", "note"], context: "a dataset file")
         let table = try doc.requiredString("table")
         var fields: [FieldDefinition] = []
         var seen = Set<String>()
@@ -82,9 +89,10 @@ public struct Dataset: Sendable {
                 identifier: try f.bool("identifier") ?? false, location: f.location))
         }
         guard !fields.isEmpty else { throw MHDQError.invocation("dataset \(table) has no [[field]] entries", at: doc.location) }
-        let ds = Dataset(table: table, code: try doc.string("code") ?? table, title: try doc.string("title") ?? table,
+        var ds = Dataset(table: table, code: try doc.string("code") ?? table, title: try doc.string("title") ?? table,
                          key: try doc.strings("key") ?? [], group: try doc.strings("group") ?? [],
                          fields: fields, location: doc.location)
+        ds.isAggregate = try doc.bool("aggregate") ?? false
         for name in ds.key + ds.group where ds.index(of: name) == nil {
             throw MHDQError.invocation("key or group field \"\(name)\" is not a field of \(table)", at: doc.location)
         }

@@ -238,6 +238,8 @@ struct ValueNormaliser {
     /// a quarter of the staging time.
     let fieldTypes: [FieldType]
     let codeLists: [CodeList?]
+    /// Amount fields: the parser with the field's marker list ("*", "Unavailable").
+    let amountParsers: [AmountParser?]
     let valueMaps: [[String: String]?]
     let dateFormats: [DateFormat]
     let trim: Bool
@@ -250,6 +252,7 @@ struct ValueNormaliser {
     init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue) {
         fieldTypes = dataset.fields.map(\.type)
         codeLists = dataset.fields.map { f in f.codes.flatMap { catalogue.codeLists[$0] } }
+        amountParsers = dataset.fields.map { f in f.type == .amount ? AmountParser(markers: f.codes.flatMap { catalogue.codeLists[$0] }) : nil }
         valueMaps = dataset.fields.map { spec.values[$0.name] }
         dateFormats = spec.dateFormats
         trim = spec.trim
@@ -309,6 +312,8 @@ struct ValueNormaliser {
             if let v = parseDateTime(bytes) { return .dateTime(v) }
             return problem(bytes, field, kind: "not a date-time", ruleID: "STG-DATETIME", title: "Value is not a date and time",
                            message: "is not a date and time (CCYY-MM-DDThh:mm:ss)")
+        case .period, .amount:
+            return stageReturnValue(bytes, field: field)
         case .integer, .decimal:
             let raw = String(decoding: bytes, as: UTF8.self)
             if let d = NumberParsing.parse(raw), type == .decimal || d == d.rounded() { return .number(d) }

@@ -1,6 +1,6 @@
-// SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104): the keyed hash behind identifier masks.
-// Written here because the package takes no dependencies and Foundation on Linux has no CryptoKit.
-// No heap allocation per message: a redacted run masks millions of values.
+// SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104): input checksums and finding fingerprints in the run history,
+// and the keyed hash behind identifier masks (no crypto library on Linux). No heap allocation per message:
+// a redacted run masks millions of values.
 
 public struct SHA256: Sendable {
     public static let digestCount = 32
@@ -35,6 +35,15 @@ public struct SHA256: Sendable {
     public mutating func update(_ bytes: some Sequence<UInt8>) {
         if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) != nil { return }
         Array(bytes).withUnsafeBytes { update($0) }
+    }
+
+    public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
+        update(UnsafeRawBufferPointer(bytes))
+    }
+
+    public mutating func update(_ text: String) {
+        var t = text
+        t.withUTF8 { update(UnsafeRawBufferPointer($0)) }
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -110,6 +119,36 @@ public struct SHA256: Sendable {
         }
         state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
                  state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+    }
+}
+
+extension SHA256 {
+    public static func hash(_ text: String) -> [UInt8] {
+        var h = SHA256()
+        h.update(text)
+        return h.finish()
+    }
+
+    /// The digest of a file and its size in bytes, read in 1 MB blocks.
+    public static func hash(file path: String) throws -> (digest: [UInt8], bytes: Int) {
+        let input = try ByteInput(path: path, bufferSize: 1 << 20)
+        var h = SHA256()
+        var total = 0
+        while true {
+            let n = try input.refill()
+            if n == 0 { break }
+            total += n
+            input.buffer.withUnsafeBufferPointer { h.update(UnsafeBufferPointer(rebasing: $0[0 ..< n])) }
+        }
+        return (h.finish(), total)
+    }
+
+    public static func hex(_ digest: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(digest.count * 2)
+        for b in digest { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
