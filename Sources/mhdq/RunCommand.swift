@@ -65,7 +65,7 @@ enum RunCommand {
         let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)
         // The history fingerprints findings unmasked (statuses follow the record, not the mask) and stores the
         // record key masked; every output after it gets masked findings.
-        if let redactor { history.storeRecordKeys { redactor.redact($0).recordKey } }
+        if let redactor { history.storeRecordKeys { redactor.redact($0.recordKey, identifiers: $0.identifiers) } }
         check.findingSink = history.sink(forwardingTo: redactor.map { RedactingFindingSink($0, forward: exceptions) } ?? exceptions)
         check.metricHistory = history.metricHistory
         let progress = RunProgress.ifTerminal()
