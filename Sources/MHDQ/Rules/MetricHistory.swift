@@ -109,3 +109,22 @@ extension IndicatorSeries {
         return out
     }
 }
+
+extension Amount {
+    /// A number the history kept (it keeps numbers, not the text typed), written as returns type counts: "12,000".
+    static func stored(_ number: Double) -> Amount {
+        var text = Value.format(number)
+        if number == number.rounded(), abs(number) >= 1000, abs(number) < 1e15 {
+            var digits = String(Int(abs(number)))
+            var groups: [Substring] = []
+            while digits.count > 3 {
+                groups.insert(digits.suffix(3), at: 0)
+                digits.removeLast(3)
+            }
+            groups.insert(Substring(digits), at: 0)
+            text = (number < 0 ? "-" : "") + groups.joined(separator: ",")
+        }
+        let decimals = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 } ?? 0
+        return Amount(raw: text, status: Amount.numberStatus, number: number, decimals: decimals)
+    }
+}

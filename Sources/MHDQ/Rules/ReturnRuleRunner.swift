@@ -9,6 +9,8 @@ final class ReturnRuleRunner {
     private var stores: [String: Store] = [:]
     private(set) var series: [IndicatorSeries] = []
     private(set) var kpis: [KPIResult] = []
+    /// Each table's derived-field expressions, in the engine's order: computed for earlier periods from the history.
+    var derivedExpressions: [String: [Compiled]] = [:]
 
     /// One table's rows as the rules saw them: fields, derived fields, and where each came from.
     final class Store {
@@ -95,11 +97,17 @@ final class ReturnRuleRunner {
             }
             for key in order.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let points = members[key]!.sorted { ($0.period, $0.index) < ($1.period, $1.index) }
-                let window = SeriesWindow(records: points.map { s.records[$0.index] }, derived: points.map { s.derived[$0.index] })
+                let area = key.first ?? "", measure = key.dropFirst().joined(separator: " / ")
+                // Earlier periods from the history come first in the window: context for prev() and
+                // trailing_median(), never judged or plotted again.
+                let earlier = earlierRecords(def, s, template: points[0].index, area: area, measure: measure, before: points[0].period)
+                let window = SeriesWindow(records: earlier.records + points.map { s.records[$0.index] },
+                                          derived: earlier.derived + points.map { s.derived[$0.index] })
+                let offset = earlier.records.count
                 context.window = window
                 var plotted: [SeriesPoint] = []
                 for (j, point) in points.enumerated() {
-                    window.index = j
+                    window.index = offset + j
                     set(s, point.index)
                     let numerator = def.numerator.flatMap { $0(context).numeric }
                     let denominator = def.denominator.flatMap { $0(context).numeric }
@@ -111,22 +119,53 @@ final class ReturnRuleRunner {
                 let seriesKey = key.joined(separator: " / ")
                 for rule in rules {
                     for (j, point) in points.enumerated() {
-                        window.index = j
+                        window.index = offset + j
                         set(s, point.index)
                         if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { continue }
                         guard case .bool(true) = rule.condition!(context) else { continue }
                         plotted[j].flags.append(rule.id)
-                        let group = groupIndices.isEmpty ? (key.first ?? "") : groupIndices.map { s.records[point.index][$0].text }.joined(separator: " / ")
+                        let group = groupIndices.isEmpty ? area : groupIndices.map { s.records[point.index][$0].text }.joined(separator: " / ")
                         var f = finding(rule, s, point.index, files: files, key: seriesKey + " / " + point.period.text,
                                         group: group, period: point.period.text)
                         if rule.denominator == nil, let d = def.denominator { f.denominator = d(context).text }
                         findings.add(f)
                     }
                 }
-                series.append(IndicatorSeries(area: key.first ?? "", measure: key.dropFirst().joined(separator: " / "),
-                                              unit: def.unit, points: plotted))
+                series.append(IndicatorSeries(area: area, measure: measure, unit: def.unit, points: plotted))
             }
         }
+    }
+
+    /// The periods earlier runs recorded for a series before `first`, oldest first, as records of its table:
+    /// the series' own fields (by, period, numerator, denominator) set from the stored point, every other field
+    /// blank (the history keeps no stated value), derived fields computed as for a record of the return.
+    private func earlierRecords(_ def: SeriesDefinition, _ s: Store, template: Int, area: String, measure: String,
+                                before first: ReturnPeriod) -> (records: [[Value]], derived: [[Value]]) {
+        guard let history = context.metricHistory, def.historyPeriods > 0, let periodField = def.periodField,
+              let periodIndex = s.dataset.index(of: periodField) else { return ([], []) }
+        let stored = history.earlierSeriesPoints(measure: measure, area: area, before: first.text, limit: def.historyPeriods)
+        var records: [[Value]] = [], derived: [[Value]] = []
+        let blank = [Value](repeating: .null, count: s.records[template].count)
+        let byIndices = def.byFields.compactMap { $0.flatMap { s.dataset.index(of: $0) } }
+        for point in stored.reversed() {
+            // The store compares periods as text: keep only earlier periods of the series' own kind (months for a monthly return).
+            guard let period = ReturnPeriod.parse(point.period), let steps = first.steps(since: period), steps > 0 else { continue }
+            var record = blank
+            for i in byIndices { record[i] = s.records[template][i] }
+            record[periodIndex] = .typed(.period(period))
+            func put(_ field: String?, _ number: Double?) {
+                guard let field, let i = s.dataset.index(of: field), let number else { return }
+                record[i] = .typed(.amount(Amount.stored(number)))
+            }
+            put(def.numeratorField, point.numerator)
+            put(def.denominatorField, point.denominator)
+            context.record = record
+            context.derived.removeAll(keepingCapacity: true)
+            for d in derivedExpressions[def.table] ?? [] { context.derived.append(d(context)) }
+            records.append(record)
+            derived.append(context.derived)
+        }
+        return (records, derived)
     }
 
     // MARK: - KPIs

@@ -171,6 +171,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             for (table, list) in pack.derived { derived[table, default: []] += list.map(\.expr) }
             for spec in pack.lookups.specs where !lookupSpecs.contains(spec) { lookupSpecs.append(spec) }
         }
+        returnRules.derivedExpressions = derived
         // Every pack shares one registry when loaded together, so ids line up; fill as many slots as specs.
         context.lookups = Array(repeating: [:], count: packs.first?.lookups.specs.count ?? 0)
     }
