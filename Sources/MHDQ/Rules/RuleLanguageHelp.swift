@@ -19,7 +19,9 @@ public enum RuleLanguageHelp {
           [[series]]                 how a table's rows form series ordered by period, for series rules
             name, title, by = ["Area", "Measure"] (the first names the area in the report, the rest the
             measure), period (default: the table's field of type period), numerator, denominator, stated,
-            rate (expressions the report draws for each period), unit ("%" for percentages)
+            rate (expressions the report draws for each period), unit ("%" for percentages),
+            history_periods (default 12: under mhdq run, how many earlier periods the history lends each
+            series for prev() and trailing_median(); 0 for none)
 
           [[rule]]
             id          stable id; official MHSDS rules use their error code (MHS00103)

@@ -181,6 +181,15 @@ import Testing
         by = ["Measure"]
         """)
         #expect(e.message.hasPrefix("series \"s\" is declared twice"))
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[series]]
+        name = "s"
+        by = ["Area"]
+        history_periods = -1
+        """)
+        #expect(e.message == "history_periods takes a whole number of periods (0 to 1000)")
+        #expect(e.location?.row == 2)
     }
 
     @Test func kpiRulesNeedAKpiShapedTableAndAKnownVerdict() throws {
