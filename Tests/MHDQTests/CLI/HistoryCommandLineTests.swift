@@ -47,6 +47,35 @@ struct HistoryCommandLineTests {
         try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
     }
 
+    /// A monthly indicator return holds its own month only: the second night's collapse shows against the
+    /// first night's month from the history, and not at all with --no-history.
+    @Test func indicatorReturnComparedWithLastMonthsRun() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = dir.write("pipeline.toml", """
+            [pipeline]
+            name = "Indicator returns"
+            period = "2026-09"
+            packs = ["ascof"]
+
+            [[source]]
+            table = "IndicatorReturn"
+            file = "return.csv"
+
+            """)
+        func night(_ period: String, _ denominator: String, _ extra: String...) throws -> [[String: String]] {
+            dir.write("return.csv", "Period,Area,Measure,Numerator,Denominator,StatedValue\n\(period),Shire,ASCOF 1F,90,\"\(denominator)\",\n")
+            let r = try mhdq(environment: [:], ["run", manifest, "--out", out] + extra)
+            #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+            return try exceptions(out + "/latest").filter { $0["rule_id"] == "ASC006" }
+        }
+        #expect(try night("2026-08", "12,000", "--run-id", "aug").isEmpty)
+        let collapse = try night("2026-09", "300", "--run-id", "sep")
+        #expect(collapse.map { $0["record_key"] } == ["Shire / ASCOF 1F / 2026-09"])
+        #expect(collapse.first?["expected"] == "within 20% of 12,000")
+        #expect(try night("2026-09", "300", "--run-id", "sep-alone", "--no-history").isEmpty)
+    }
+
     @Test func statusesLandInExceptionsAndResolvedCSV() throws {
         let dir = TempDir()
         let out = dir.path + "/out"
