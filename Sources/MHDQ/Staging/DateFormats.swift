@@ -169,6 +169,50 @@ enum TimeParsing {
 enum NumberParsing {
     /// A plain decimal number: optional sign, digits with optional thousands commas, optional fraction.
     static func parse(_ text: String) -> Double? {
+        if let fast = text.utf8.withContiguousStorageIfAvailable(parseSimple), let d = fast { return d }
+        return parseGeneral(text)
+    }
+
+    /// The same as `parse(_: String)`, read from a field's bytes: most numbers need no String at all.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let d = parseSimple(bytes) { return d }
+        return parseGeneral(String(decoding: bytes, as: UTF8.self))
+    }
+
+    static let powersOfTen: [Double] = (0 ... 15).map { k in (0 ..< k).reduce(1.0) { a, _ in a * 10 } }
+
+    /// "-?digits(.digits)?" with at most 15 digits, or nil for anything else (which `parseGeneral` decides).
+    /// Both the digits and the power of ten are exact doubles, so one division rounds correctly:
+    /// the result equals `Double(text)` bit for bit (Clinger's fast path).
+    @inline(__always) static func parseSimple(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        let n = bytes.count
+        var i = 0
+        let negative = n > 0 && bytes[0] == 0x2D
+        if negative { i = 1 }
+        var mantissa = 0
+        var digits = 0
+        var fraction = 0
+        var seenPoint = false
+        while i < n {
+            let b = bytes[i]
+            if b &- 0x30 < 10 {
+                mantissa = mantissa &* 10 &+ Int(b &- 0x30)
+                digits += 1
+                if seenPoint { fraction += 1 }
+            } else if b == 0x2E && !seenPoint && digits > 0 {
+                seenPoint = true
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0, digits <= 15, !seenPoint || fraction > 0 else { return nil }
+        var d = Double(mantissa)
+        if fraction > 0 { d /= powersOfTen[fraction] }
+        return negative ? -d : d
+    }
+
+    static func parseGeneral(_ text: String) -> Double? {
         guard !text.isEmpty else { return nil }
         var s = text
         if s.contains(",") {

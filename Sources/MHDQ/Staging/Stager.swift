@@ -299,8 +299,7 @@ struct ValueNormaliser {
             return problem(bytes, field, kind: "not a date-time", ruleID: "STG-DATETIME", title: "Value is not a date and time",
                            message: "is not a date and time (CCYY-MM-DDThh:mm:ss)")
         case .integer, .decimal:
-            let raw = String(decoding: bytes, as: UTF8.self)
-            if let d = NumberParsing.parse(raw), type == .decimal || d == d.rounded() { return .number(d) }
+            if let d = NumberParsing.parse(bytes), type == .decimal || d == d.rounded() { return .number(d) }
             return problem(bytes, field, kind: "not a number", ruleID: "STG-NUMBER", title: "Value is not a number",
                            message: type == .integer ? "is not a whole number" : "is not a number")
         }
