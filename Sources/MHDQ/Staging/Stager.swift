@@ -285,8 +285,8 @@ struct ValueNormaliser {
             if codeCache[field].count < 4096 { codeCache[field][h, default: []].append((Array(bytes), value, mapped)) }
             return value
         case .date:
-            for format in dateFormats {
-                if let days = format.parse(bytes) { return .date(days) }
+            for k in dateFormats.indices {
+                if let days = dateFormats[k].parse(bytes) { return .date(days) }
             }
             return problem(bytes, field, kind: "not a date", ruleID: "STG-DATE", title: "Value is not a date",
                            message: "is not a date in the expected formats (\(dateFormats.map(\.description).joined(separator: ", ")))")

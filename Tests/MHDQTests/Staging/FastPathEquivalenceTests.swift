@@ -47,4 +47,32 @@ struct FastPathEquivalenceTests {
             #expect(fromString?.bitPattern == general?.bitPattern, "\"\(s)\"")
         }
     }
+
+    /// Dates read by position (two-digit days and months) equal what the token-by-token reader gives.
+    @Test func fixedWidthDatesEqualTheTokenReader() {
+        let patterns = ["dd/mm/yyyy", "yyyy-mm-dd", "yyyymmdd", "mm/dd/yyyy", "d/m/yyyy", "dd mm yyyy", "dd-mmm-yyyy", "dd/mm/yy"]
+        let formats = patterns.map { DateFormat(pattern: $0)! }
+        #expect(formats[0].fixed != nil && formats[2].fixed != nil)
+        #expect(formats[6].fixed == nil && formats[7].fixed == nil, "month names and two-digit years have no fixed layout")
+        var random = SplitMix(state: 7)
+        let alphabet = Array("0123456789/- \tT:")
+        var samples = ["05/09/2026", "31/02/2023", "29/02/2024", "29/02/2023", "00/01/2020", "01/13/2020", "2026-09-05",
+                       "20260905", "05 09 2026", "05\t09\t2026", "5/9/2026", "05/09/2026 00:00", "0001-01-01", "9999-12-31"]
+        for _ in 0 ..< 20_000 {
+            // Real dates in the fixed layouts, with a digit or separator sometimes changed.
+            let y = 1900 + random.below(200), m = 1 + random.below(13), d = 1 + random.below(32)
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            var chars = Array([two(d) + "/" + two(m) + "/" + String(y), String(y) + "-" + two(m) + "-" + two(d),
+                               String(y) + two(m) + two(d), two(d) + " " + two(m) + " " + String(y)][random.below(4)])
+            if random.below(3) == 0 { chars[random.below(chars.count)] = alphabet[random.below(alphabet.count)] }
+            samples.append(String(chars))
+        }
+        for s in samples {
+            for f in formats {
+                let fast = withBytes(s) { f.parse($0) }
+                let tokens = withBytes(s) { f.parseTokens($0) }
+                #expect(fast == tokens, "\"\(s)\" as \(f.description): \(String(describing: fast)) vs \(String(describing: tokens))")
+            }
+        }
+    }
 }
