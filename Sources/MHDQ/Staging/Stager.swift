@@ -232,9 +232,9 @@ struct ValueNormaliser {
     let trim: Bool
     var problems: [Problem] = []
     var mappedCount = 0
-    /// Per code field: the staged value of each raw spelling seen, found by the bytes' hash
+    /// Per code field: the staged value of each raw spelling seen, found by its bytes
     /// (code fields repeat a handful of values, so most cells need no String at all).
-    var codeCache: [[UInt64: [(bytes: [UInt8], value: Value, mapped: Bool)]]]
+    var codeCache: [ByteKeyedTable<(value: Value, mapped: Bool)>]
 
     init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue) {
         fieldTypes = dataset.fields.map(\.type)
@@ -242,7 +242,7 @@ struct ValueNormaliser {
         valueMaps = dataset.fields.map { spec.values[$0.name] }
         dateFormats = spec.dateFormats
         trim = spec.trim
-        codeCache = Array(repeating: [:], count: dataset.fields.count)
+        codeCache = Array(repeating: ByteKeyedTable(), count: dataset.fields.count)
     }
 
     mutating func drainProblems() -> [Problem] {
@@ -271,9 +271,9 @@ struct ValueNormaliser {
         case .text:
             return .text(String(decoding: bytes, as: UTF8.self))
         case .code:
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            if let entries = codeCache[field][h], let hit = entries.first(where: { $0.bytes.elementsEqual(bytes) }) {
+            let h = ByteKeyedTable<(value: Value, mapped: Bool)>.hash(bytes)
+            if let e = codeCache[field].find(bytes, hash: h) {
+                let hit = codeCache[field].elements[e]
                 if hit.mapped { mappedCount += 1 }
                 return hit.value
             }
@@ -282,7 +282,7 @@ struct ValueNormaliser {
             let mapped: Bool
             if case .text(let s) = value, s != raw { mapped = true } else { mapped = false }
             if mapped { mappedCount += 1 }
-            if codeCache[field].count < 4096 { codeCache[field][h, default: []].append((Array(bytes), value, mapped)) }
+            if codeCache[field].count < 4096 { codeCache[field].insert(bytes, hash: h, (value, mapped)) }
             return value
         case .date:
             for k in dateFormats.indices {
