@@ -104,6 +104,8 @@ public struct Stager {
         record.file = source.file
         record.sheet = source.sheet
         let width = header.count
+        let planSources = plan.map(\.sourceIndex)
+        let planFields = plan.map(\.fieldIndex)
         while try source.next(into: &row) {
             if skipped < spec.skipRows { skipped += 1; continue }
             stats.rowsRead += 1
@@ -128,12 +130,14 @@ public struct Stager {
                 findings.add(f)
                 continue
             }
-            for i in 0 ..< fieldCount { record.values[i] = .null }
             record.row = row.number
-            for column in plan where column.sourceIndex < row.count {
-                record.values[column.fieldIndex] = normaliser.stage(row, column.sourceIndex, field: column.fieldIndex)
+            // Fields with no column stay null from the start; the others are all written every row.
+            for k in 0 ..< planSources.count {
+                let column = planSources[k]
+                record.values[planFields[k]] = column < row.count ? normaliser.stage(row, column, field: planFields[k]) : .null
             }
-            for problem in normaliser.drainProblems() {
+            // Draining copies the list: only rows with a problem pay for it.
+            for problem in normaliser.problems.isEmpty ? [] : normaliser.drainProblems() {
                 let column = plan.first { $0.fieldIndex == problem.field }!
                 let def = dataset.fields[problem.field]
                 let loc = source.location(row: row.number, column: column.header)
