@@ -160,6 +160,16 @@ public struct RawRow: Sendable {
         }
     }
 
+    /// The row's bytes and each field's end offset, for a loop over every field without a call per field.
+    @inline(__always) func withUnsafeFields<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>) throws -> R) rethrows -> R {
+        let (bytes, fields) = (byteCount, fieldCount)
+        return try storage.withUnsafeBufferPointer { all in
+            try fieldEnds.withUnsafeBufferPointer { ends in
+                try body(UnsafeBufferPointer(rebasing: all[0 ..< bytes]), UnsafeBufferPointer(rebasing: ends[0 ..< fields]))
+            }
+        }
+    }
+
     public func string(_ index: Int) -> String {
         guard index < fieldCount else { return "" }
         return withField(index) { String(decoding: $0, as: UTF8.self) }
@@ -178,4 +188,13 @@ public struct RawRow: Sendable {
 
     /// True when every field is empty (a blank line, or a sheet row of empty cells).
     public var isAllEmpty: Bool { byteCount == 0 }
+
+    /// True when every field holds only spaces and tabs (or nothing): fields are stored end to end, so
+    /// one scan over the bytes answers for all of them.
+    public var isAllBlank: Bool {
+        storage.withUnsafeBufferPointer { all in
+            for i in 0 ..< byteCount where all[i] != 0x20 && all[i] != 0x09 { return false }
+            return true
+        }
+    }
 }

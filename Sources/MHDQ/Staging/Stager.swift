@@ -132,9 +132,13 @@ public struct Stager {
             }
             record.row = row.number
             // Fields with no column stay null from the start; the others are all written every row.
-            for k in 0 ..< planSources.count {
-                let column = planSources[k]
-                record.values[planFields[k]] = column < row.count ? normaliser.stage(row, column, field: planFields[k]) : .null
+            row.withUnsafeFields { bytes, ends in
+                for k in 0 ..< planSources.count {
+                    let column = planSources[k]
+                    guard column < ends.count else { record.values[planFields[k]] = .null; continue }
+                    let start = column == 0 ? 0 : ends[column - 1]
+                    record.values[planFields[k]] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[start ..< ends[column]]), field: planFields[k])
+                }
             }
             // Draining copies the list: only rows with a problem pay for it.
             for problem in normaliser.problems.isEmpty ? [] : normaliser.drainProblems() {
@@ -166,10 +170,7 @@ public struct Stager {
         dataset.key.compactMap { dataset.index(of: $0) }.map { record.values[$0].text }.joined(separator: "+")
     }
 
-    func isBlankRow(_ row: RawRow) -> Bool {
-        for i in 0 ..< row.count where !row.isBlank(i) { return false }
-        return true
-    }
+    func isBlankRow(_ row: RawRow) -> Bool { row.isAllBlank }
 
     func extraCellsBlank(_ row: RawRow, from start: Int) -> Bool {
         for i in start ..< row.count where !row.isBlank(i) { return false }
@@ -254,19 +255,20 @@ struct ValueNormaliser {
         return problems
     }
 
-    mutating func stage(_ row: RawRow, _ column: Int, field: Int) -> Value {
-        row.withField(column) { all in
-            var lo = 0, hi = all.count
-            if trim {
-                while lo < hi, all[lo] == 32 || all[lo] == 9 { lo += 1 }
-                while hi > lo, all[hi - 1] == 32 || all[hi - 1] == 9 { hi -= 1 }
-                // No-break spaces (U+00A0, C2 A0) pasted from web forms.
-                while hi - lo >= 2, all[lo] == 0xC2, all[lo + 1] == 0xA0 { lo += 2 }
-                while hi - lo >= 2, all[hi - 2] == 0xC2, all[hi - 1] == 0xA0 { hi -= 2 }
-            }
-            if lo == hi { return .null }
-            return stageBytes(UnsafeBufferPointer(rebasing: all[lo ..< hi]), field: field)
+    /// Stages one field's bytes: trimmed if the manifest asks, then typed.
+    @inline(__always) mutating func stage(_ all: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+        var lo = 0, hi = all.count
+        if lo == hi { return .null }
+        // Only a field that starts or ends with a space, tab or no-break space has anything to trim.
+        if trim && (all[0] == 32 || all[0] == 9 || all[0] == 0xC2 || all[hi - 1] == 32 || all[hi - 1] == 9 || all[hi - 1] == 0xA0) {
+            while lo < hi, all[lo] == 32 || all[lo] == 9 { lo += 1 }
+            while hi > lo, all[hi - 1] == 32 || all[hi - 1] == 9 { hi -= 1 }
+            // No-break spaces (U+00A0, C2 A0) pasted from web forms.
+            while hi - lo >= 2, all[lo] == 0xC2, all[lo + 1] == 0xA0 { lo += 2 }
+            while hi - lo >= 2, all[hi - 2] == 0xC2, all[hi - 1] == 0xA0 { hi -= 2 }
         }
+        if lo == hi { return .null }
+        return stageBytes(UnsafeBufferPointer(rebasing: all[lo ..< hi]), field: field)
     }
 
     mutating func stageBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
