@@ -145,12 +145,7 @@ public struct CSVReader: RowSource {
                     quotedAny = true
                     i += 1
                     start = i
-                    while i < n {
-                        let b = base[i]
-                        if b == 0x22 || b == 0x0A || b == 0x0D || b == 0 { break }
-                        high |= b
-                        i += 1
-                    }
+                    i = CSVReader.scan(base, from: i, to: n, stoppingAt: 0x22, high: &high)
                     // The closing quote must be followed by the delimiter or a line end.
                     guard i + 1 < n, base[i] == 0x22 else { return nil }
                     out.append(base + start, count: i - start)
@@ -159,12 +154,7 @@ public struct CSVReader: RowSource {
                     guard next == delimiter || next == 0x0A || next == 0x0D else { return nil }
                 } else {
                     start = i
-                    while i < n {
-                        let b = base[i]
-                        if b == delimiter || b == 0x0A || b == 0x0D || b == 0 { break }
-                        high |= b
-                        i += 1
-                    }
+                    i = CSVReader.scan(base, from: i, to: n, stoppingAt: delimiter, high: &high)
                     guard i < n, base[i] != 0 else { return nil }
                     out.append(base + start, count: i - start)
                 }
@@ -193,6 +183,39 @@ public struct CSVReader: RowSource {
         position = i
         line += 1
         return end == 1
+    }
+
+    /// The index of the first byte from `i` (before `n`) that is `stop`, LF, CR or NUL, or `n`; ORs the bytes
+    /// passed into `high` (and perhaps a few after the stop: it only asks for a UTF-8 check).
+    /// Eight bytes at a time: a byte equal to the target leaves a zero byte in `word ^ target`, and
+    /// (x - 0x01…01) & ~x & 0x80…80 marks zero bytes, the lowest mark always a true one.
+    @inline(__always) static func scan(_ base: UnsafePointer<UInt8>, from start: Int, to n: Int, stoppingAt stop: UInt8,
+                                       high: inout UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let marks: UInt64 = 0x8080_8080_8080_8080
+        let stops = ones &* UInt64(stop), lineFeeds = ones &* 0x0A, returns = ones &* 0x0D
+        var i = start
+        var seen: UInt64 = 0
+        while i + 8 <= n {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let a = word ^ stops, b = word ^ lineFeeds, c = word ^ returns
+            let zeros = ((word &- ones) & ~word) | ((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c)
+            seen |= word
+            let found = zeros & marks
+            if found != 0 {
+                if seen & marks != 0 { high |= 0x80 }
+                return i + found.trailingZeroBitCount >> 3
+            }
+            i += 8
+        }
+        if seen & marks != 0 { high |= 0x80 }
+        while i < n {
+            let b = base[i]
+            if b == stop || b == 0x0A || b == 0x0D || b == 0 { break }
+            high |= b
+            i += 1
+        }
+        return i
     }
 
     /// Reads one record; returns whether any field was quoted.
