@@ -50,6 +50,10 @@ public struct Stager {
     public let spec: SourceSpec
     let catalogue: Catalogue
     let findings: FindingSink
+    /// False when nothing reads the staged records (staging alone, `check --no-rules`): text fields, which
+    /// cannot fail staging, are then not made into Strings, except a row's key fields when the row has a
+    /// problem to report. Every count and finding is the same either way.
+    public var keepsValues = true
 
     public init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue, findings: FindingSink) {
         self.dataset = dataset
@@ -104,8 +108,11 @@ public struct Stager {
         record.file = source.file
         record.sheet = source.sheet
         let width = header.count
-        let planSources = plan.map(\.sourceIndex)
-        let planFields = plan.map(\.fieldIndex)
+        // Columns staged every row, and text columns left for when a problem needs the row's key.
+        let deferred = keepsValues ? [] : plan.filter { dataset.fields[$0.fieldIndex].type == .text }
+        let staged = keepsValues ? plan : plan.filter { dataset.fields[$0.fieldIndex].type != .text }
+        let planSources = staged.map(\.sourceIndex)
+        let planFields = staged.map(\.fieldIndex)
         while try source.next(into: &row) {
             if skipped < spec.skipRows { skipped += 1; continue }
             stats.rowsRead += 1
@@ -138,6 +145,16 @@ public struct Stager {
                     guard column < ends.count else { record.values[planFields[k]] = .null; continue }
                     let start = column == 0 ? 0 : ends[column - 1]
                     record.values[planFields[k]] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[start ..< ends[column]]), field: planFields[k])
+                }
+            }
+            if !normaliser.problems.isEmpty && !deferred.isEmpty {
+                row.withUnsafeFields { bytes, ends in
+                    for column in deferred {
+                        let c = column.sourceIndex
+                        guard c < ends.count else { record.values[column.fieldIndex] = .null; continue }
+                        let start = c == 0 ? 0 : ends[c - 1]
+                        record.values[column.fieldIndex] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[start ..< ends[c]]), field: column.fieldIndex)
+                    }
                 }
             }
             // Draining copies the list: only rows with a problem pay for it.

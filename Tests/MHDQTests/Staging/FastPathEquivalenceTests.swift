@@ -75,4 +75,38 @@ struct FastPathEquivalenceTests {
             }
         }
     }
+
+    /// Staging with nobody reading the records (check --no-rules) skips text values, yet reports the same
+    /// counts and the same findings, keys included, as staging that keeps every value.
+    @Test func stagingWithoutValuesReportsTheSame() throws {
+        let path = try writeTemporaryFile("""
+        LocalPatientID,NHSNumber,PersonBirthDate,EthnicCategory,Postcode,PersDeathDate
+        " P1 ",9434765919,1985-06-15,A,LS1 4AP,
+        P2,,15/06/1985,White - British,,not a date
+        P3,943 476 5919,31/02/2023,z,BD7 1AA,2020-01-01
+        ,9434765919,1999-13-01,99,,
+        P5,x,2001-01-01,Not stated,HX1,2022-02-30
+        """, name: "mpi.csv")
+        let dataset = sharedCatalogue.dataset("MHS001MPI")!
+        var spec = SourceSpec(table: dataset.table, file: path)
+        spec.dateFormats = DateFormat.defaults
+        func run(keepsValues: Bool) throws -> (StagingStats, [Finding], Int) {
+            let collector = FindingCollector()
+            var stats = StagingStats(table: dataset.table)
+            var stager = Stager(dataset: dataset, spec: spec, catalogue: sharedCatalogue, findings: collector)
+            stager.keepsValues = keepsValues
+            var rows = 0
+            try stager.run(stats: &stats) { _ in rows += 1 }
+            return (stats, collector.findings, rows)
+        }
+        let (kept, keptFindings, keptRows) = try run(keepsValues: true)
+        let (lean, leanFindings, leanRows) = try run(keepsValues: false)
+        #expect(keptRows == 5 && leanRows == 5)
+        #expect(kept.rowsStaged == lean.rowsStaged && kept.valuesMapped == lean.valuesMapped && kept.problems == lean.problems)
+        #expect(kept.examples == lean.examples)
+        func describe(_ f: [Finding]) -> [String] { f.map { "\($0.ruleID)|\($0.row ?? 0)|\($0.field)|\($0.value)|\($0.recordKey)|\($0.message)" } }
+        #expect(describe(keptFindings) == describe(leanFindings))
+        #expect(keptFindings.count >= 4, "the file has staging problems to report")
+        #expect(keptFindings.contains { $0.recordKey == "P3" && $0.field == "PersonBirthDate" }, "\(describe(keptFindings))")
+    }
 }
