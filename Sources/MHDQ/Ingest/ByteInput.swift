@@ -13,7 +13,8 @@ public final class ByteInput {
     public let path: String
     private let fd: Int32
     /// The chunk buffer: allocated once, so readers scan it through a pointer with no array
-    /// retain or exclusivity check per access.
+    /// retain or exclusivity check per access. A line feed always follows the valid bytes
+    /// (`base[count]`), so a scan for a line end needs no separate check for the buffer's end.
     let base: UnsafeMutablePointer<UInt8>
     let capacity: Int
     /// Valid bytes in the buffer.
@@ -27,8 +28,8 @@ public final class ByteInput {
         let (fd, _) = try ByteInput.openRegularFile(path)
         self.fd = fd
         capacity = max(bufferSize, 4)
-        base = .allocate(capacity: capacity)
-        base.initialize(repeating: 0, count: capacity)
+        base = .allocate(capacity: capacity + 1)
+        base.initialize(repeating: 0x0A, count: capacity + 1)
     }
 
     deinit {
@@ -60,6 +61,7 @@ public final class ByteInput {
     func refill() throws -> Int {
         consumedBefore += count
         count = 0
+        base[0] = 0x0A
         if atEOF { return 0 }
         let capacity = self.capacity
         let n = { () -> Int in
@@ -80,6 +82,7 @@ public final class ByteInput {
         }
         if n < capacity { atEOF = true }
         count = n
+        base[n] = 0x0A
         return n
     }
 

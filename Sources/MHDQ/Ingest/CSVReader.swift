@@ -122,10 +122,11 @@ public struct CSVReader: RowSource {
         }
     }
 
-    /// Reads a record that lies wholly in the buffer and needs none of `readRecord`'s care, in one pass with
-    /// no per-field calls: fields plain or quoted without doubled quotes, line breaks, NUL or invalid UTF-8
-    /// inside. Returns whether a field was quoted, or nil, having changed nothing, for any other record
-    /// (which `readRecord` then reads from the same place).
+    /// Reads a record that lies wholly in the buffer and needs none of `readRecord`'s care, in one pass:
+    /// fields plain, or quoted without doubled quotes, line breaks or NUL inside, and valid UTF-8. The
+    /// record's bytes are copied once and each field is kept as offsets into them (delimiters and
+    /// quotes stay in between). Returns whether a field was quoted, or nil, having changed nothing,
+    /// for any other record (which `readRecord` then reads from the same place).
     private mutating func readSimpleRecord(into row: inout RawRow) -> Bool? {
         // Windows-1252 fields are transcoded, and a NUL delimiter is an error, both by `readRecord`.
         guard readsSimpleRecords, encoding != .windows1252, delimiter != 0 else { return nil }
@@ -133,42 +134,51 @@ public struct CSVReader: RowSource {
         let n = input.count
         let delimiter = self.delimiter
         let maxFieldBytes = self.maxFieldBytes
+        let recordStart = position
         var i = position
-        // At most one byte per field besides its text, so the rest of the buffer bounds both.
-        let end: Int? = row.appendDirectly(bytes: n - i, fields: n - i + 1) { out -> Int? in
+        // At most one field per byte left in the buffer, plus one.
+        let quoted: Bool? = row.appendDirectly(bytes: n - i, fields: n - i + 1) { out -> Bool? in
+            let firstField = out.fieldCount
+            let origin = out.byteCount - recordStart   // input offset + origin = offset in the row
             var quotedAny = false
+            var recordEnd = 0
             while true {
-                guard i < n else { return nil }
-                var high: UInt8 = 0
-                let start: Int
+                let start: Int, end: Int
                 if base[i] == 0x22 {
                     quotedAny = true
                     i += 1
                     start = i
-                    i = CSVReader.scan(base, from: i, to: n, stoppingAt: 0x22, high: &high)
-                    // The closing quote must be followed by the delimiter or a line end.
-                    guard i + 1 < n, base[i] == 0x22 else { return nil }
-                    out.append(base + start, count: i - start)
+                    // The buffer is followed by a line feed, so every scan stops by its end.
+                    while true {
+                        let b = base[i]
+                        if b == 0x22 || (b <= 0x0D && (b == 0x0A || b == 0x0D || b == 0)) { break }
+                        i += 1
+                    }
+                    guard base[i] == 0x22, i + 1 < n else { return nil }
+                    end = i
                     i += 1
+                    // The closing quote must be followed by the delimiter or a line end.
                     let next = base[i]
                     guard next == delimiter || next == 0x0A || next == 0x0D else { return nil }
                 } else {
                     start = i
-                    i = CSVReader.scan(base, from: i, to: n, stoppingAt: delimiter, high: &high)
+                    while true {
+                        let b = base[i]
+                        if b == delimiter || (b <= 0x0D && (b == 0x0A || b == 0x0D || b == 0)) { break }
+                        i += 1
+                    }
                     guard i < n, base[i] != 0 else { return nil }
-                    out.append(base + start, count: i - start)
+                    end = i
                 }
-                let length = out.byteCount - (out.fieldCount == 0 ? 0 : out.ends[out.fieldCount - 1])
-                guard length <= maxFieldBytes else { return nil }
-                if high & 0x80 != 0 {
-                    guard UTF8Validation.isValid(UnsafeBufferPointer(start: out.bytes + out.byteCount - length, count: length)) else { return nil }
-                }
-                out.endField()
+                guard end - start <= maxFieldBytes else { return nil }
+                out.addField(start: start + origin, end: end + origin)
                 let terminator = base[i]
                 if terminator == delimiter {
                     i += 1
+                    guard i < n else { return nil }
                     continue
                 }
+                recordEnd = i
                 if terminator == 0x0D {
                     // A CR at the end of the buffer may be half of a CRLF.
                     guard i + 1 < n else { return nil }
@@ -176,46 +186,37 @@ public struct CSVReader: RowSource {
                 } else {
                     i += 1
                 }
-                return quotedAny ? 1 : 0
+                break
             }
+            let length = recordEnd - recordStart
+            if CSVReader.hasHighByte(base + recordStart, count: length) {
+                for f in firstField ..< out.fieldCount {
+                    let field = UnsafeBufferPointer(start: base + (out.starts[f] - origin), count: out.ends[f] - out.starts[f])
+                    guard UTF8Validation.isValid(field) else { return nil }
+                }
+            }
+            _ = out.copy(base + recordStart, count: length)
+            return quotedAny
         }
-        guard let end else { return nil }
+        guard let quoted else { return nil }
         position = i
         line += 1
-        return end == 1
+        return quoted
     }
 
-    /// The index of the first byte from `i` (before `n`) that is `stop`, LF, CR or NUL, or `n`; ORs the bytes
-    /// passed into `high` (and perhaps a few after the stop: it only asks for a UTF-8 check).
-    /// Eight bytes at a time: a byte equal to the target leaves a zero byte in `word ^ target`, and
-    /// (x - 0x01…01) & ~x & 0x80…80 marks zero bytes, the lowest mark always a true one.
-    @inline(__always) static func scan(_ base: UnsafePointer<UInt8>, from start: Int, to n: Int, stoppingAt stop: UInt8,
-                                       high: inout UInt8) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let marks: UInt64 = 0x8080_8080_8080_8080
-        let stops = ones &* UInt64(stop), lineFeeds = ones &* 0x0A, returns = ones &* 0x0D
-        var i = start
+    /// True when a byte ≥ 0x80 is among `count` bytes (eight at a time).
+    @inline(__always) static func hasHighByte(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
         var seen: UInt64 = 0
-        while i + 8 <= n {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-            let a = word ^ stops, b = word ^ lineFeeds, c = word ^ returns
-            let zeros = ((word &- ones) & ~word) | ((a &- ones) & ~a) | ((b &- ones) & ~b) | ((c &- ones) & ~c)
-            seen |= word
-            let found = zeros & marks
-            if found != 0 {
-                if seen & marks != 0 { high |= 0x80 }
-                return i + found.trailingZeroBitCount >> 3
-            }
-            i += 8
+        var k = 0
+        while k + 8 <= count {
+            seen |= UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+            k += 8
         }
-        if seen & marks != 0 { high |= 0x80 }
-        while i < n {
-            let b = base[i]
-            if b == stop || b == 0x0A || b == 0x0D || b == 0 { break }
-            high |= b
-            i += 1
+        while k < count {
+            seen |= UInt64(p[k])
+            k += 1
         }
-        return i
+        return seen & 0x8080_8080_8080_8080 != 0
     }
 
     /// Reads one record; returns whether any field was quoted.

@@ -139,21 +139,19 @@ public struct Stager {
             }
             record.row = row.number
             // Fields with no column stay null from the start; the others are all written every row.
-            row.withUnsafeFields { bytes, ends in
+            row.withUnsafeFields { bytes, starts, ends in
                 for k in 0 ..< planSources.count {
                     let column = planSources[k]
                     guard column < ends.count else { record.values[planFields[k]] = .null; continue }
-                    let start = column == 0 ? 0 : ends[column - 1]
-                    record.values[planFields[k]] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[start ..< ends[column]]), field: planFields[k])
+                    record.values[planFields[k]] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[column] ..< ends[column]]), field: planFields[k])
                 }
             }
             if !normaliser.problems.isEmpty && !deferred.isEmpty {
-                row.withUnsafeFields { bytes, ends in
+                row.withUnsafeFields { bytes, starts, ends in
                     for column in deferred {
                         let c = column.sourceIndex
                         guard c < ends.count else { record.values[column.fieldIndex] = .null; continue }
-                        let start = c == 0 ? 0 : ends[c - 1]
-                        record.values[column.fieldIndex] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[start ..< ends[c]]), field: column.fieldIndex)
+                        record.values[column.fieldIndex] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[c] ..< ends[c]]), field: column.fieldIndex)
                     }
                 }
             }
