@@ -113,6 +113,10 @@ public struct Stager {
         let staged = keepsValues ? plan : plan.filter { dataset.fields[$0.fieldIndex].type != .text }
         let planSources = staged.map(\.sourceIndex)
         let planFields = staged.map(\.fieldIndex)
+        // Without a consumer only the key fields' values are ever read (a problem's record key).
+        let keyFields = Set(dataset.key.compactMap { dataset.index(of: $0) })
+        let planStores = staged.map { keepsValues || keyFields.contains($0.fieldIndex) }
+        if !keepsValues { normaliser.valueNeeded = dataset.fields.indices.map { keyFields.contains($0) } }
         while try source.next(into: &row) {
             if skipped < spec.skipRows { skipped += 1; continue }
             stats.rowsRead += 1
@@ -143,7 +147,8 @@ public struct Stager {
                 for k in 0 ..< planSources.count {
                     let column = planSources[k]
                     guard column < ends.count else { record.values[planFields[k]] = .null; continue }
-                    record.values[planFields[k]] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[column] ..< ends[column]]), field: planFields[k])
+                    let value = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[column] ..< ends[column]]), field: planFields[k])
+                    if planStores[k] { record.values[planFields[k]] = value }
                 }
             }
             if !normaliser.problems.isEmpty && !deferred.isEmpty {
@@ -249,6 +254,10 @@ struct ValueNormaliser {
     let codeLists: [CodeList?]
     let valueMaps: [[String: String]?]
     let dateFormats: [DateFormat]
+    /// Each date format's fixed layout, kept apart so trying one copies no arrays.
+    let dateLayouts: [DateFormat.FixedLayout?]
+    /// Per field: whether the caller reads the staged value (else a code is only looked up and counted).
+    var valueNeeded: [Bool]
     let trim: Bool
     var problems: [Problem] = []
     var mappedCount = 0
@@ -261,6 +270,8 @@ struct ValueNormaliser {
         codeLists = dataset.fields.map { f in f.codes.flatMap { catalogue.codeLists[$0] } }
         valueMaps = dataset.fields.map { spec.values[$0.name] }
         dateFormats = spec.dateFormats
+        dateLayouts = spec.dateFormats.map(\.fixed)
+        valueNeeded = Array(repeating: true, count: dataset.fields.count)
         trim = spec.trim
         codeCache = Array(repeating: ByteKeyedTable(), count: dataset.fields.count)
     }
@@ -294,9 +305,8 @@ struct ValueNormaliser {
         case .code:
             let h = ByteKeyedTable<(value: Value, mapped: Bool)>.hash(bytes)
             if let e = codeCache[field].find(bytes, hash: h) {
-                let hit = codeCache[field].elements[e]
-                if hit.mapped { mappedCount += 1 }
-                return hit.value
+                if codeCache[field].elements[e].mapped { mappedCount += 1 }
+                return valueNeeded[field] ? codeCache[field].elements[e].value : .null
             }
             let raw = String(decoding: bytes, as: UTF8.self)
             let value = stageCode(raw, field: field)
@@ -306,7 +316,10 @@ struct ValueNormaliser {
             if codeCache[field].count < 4096 { codeCache[field].insert(bytes, hash: h, (value, mapped)) }
             return value
         case .date:
-            for k in dateFormats.indices {
+            for k in dateLayouts.indices {
+                if let layout = dateLayouts[k], bytes.count == layout.length, let days = DateFormat.parseFixed(bytes, layout) {
+                    return .date(days)
+                }
                 if let days = dateFormats[k].parse(bytes) { return .date(days) }
             }
             return problem(bytes, field, kind: "not a date", ruleID: "STG-DATE", title: "Value is not a date",
