@@ -135,28 +135,29 @@ public struct CSVReader: RowSource {
         let delimiter = self.delimiter
         let maxFieldBytes = self.maxFieldBytes
         let recordStart = position
-        var i = position
         // At most one field per byte left in the buffer, plus one.
-        let quoted: Bool? = row.appendDirectly(bytes: n - i, fields: n - i + 1) { out -> Bool? in
+        let read: (quoted: Bool, next: Int)? = row.appendDirectly(bytes: n - recordStart, fields: n - recordStart + 1) { out in
             let firstField = out.fieldCount
-            let origin = out.byteCount - recordStart   // input offset + origin = offset in the row
+            let origin = out.byteCount &- recordStart   // input offset + origin = offset in the row
             var quotedAny = false
+            var i = recordStart
             var recordEnd = 0
+            // Offsets stay within the buffer, so plain wrapping arithmetic is safe here.
             while true {
                 let start: Int, end: Int
                 if base[i] == 0x22 {
                     quotedAny = true
-                    i += 1
+                    i &+= 1
                     start = i
                     // The buffer is followed by a line feed, so every scan stops by its end.
                     while true {
                         let b = base[i]
                         if b == 0x22 || (b <= 0x0D && (b == 0x0A || b == 0x0D || b == 0)) { break }
-                        i += 1
+                        i &+= 1
                     }
-                    guard base[i] == 0x22, i + 1 < n else { return nil }
+                    guard base[i] == 0x22, i &+ 1 < n else { return nil }
                     end = i
-                    i += 1
+                    i &+= 1
                     // The closing quote must be followed by the delimiter or a line end.
                     let next = base[i]
                     guard next == delimiter || next == 0x0A || next == 0x0D else { return nil }
@@ -165,30 +166,30 @@ public struct CSVReader: RowSource {
                     while true {
                         let b = base[i]
                         if b == delimiter || (b <= 0x0D && (b == 0x0A || b == 0x0D || b == 0)) { break }
-                        i += 1
+                        i &+= 1
                     }
                     guard i < n, base[i] != 0 else { return nil }
                     end = i
                 }
-                guard end - start <= maxFieldBytes else { return nil }
-                out.addField(start: start + origin, end: end + origin)
+                guard end &- start <= maxFieldBytes else { return nil }
+                out.addField(start: start &+ origin, end: end &+ origin)
                 let terminator = base[i]
                 if terminator == delimiter {
-                    i += 1
+                    i &+= 1
                     guard i < n else { return nil }
                     continue
                 }
                 recordEnd = i
                 if terminator == 0x0D {
                     // A CR at the end of the buffer may be half of a CRLF.
-                    guard i + 1 < n else { return nil }
-                    i += base[i + 1] == 0x0A ? 2 : 1
+                    guard i &+ 1 < n else { return nil }
+                    i &+= base[i &+ 1] == 0x0A ? 2 : 1
                 } else {
-                    i += 1
+                    i &+= 1
                 }
                 break
             }
-            let length = recordEnd - recordStart
+            let length = recordEnd &- recordStart
             if CSVReader.hasHighByte(base + recordStart, count: length) {
                 for f in firstField ..< out.fieldCount {
                     let field = UnsafeBufferPointer(start: base + (out.starts[f] - origin), count: out.ends[f] - out.starts[f])
@@ -196,12 +197,12 @@ public struct CSVReader: RowSource {
                 }
             }
             _ = out.copy(base + recordStart, count: length)
-            return quotedAny
+            return (quotedAny, i)
         }
-        guard let quoted else { return nil }
-        position = i
+        guard let read else { return nil }
+        position = read.next
         line += 1
-        return quoted
+        return read.quoted
     }
 
     /// True when a byte ≥ 0x80 is among `count` bytes (eight at a time).

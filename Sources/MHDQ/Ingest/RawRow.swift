@@ -147,7 +147,7 @@ public struct RawRow: Sendable {
         @inline(__always) mutating func addField(start: Int, end: Int) {
             starts[fieldCount] = start
             ends[fieldCount] = end
-            fieldCount += 1
+            fieldCount &+= 1
         }
     }
 
