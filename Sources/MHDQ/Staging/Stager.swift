@@ -294,7 +294,26 @@ struct ValueNormaliser {
             while hi - lo >= 2, all[hi - 2] == 0xC2, all[hi - 1] == 0xA0 { hi -= 2 }
         }
         if lo == hi { return .null }
-        return stageBytes(UnsafeBufferPointer(rebasing: all[lo ..< hi]), field: field)
+        let bytes = UnsafeBufferPointer(rebasing: all[lo ..< hi])
+        // Codes, most of a record, take a small function of their own.
+        if fieldTypes[field] == .code { return stageCodeBytes(bytes, field: field) }
+        return stageBytes(bytes, field: field)
+    }
+
+    /// A code cell: its spelling found by its bytes (most cells), or mapped once and remembered.
+    mutating func stageCodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+        let h = ByteKeyedTable<(value: Value, mapped: Bool)>.hash(bytes)
+        if let e = codeCache[field].find(bytes, hash: h) {
+            if codeCache[field].elements[e].mapped { mappedCount += 1 }
+            return valueNeeded[field] ? codeCache[field].elements[e].value : .null
+        }
+        let raw = String(decoding: bytes, as: UTF8.self)
+        let value = stageCode(raw, field: field)
+        let mapped: Bool
+        if case .text(let s) = value, s != raw { mapped = true } else { mapped = false }
+        if mapped { mappedCount += 1 }
+        if codeCache[field].count < 4096 { codeCache[field].insert(bytes, hash: h, (value, mapped)) }
+        return value
     }
 
     mutating func stageBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
@@ -303,18 +322,7 @@ struct ValueNormaliser {
         case .text:
             return .text(String(decoding: bytes, as: UTF8.self))
         case .code:
-            let h = ByteKeyedTable<(value: Value, mapped: Bool)>.hash(bytes)
-            if let e = codeCache[field].find(bytes, hash: h) {
-                if codeCache[field].elements[e].mapped { mappedCount += 1 }
-                return valueNeeded[field] ? codeCache[field].elements[e].value : .null
-            }
-            let raw = String(decoding: bytes, as: UTF8.self)
-            let value = stageCode(raw, field: field)
-            let mapped: Bool
-            if case .text(let s) = value, s != raw { mapped = true } else { mapped = false }
-            if mapped { mappedCount += 1 }
-            if codeCache[field].count < 4096 { codeCache[field].insert(bytes, hash: h, (value, mapped)) }
-            return value
+            return stageCodeBytes(bytes, field: field)
         case .date:
             for k in dateLayouts.indices {
                 if let layout = dateLayouts[k], bytes.count == layout.length, let days = DateFormat.parseFixed(bytes, layout) {
