@@ -13,6 +13,7 @@ enum Help {
       mhdq inspect FILE [--sheet NAME] [--records csv|json]    look at a source: columns, types, blanks, samples
       mhdq rules list | lint | coverage --pack NAME [--json]   the rule catalogue
       mhdq generate --out DIR --patients N [--seed S]          deterministic synthetic extracts and a manifest
+                 [--referrals-per-patient R] [--contacts-per-patient C]   (means; default 1.5 and 5)
       mhdq help [rules | manifest]                             this text, the rule language, the manifest format
 
     reading options (check, inspect): --delimiter , | tab ; --encoding auto|utf-8|windows-1252
