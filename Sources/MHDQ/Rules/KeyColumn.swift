@@ -28,6 +28,26 @@ struct KeyColumn {
         present.append(ok)
     }
 
+    /// `append(_:allowBlanks:)` for the values at `fields` of a record, without gathering them into an array
+    /// and, for text, without copying a String.
+    mutating func append(fields: [Int], of values: [Value], allowBlanks: Bool = false) {
+        let start = arena.count
+        var ok = true
+        for (i, f) in fields.enumerated() {
+            let p = values[f]
+            if p.isNull && !allowBlanks { ok = false; break }
+            if i > 0 { arena.append(KeyColumn.separator) }
+            if case .text(let s) = p {
+                arena.append(contentsOf: s.utf8)
+            } else if !p.isNull {
+                arena.append(contentsOf: p.text.utf8)
+            }
+        }
+        if !ok { arena.removeLast(arena.count - start) }
+        ends.append(UInt32(arena.count))
+        present.append(ok)
+    }
+
     /// The key's hash, computed when group rules run rather than stored (8 bytes a record saved).
     func hash(_ i: Int) -> UInt64 { KeyColumn.hash(bytes(i)) }
 

@@ -174,6 +174,9 @@ public final class ValidationEngine: StagedRecordConsumer {
         var filteredGroupRules: [Rule] = []
         var lookups: [(id: Int, key: Int, value: Int)] = []
         var aggregates: [Rule] = []
+        /// The record rules as one chain of closures, each holding the next: running them retains nothing
+        /// per rule (walking an array of rules retained each rule and its closures). Reports hits by index.
+        var checkRecord: (EvalContext, (Int) -> Void) -> Void = { _, _ in }
         var isHeader = false
         var hasWork: Bool {
             !recordRules.isEmpty || !derived.isEmpty || !keySignatures.isEmpty || !displaySignatures.isEmpty
@@ -185,6 +188,21 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let p = programs[table.table] { return p }
         let p = TableProgram()
         p.recordRules = recordRules[table.table] ?? []
+        for (k, rule) in p.recordRules.enumerated().reversed() {
+            let next = p.checkRecord
+            let condition = rule.condition!
+            if let filter = rule.filter {
+                p.checkRecord = { ctx, hit in
+                    if case .bool(true) = filter(ctx), case .bool(true) = condition(ctx) { hit(k) }
+                    next(ctx, hit)
+                }
+            } else {
+                p.checkRecord = { ctx, hit in
+                    if case .bool(true) = condition(ctx) { hit(k) }
+                    next(ctx, hit)
+                }
+            }
+        }
         p.derived = derived[table.table] ?? []
         var seen = Set<[String]>()
         for sig in keySignatures[table.table] ?? [] where seen.insert(sig).inserted {
@@ -228,25 +246,31 @@ public final class ValidationEngine: StagedRecordConsumer {
         let program = state.program!
         guard program.hasWork else { return }
 
-        // The record (shared, not copied) and its derived fields.
-        context.record = record.values
+        // The record and its derived fields. Values are copied into the context's own array: sharing the
+        // staged array made the stager copy all of it when it wrote the next record.
+        if context.record.count == record.values.count {
+            context.record.withUnsafeMutableBufferPointer { mine in
+                record.values.withUnsafeBufferPointer { staged in
+                    for i in 0 ..< staged.count { mine[i] = staged[i] }
+                }
+            }
+        } else {
+            context.record = record.values
+        }
         context.derived.removeAll(keepingCapacity: true)
         for d in program.derived { context.derived.append(d(context)) }
         if program.isHeader && index == 0 { context.header = context.record }
 
-        for rule in program.recordRules {
-            if let filter = rule.filter {
-                guard case .bool(true) = filter(context) else { continue }
-            }
-            guard case .bool(true) = rule.condition!(context) else { continue }
+        program.checkRecord(context) { k in
+            let rule = program.recordRules[k]
             if rule.severity.rejectsRecord { state.flags[index] |= ValidationEngine.recordRejected }
             findings.add(makeFinding(rule, state: state, index: index, message: rule.message.render(context)))
         }
         for k in 0 ..< program.keySignatures.count {
-            state.keyColumns[k].append(program.keyIndices[k].map { record.values[$0] })
+            state.keyColumns[k].append(fields: program.keyIndices[k], of: record.values)
         }
         for k in 0 ..< program.displaySignatures.count {
-            state.displayColumns[k].append(program.displayIndices[k].map { record.values[$0] }, allowBlanks: true)
+            state.displayColumns[k].append(fields: program.displayIndices[k], of: record.values, allowBlanks: true)
         }
         for (k, rule) in program.filteredGroupRules.enumerated() {
             var pass = false
@@ -293,7 +317,8 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     func accumulate(_ rule: Rule, state: TableState, slot: Int) {
         if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { return }
-        let group = rule.groupBy.map { $0(context).text }.joined(separator: " / ")
+        // One group-by (the usual case) needs no array and no join.
+        let group = rule.groupBy.count == 1 ? rule.groupBy[0](context).text : rule.groupBy.map { $0(context).text }.joined(separator: " / ")
         let numerator: Bool
         if let n = rule.numerator, case .bool(true) = n(context) { numerator = true } else { numerator = false }
         var value: Double?
