@@ -18,7 +18,7 @@ public final class EvalContext {
     public var periodStart: Int?
     public var periodEnd: Int?
     /// Lookup tables filled from earlier tables: lookup id → key → value.
-    public var lookups: [[String: Value]] = []
+    public var lookups: [LookupTable] = []
     public var reference: ReferenceData
 
     public init(reference: ReferenceData = ReferenceData()) { self.reference = reference }
@@ -319,7 +319,7 @@ public struct ExpressionCompiler {
             return { ctx in
                 let k = key.read(ctx)
                 if case .null = k { return .null }
-                return ctx.lookups[id][k.text] ?? .null
+                return ctx.lookups[id].value(for: k.text) ?? .null
             }
         case "format_ok":
             guard case .field(nil, let fieldName, let s) = args[0], let def = scope.dataset.field(fieldName) else {

@@ -58,4 +58,60 @@ struct RuleFastPathTests {
         #expect(try S.eval("-PersonBirthDate", ["PersonBirthDate": S.date("2000-01-01")]) == .null)
         #expect(try S.eval("upper(EthnicCategory) = \"Z\"", ["EthnicCategory": .text("z")]) == .bool(true))
     }
+
+    /// lookup() values: the first value per key wins, as with the dictionary it replaces, for ASCII keys in the
+    /// compact table and for any key once a non-ASCII one arrives (String equality then decides).
+    @Test func lookupTableKeepsTheFirstValueAndStringEquality() {
+        var table = LookupTable()
+        var reference: [String: Value] = [:]
+        func put(_ k: String, _ v: Value) {
+            table.insertIfAbsent(k, v)
+            if reference[k] == nil { reference[k] = v }
+        }
+        var random = SplitMix(state: 11)
+        for i in 0 ..< 5_000 {
+            put("P\(random.below(3_000))", .number(Double(i)))
+        }
+        for k in ["P1", "P2999", "P3000", "", "p1"] {
+            #expect(table.value(for: k) == reference[k], "\(k)")
+        }
+        #expect(table.count == reference.count)
+        put("K", .text("ascii K"))
+        #expect(table.value(for: "\u{212A}") == reference["\u{212A}"], "the Kelvin sign equals K as a String")
+        put("\u{212A}", .text("kelvin"))
+        put("é", .text("e acute"))
+        put("e\u{301}", .text("decomposed"))
+        for k in ["K", "\u{212A}", "é", "e\u{301}", "P42", "P2999", "nobody"] {
+            #expect(table.value(for: k) == reference[k], "\(k)")
+        }
+        #expect(table.count == reference.count)
+    }
+
+    /// Chunked columns hold what arrays held, across chunk boundaries and for strings longer than a chunk.
+    @Test func chunkedColumnsKeepEveryElementAndString() {
+        var numbers = ChunkedArray<UInt64>()
+        var reference: [UInt64] = []
+        for i in 0 ..< 200_000 {
+            numbers.append(UInt64(i) &* 2_654_435_761)
+            reference.append(UInt64(i) &* 2_654_435_761)
+        }
+        numbers[65_535] = 7
+        reference[65_535] = 7
+        numbers[65_536] |= 1
+        reference[65_536] |= 1
+        #expect(numbers.count == reference.count && Array(numbers) == reference)
+
+        var arena = ByteArena()
+        var strings: [[UInt8]] = []
+        var random = SplitMix(state: 5)
+        for k in 0 ..< 120_000 {
+            // Mostly short keys, a few empty, one longer than a chunk (1 MiB).
+            let length = k == 50_000 ? (1 << 20) + 17 : k % 97 == 0 ? 0 : 5 + random.below(20)
+            let s = (0 ..< length).map { _ in UInt8(0x30 + random.below(40)) }
+            arena.append(s)
+            strings.append(s)
+        }
+        #expect(arena.count == strings.count)
+        for i in 0 ..< strings.count { if !arena.bytes(i).elementsEqual(strings[i]) { Issue.record("string \(i) differs"); break } }
+    }
 }
