@@ -126,49 +126,18 @@ public struct ExpressionCompiler {
             return try compileField(qualifier, name, span, &scope)
         case .list(_, let span):
             throw error("a list can only follow \"in\"", span)
-        case .unary(let op, let inner, _):
+        case .unary(let op, let inner, _) where op != "not":
             let f = try operand(inner, &scope)
-            if op == "not" {
-                return { ctx in
-                    switch f.read(ctx) {
-                    case .bool(let b): return .bool(!b)
-                    default: return .null
-                    }
-                }
-            }
             return { ctx in
                 if case .number(let d) = f.read(ctx) { return .number(-d) }
                 return .null
             }
-        case .binary(let op, let l, let r, let span):
+        case .binary(let op, let l, let r, let span) where !ExpressionCompiler.truthOperators.contains(op):
             return try compileBinary(op, l, r, span, &scope)
-        case .isBlank(let inner, let negated, _):
-            let f = try operand(inner, &scope)
-            return { ctx in
-                let blank: Bool
-                switch f.read(ctx) {
-                case .null: blank = true
-                case .text(let s): blank = TextBytes.isBlank(s)
-                default: blank = false
-                }
-                return .bool(blank != negated)
-            }
-        case .inList(let lhs, let rhs, let negated, let span):
-            let f = try operand(lhs, &scope)
-            let set = TextSet(try constantSet(rhs, span, &scope))
-            return { ctx in
-                let v = f.read(ctx)
-                if case .null = v { return .null }
-                return .bool(set.contains(v) != negated)
-            }
-        case .matches(let lhs, let pattern, let negated, let span):
-            let f = try operand(lhs, &scope)
-            let regex = try PosixRegex(pattern) { self.error("invalid pattern: \($0)", span) }
-            return { ctx in
-                let v = f.read(ctx)
-                if case .null = v { return .null }
-                return .bool(regex.matches(v.text) != negated)
-            }
+        case .unary, .binary, .isBlank, .inList, .matches:
+            // Conditions (not, and, or, comparisons, tests): one definition, in `test`.
+            let t = try test(e, &scope)
+            return { ctx in t(ctx).value }
         case .call(let name, let args, let span):
             return try compileCall(name, args, span, &scope)
         }
@@ -223,37 +192,6 @@ public struct ExpressionCompiler {
         let a = try operand(l, &scope)
         let b = try operand(r, &scope)
         switch op {
-        case "and":
-            // Kleene logic: false wins over unknown.
-            return { ctx in
-                let x = a.read(ctx)
-                if case .bool(false) = x { return .bool(false) }
-                let y = b.read(ctx)
-                if case .bool(false) = y { return .bool(false) }
-                if case .bool(true) = x, case .bool(true) = y { return .bool(true) }
-                return .null
-            }
-        case "or":
-            return { ctx in
-                let x = a.read(ctx)
-                if case .bool(true) = x { return .bool(true) }
-                let y = b.read(ctx)
-                if case .bool(true) = y { return .bool(true) }
-                if case .bool(false) = x, case .bool(false) = y { return .bool(false) }
-                return .null
-            }
-        case "=", "!=", "<", "<=", ">", ">=":
-            return { ctx in
-                guard let c = ExpressionCompiler.compare(a.read(ctx), b.read(ctx)) else { return .null }
-                switch op {
-                case "=": return .bool(c == 0)
-                case "!=": return .bool(c != 0)
-                case "<": return .bool(c < 0)
-                case "<=": return .bool(c <= 0)
-                case ">": return .bool(c > 0)
-                default: return .bool(c >= 0)
-                }
-            }
         case "+", "-":
             return { ctx in
                 switch (a.read(ctx), b.read(ctx)) {
