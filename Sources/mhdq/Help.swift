@@ -16,6 +16,7 @@ enum Help {
       mhdq inspect FILE [--sheet NAME] [--records csv|json]    look at a source: columns, types, blanks, samples
       mhdq rules list | lint | coverage --pack NAME [--json]   the rule catalogue
       mhdq generate --out DIR --patients N [--seed S]          deterministic synthetic extracts and a manifest
+                 [--referrals-per-patient R] [--contacts-per-patient C]   (means; default 1.5 and 5)
       mhdq worklist [--new-since RUN|DATE] [--rule ID] [--group G] [--limit N] [--csv | --json]
                                                                what to fix today: the last run's open findings
       mhdq history list | show RUN | trend METRIC [--group G] | prune --keep N   [--json] [--last N]

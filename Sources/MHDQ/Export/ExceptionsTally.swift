@@ -71,7 +71,7 @@ struct ExceptionsTally {
             if severityRank < worstSeverityRank { worstSeverityRank = severityRank }
             for i in 0 ..< min(width, row.count) where !nonEmpty[i] && !row.isEmpty(i) { nonEmpty[i] = true }
             if rows == 0 {
-                for i in watched { first[i] = i < row.count ? Array(row.bytes[row.range(i)]) : [] }
+                for i in watched { first[i] = i < row.count ? row.withField(i) { Array($0) } : [] }
             } else {
                 for i in watched where !varies[i] {
                     let same = i < row.count ? row.withField(i) { $0.elementsEqual(first[i]) } : first[i].isEmpty

@@ -181,7 +181,7 @@ struct SpoolReader {
                 if available == 0 { return false }
             }
             let n = min(needed, available - position)
-            out.append(contentsOf: input.buffer[position ..< position + n])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: input.bytes[position ..< position + n]))
             position += n
             needed -= n
         }

@@ -15,12 +15,15 @@ final class RowSpoolWriter {
 
     /// Appends fields `columns` of `row` (a column past the row's end is empty).
     func append(_ row: RawRow, columns: [Int]) {
-        row.bytes.withUnsafeBufferPointer { all in
-            for c in columns {
-                let field = c < row.count ? UnsafeBufferPointer(rebasing: all[row.range(c)]) : UnsafeBufferPointer(start: nil, count: 0)
-                let n = UInt32(field.count)
-                for k in 0 ..< 4 { output.write(byte: UInt8(truncatingIfNeeded: n >> (8 * k))) }
-                output.write(bytes: field)
+        for c in columns {
+            if c < row.count {
+                row.withField(c) { field in
+                    let n = UInt32(field.count)
+                    for k in 0 ..< 4 { output.write(byte: UInt8(truncatingIfNeeded: n >> (8 * k))) }
+                    output.write(bytes: field)
+                }
+            } else {
+                for _ in 0 ..< 4 { output.write(byte: 0) }
             }
         }
     }
@@ -61,7 +64,7 @@ final class RowSpoolReader {
                     position = 0
                 }
                 let n = min(remaining, input.count - position)
-                input.buffer.withUnsafeBufferPointer { row.appendBytes(UnsafeBufferPointer(rebasing: $0[position ..< position + n])) }
+                row.appendBytes(UnsafeBufferPointer(rebasing: input.bytes[position ..< position + n]))
                 position += n
                 remaining -= n
             }
@@ -76,6 +79,6 @@ final class RowSpoolReader {
             position = 0
         }
         defer { position += 1 }
-        return input.buffer[position]
+        return input.base[position]
     }
 }

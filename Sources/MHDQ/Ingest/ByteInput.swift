@@ -12,8 +12,12 @@ import Darwin
 public final class ByteInput {
     public let path: String
     private let fd: Int32
-    private(set) var buffer: [UInt8]
-    /// Valid bytes in `buffer`.
+    /// The chunk buffer: allocated once, so readers scan it through a pointer with no array
+    /// retain or exclusivity check per access. A line feed always follows the valid bytes
+    /// (`base[count]`), so a scan for a line end needs no separate check for the buffer's end.
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    /// Valid bytes in the buffer.
     private(set) var count = 0
     /// Total bytes consumed before the current buffer.
     private(set) var consumedBefore = 0
@@ -23,10 +27,18 @@ public final class ByteInput {
         self.path = path
         let (fd, _) = try ByteInput.openRegularFile(path)
         self.fd = fd
-        self.buffer = [UInt8](repeating: 0, count: max(bufferSize, 4))
+        capacity = max(bufferSize, 4)
+        base = .allocate(capacity: capacity + 1)
+        base.initialize(repeating: 0x0A, count: capacity + 1)
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        base.deallocate()
+    }
+
+    /// The valid bytes of the current chunk.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
     /// Opens a regular file read-only: the descriptor and the file's size, or a located error
     /// (missing, unreadable, or a folder). Shared by every reader that opens files.
@@ -49,12 +61,13 @@ public final class ByteInput {
     func refill() throws -> Int {
         consumedBefore += count
         count = 0
+        base[0] = 0x0A
         if atEOF { return 0 }
-        let capacity = buffer.count
-        let n = buffer.withUnsafeMutableBytes { raw -> Int in
+        let capacity = self.capacity
+        let n = { () -> Int in
             var got = 0
             while got < capacity {
-                let r = read(fd, raw.baseAddress! + got, capacity - got)
+                let r = read(fd, base + got, capacity - got)
                 if r < 0 {
                     if errno == EINTR { continue }
                     return -1
@@ -63,12 +76,13 @@ public final class ByteInput {
                 got += r
             }
             return got
-        }
+        }()
         if n < 0 {
             throw MHDQError.input("read failed: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
         }
         if n < capacity { atEOF = true }
         count = n
+        base[n] = 0x0A
         return n
     }
 
@@ -77,7 +91,7 @@ public final class ByteInput {
         let input = try ByteInput(path: path)
         var all: [UInt8] = []
         while try input.refill() > 0 {
-            all.append(contentsOf: input.buffer[0 ..< input.count])
+            all.append(contentsOf: input.bytes)
         }
         return all
     }
@@ -85,8 +99,8 @@ public final class ByteInput {
     /// The first `count` bytes of the file (fewer if it is shorter).
     public static func prefix(path: String, count: Int) throws -> [UInt8] {
         let input = try ByteInput(path: path, bufferSize: count)
-        let n = try input.refill()
-        return Array(input.buffer[0 ..< n])
+        _ = try input.refill()
+        return Array(input.bytes)
     }
 
     /// File size in bytes, or nil when it cannot be read.

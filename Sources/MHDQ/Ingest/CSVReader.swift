@@ -58,13 +58,13 @@ public struct CSVReader: RowSource {
             guard try input.refill() > 0 else { return nil }
             position = 0
         }
-        return input.buffer[position]
+        return input.base[position]
     }
 
     private mutating func start() throws {
         started = true
         guard try input.refill() > 0 else { return }
-        let b = input.buffer
+        let b = input.bytes
         let n = input.count
         if n >= 4 && b[0] == 0x50 && b[1] == 0x4B && b[2] == 0x03 && b[3] == 0x04 {
             throw MHDQError.input("this is a zip file (an XLSX workbook?), not delimited text; give format = \"xlsx\"", at: SourceLocation(file: file))
@@ -78,7 +78,7 @@ public struct CSVReader: RowSource {
         if n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { position = 3 }
         if !delimiterGiven {
             // A buffer shorter than the header line must not decide the delimiter from its first few bytes.
-            if n == b.count && n < Self.sniffBytes {
+            if n == input.capacity && n < Self.sniffBytes {
                 delimiter = Self.sniff(try ByteInput.prefix(path: file, count: Self.sniffBytes).dropFirst(position))
             } else {
                 delimiter = Self.sniff(b[position ..< n])
@@ -90,7 +90,7 @@ public struct CSVReader: RowSource {
     static let sniffBytes = 1 << 16
 
     /// Picks the candidate delimiter seen most often outside quotes on the first line.
-    static func sniff(_ bytes: ArraySlice<UInt8>) -> UInt8 {
+    static func sniff<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt8 {
         var counts = [Int](repeating: 0, count: candidateDelimiters.count)
         var quoted = false
         for b in bytes {
@@ -112,7 +112,7 @@ public struct CSVReader: RowSource {
             row.removeAll()
             guard try peek() != nil else { return false }
             row.number = line
-            let quoted = try readRecord(into: &row)
+            let quoted = try readSimpleRecord(into: &row) ?? readRecord(into: &row)
             // A line with nothing on it is not a record.
             if row.count == 1 && row.isAllEmpty && !quoted {
                 blankLines += 1
@@ -120,6 +120,104 @@ public struct CSVReader: RowSource {
             }
             return true
         }
+    }
+
+    /// Reads a record that lies wholly in the buffer and needs none of `readRecord`'s care, in one pass:
+    /// fields plain, or quoted without doubled quotes, line breaks or NUL inside, and valid UTF-8. The
+    /// record's bytes are copied once and each field is kept as offsets into them (delimiters and
+    /// quotes stay in between). Returns whether a field was quoted, or nil, having changed nothing,
+    /// for any other record (which `readRecord` then reads from the same place).
+    private mutating func readSimpleRecord(into row: inout RawRow) -> Bool? {
+        // Windows-1252 fields are transcoded, and a NUL delimiter is an error, both by `readRecord`.
+        guard readsSimpleRecords, encoding != .windows1252, delimiter != 0 else { return nil }
+        let base = UnsafePointer(input.base)
+        let n = input.count
+        let delimiter = self.delimiter
+        let maxFieldBytes = self.maxFieldBytes
+        let recordStart = position
+        // At most one field per byte left in the buffer, plus one.
+        let read: (quoted: Bool, next: Int)? = row.appendDirectly(bytes: n - recordStart, fields: n - recordStart + 1) { out in
+            let firstField = out.fieldCount
+            let origin = out.byteCount &- recordStart   // input offset + origin = offset in the row
+            var quotedAny = false
+            var i = recordStart
+            var recordEnd = 0
+            // Offsets stay within the buffer, so plain wrapping arithmetic is safe here.
+            while true {
+                let start: Int, end: Int
+                if base[i] == 0x22 {
+                    quotedAny = true
+                    i &+= 1
+                    start = i
+                    // The buffer is followed by a line feed, so every scan stops by its end.
+                    while true {
+                        let b = base[i]
+                        if b == 0x22 || (b <= 0x0D && (b == 0x0A || b == 0x0D || b == 0)) { break }
+                        i &+= 1
+                    }
+                    guard base[i] == 0x22, i &+ 1 < n else { return nil }
+                    end = i
+                    i &+= 1
+                    // The closing quote must be followed by the delimiter or a line end.
+                    let next = base[i]
+                    guard next == delimiter || next == 0x0A || next == 0x0D else { return nil }
+                } else {
+                    start = i
+                    while true {
+                        let b = base[i]
+                        if b == delimiter || (b <= 0x0D && (b == 0x0A || b == 0x0D || b == 0)) { break }
+                        i &+= 1
+                    }
+                    guard i < n, base[i] != 0 else { return nil }
+                    end = i
+                }
+                guard end &- start <= maxFieldBytes else { return nil }
+                out.addField(start: start &+ origin, end: end &+ origin)
+                let terminator = base[i]
+                if terminator == delimiter {
+                    i &+= 1
+                    guard i < n else { return nil }
+                    continue
+                }
+                recordEnd = i
+                if terminator == 0x0D {
+                    // A CR at the end of the buffer may be half of a CRLF.
+                    guard i &+ 1 < n else { return nil }
+                    i &+= base[i &+ 1] == 0x0A ? 2 : 1
+                } else {
+                    i &+= 1
+                }
+                break
+            }
+            let length = recordEnd &- recordStart
+            if CSVReader.hasHighByte(base + recordStart, count: length) {
+                for f in firstField ..< out.fieldCount {
+                    let field = UnsafeBufferPointer(start: base + (out.starts[f] - origin), count: out.ends[f] - out.starts[f])
+                    guard UTF8Validation.isValid(field) else { return nil }
+                }
+            }
+            _ = out.copy(base + recordStart, count: length)
+            return (quotedAny, i)
+        }
+        guard let read else { return nil }
+        position = read.next
+        line += 1
+        return read.quoted
+    }
+
+    /// True when a byte ≥ 0x80 is among `count` bytes (eight at a time).
+    @inline(__always) static func hasHighByte(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
+        var seen: UInt64 = 0
+        var k = 0
+        while k + 8 <= count {
+            seen |= UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+            k += 8
+        }
+        while k < count {
+            seen |= UInt64(p[k])
+            k += 1
+        }
+        return seen & 0x8080_8080_8080_8080 != 0
     }
 
     /// Reads one record; returns whether any field was quoted.
@@ -188,7 +286,7 @@ public struct CSVReader: RowSource {
         let delimiter = self.delimiter
         while true {
             guard try peek() != nil else { return 0 }
-            let terminator: UInt8? = input.buffer.withUnsafeBufferPointer { buf -> UInt8? in
+            let terminator: UInt8? = { (buf: UnsafeBufferPointer<UInt8>) -> UInt8? in
                 var i = position
                 let n = input.count
                 var high: UInt8 = 0
@@ -202,7 +300,7 @@ public struct CSVReader: RowSource {
                 row.appendBytes(UnsafeBufferPointer(rebasing: buf[position ..< i]))
                 position = i
                 return i < n ? buf[i] : nil
-            }
+            }(input.bytes)
             guard let t = terminator else {
                 try checkLength(row, startLine: row.number)
                 continue
@@ -227,7 +325,7 @@ public struct CSVReader: RowSource {
                 throw MHDQError.input("the file ends inside a quoted field opened at line \(startLine) (truncated file or unbalanced quote)", at: SourceLocation(file: file, row: startLine))
             }
             // Copy up to the next quote (or a NUL: binary data), counting line breaks.
-            let sawQuote: Bool = input.buffer.withUnsafeBufferPointer { buf -> Bool in
+            let sawQuote: Bool = { (buf: UnsafeBufferPointer<UInt8>) -> Bool in
                 var i = position
                 let n = input.count
                 var lines = 0
@@ -249,7 +347,7 @@ public struct CSVReader: RowSource {
                 pendingCR = previousCR && i == n
                 position = i
                 return i < n
-            }
+            }(input.bytes)
             if !sawQuote {
                 try checkLength(row, startLine: startLine)
                 if pendingCR, try peek() == 0x0A {
@@ -259,7 +357,7 @@ public struct CSVReader: RowSource {
                 }
                 continue
             }
-            if input.buffer[position] == 0 {
+            if input.base[position] == 0 {
                 throw MHDQError.input("binary data (a NUL byte) in field \(row.count + 1): this is not a text file", at: SourceLocation(file: file, row: line))
             }
             position += 1  // the quote
@@ -272,6 +370,8 @@ public struct CSVReader: RowSource {
         }
     }
 
+    /// Off only in tests, which check that both ways of reading a record agree.
+    var readsSimpleRecords = true
     private var pendingCR = false
     /// Whether the field being read has a byte ≥ 0x80 (only then is UTF-8 validated or transcoded).
     private var fieldHasHighBytes = false

@@ -96,7 +96,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
             let n = try input.refill()
             if !started {
                 started = true
-                let b = input.buffer
+                let b = input.bytes
                 if n >= 4 && b[0] == 0xD0 && b[1] == 0xCF && b[2] == 0x11 && b[3] == 0xE0 {
                     throw MHDQError.input("password-protected or legacy .xls workbook: save as .xlsx without a password", at: SourceLocation(file: file))
                 }
@@ -108,7 +108,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
                 try parser.finish()
                 done = true
             } else {
-                try input.buffer.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[0 ..< n])) }
+                try parser.feed(UnsafeRawBufferPointer(input.bytes))
                 if parser.isStopped { done = true }
             }
             if done && mode == .rows && !found {

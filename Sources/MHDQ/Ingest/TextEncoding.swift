@@ -85,8 +85,8 @@ enum UTF8Validation {
 extension RawRow {
     /// Re-encodes the field being built from Windows-1252 to UTF-8.
     mutating func transcodeOpenField(from encoding: TextEncoding) {
-        let start = bytes.count - openFieldLength
-        let original = Array(bytes[start...])
+        let start = byteCount - openFieldLength
+        let original = Array(storage[start ..< byteCount])
         dropLastBytes(original.count)
         var out: [UInt8] = []
         out.reserveCapacity(original.count * 2)
@@ -96,7 +96,7 @@ extension RawRow {
 
     /// True when the field being built is valid UTF-8.
     func openFieldIsValidUTF8() -> Bool {
-        let start = bytes.count - openFieldLength
-        return bytes.withUnsafeBufferPointer { UTF8Validation.isValid(UnsafeBufferPointer(rebasing: $0[start...])) }
+        let start = byteCount - openFieldLength
+        return storage.withUnsafeBufferPointer { UTF8Validation.isValid(UnsafeBufferPointer(rebasing: $0[start ..< byteCount])) }
     }
 }

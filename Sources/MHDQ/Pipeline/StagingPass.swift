@@ -31,7 +31,8 @@ public struct StagingPass {
             var stats = StagingStats(table: table)
             for spec in sources where spec.table == table {
                 consumer?.begin(table: dataset, source: spec)
-                let stager = Stager(dataset: dataset, spec: spec, catalogue: catalogue, findings: findings)
+                var stager = Stager(dataset: dataset, spec: spec, catalogue: catalogue, findings: findings)
+                stager.keepsValues = consumer != nil
                 try stager.run(stats: &stats) { record in
                     consumer?.consume(record, table: dataset)
                 }

@@ -18,7 +18,7 @@ public final class EvalContext {
     public var periodStart: Int?
     public var periodEnd: Int?
     /// Lookup tables filled from earlier tables: lookup id → key → value.
-    public var lookups: [[String: Value]] = []
+    public var lookups: [LookupTable] = []
     public var reference: ReferenceData
     /// An aggregate rule's warn_when / fail_when: the group being judged.
     public var aggregate: AggregateMeasurement?
@@ -126,6 +126,15 @@ public struct ExpressionCompiler {
 
     // MARK: - Compilation
 
+    /// A field or constant as itself (read in place by the parent), anything else compiled.
+    func operand(_ e: Expr, _ scope: inout CompileScope) throws -> Operand {
+        switch e {
+        case .literal(let v, _): return .constant(v)
+        case .field(let qualifier, let name, let span): return try fieldOperand(qualifier, name, span, &scope)
+        default: return .computed(try compile(e, &scope))
+        }
+    }
+
     func compile(_ e: Expr, _ scope: inout CompileScope) throws -> Compiled {
         switch e {
         case .literal(let v, _):
@@ -134,61 +143,33 @@ public struct ExpressionCompiler {
             return try compileField(qualifier, name, span, &scope)
         case .list(_, let span):
             throw error("a list can only follow \"in\"", span)
-        case .unary(let op, let inner, _):
-            let f = try compile(inner, &scope)
-            if op == "not" {
-                return { ctx in
-                    switch f(ctx) {
-                    case .bool(let b): return .bool(!b)
-                    default: return .null
-                    }
-                }
-            }
+        case .unary(let op, let inner, _) where op != "not":
+            let f = try operand(inner, &scope)
             return { ctx in
-                if case .number(let d) = f(ctx).arithmetic { return .number(-d) }
+                if case .number(let d) = f.read(ctx).arithmetic { return .number(-d) }
                 return .null
             }
-        case .binary(let op, let l, let r, let span):
+        case .binary(let op, let l, let r, let span) where !ExpressionCompiler.truthOperators.contains(op):
             return try compileBinary(op, l, r, span, &scope)
-        case .isBlank(let inner, let negated, _):
-            let f = try compile(inner, &scope)
-            return { ctx in
-                let v = f(ctx)
-                let blank: Bool
-                switch v {
-                case .null: blank = true
-                case .text(let s): blank = s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 }
-                default: blank = false
-                }
-                return .bool(blank != negated)
-            }
-        case .inList(let lhs, let rhs, let negated, let span):
-            let f = try compile(lhs, &scope)
-            let set = try constantSet(rhs, span, &scope)
-            return { ctx in
-                let v = f(ctx)
-                if case .null = v { return .null }
-                return .bool(set.contains(v.text) != negated)
-            }
-        case .matches(let lhs, let pattern, let negated, let span):
-            let f = try compile(lhs, &scope)
-            let regex = try PosixRegex(pattern) { self.error("invalid pattern: \($0)", span) }
-            return { ctx in
-                let v = f(ctx)
-                if case .null = v { return .null }
-                return .bool(regex.matches(v.text) != negated)
-            }
+        case .unary, .binary, .isBlank, .inList, .matches:
+            // Conditions (not, and, or, comparisons, tests): one definition, in `test`.
+            let t = try test(e, &scope)
+            return { ctx in t(ctx).value }
         case .call(let name, let args, let span):
             return try compileCall(name, args, span, &scope)
         }
     }
 
     func compileField(_ qualifier: String?, _ name: String, _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
+        try fieldOperand(qualifier, name, span, &scope).compiled
+    }
+
+    func fieldOperand(_ qualifier: String?, _ name: String, _ span: Span, _ scope: inout CompileScope) throws -> Operand {
         if scope.aggregateLevel {
             guard qualifier == nil, let part = MetricPart(rawValue: name.lowercased()) else {
                 throw error("\"\(qualifier.map { $0 + "." } ?? "")\(name)\" is not known here: warn_when and fail_when judge the measured group, named value, numerator and denominator", span)
             }
-            return { ctx in ctx.aggregate.flatMap { $0[part] }.map { .number($0) } ?? .null }
+            return .computed { ctx in ctx.aggregate.flatMap { $0[part] }.map { .number($0) } ?? .null }
         }
         if let qualifier {
             guard let header = scope.header, qualifier.lowercased() == header.table.lowercased() || qualifier.lowercased() == header.code.lowercased() else {
@@ -197,14 +178,14 @@ public struct ExpressionCompiler {
             guard let i = header.index(of: name) else {
                 throw error("\"\(name)\" is not a field of \(header.table)\(Manifest.suggestion(name, header))", span)
             }
-            return { ctx in i < ctx.header.count ? ctx.header[i] : .null }
+            return .header(i)
         }
         if let i = scope.dataset.index(of: name) {
-            return { ctx in ctx.record[i] }
+            return .field(i)
         }
         if let d = scope.derived.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
             scope.needs.formUnion(scope.derivedNeeds[scope.derived[d]] ?? [])
-            return { ctx in d < ctx.derived.count ? ctx.derived[d] : .null }
+            return .derived(d)
         }
         throw error("\"\(name)\" is not a field of \(scope.dataset.table)\(Manifest.suggestion(name, scope.dataset))", span)
     }
@@ -231,43 +212,12 @@ public struct ExpressionCompiler {
     }
 
     func compileBinary(_ op: String, _ l: Expr, _ r: Expr, _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
-        let a = try compile(l, &scope)
-        let b = try compile(r, &scope)
+        let a = try operand(l, &scope)
+        let b = try operand(r, &scope)
         switch op {
-        case "and":
-            // Kleene logic: false wins over unknown.
-            return { ctx in
-                let x = a(ctx)
-                if case .bool(false) = x { return .bool(false) }
-                let y = b(ctx)
-                if case .bool(false) = y { return .bool(false) }
-                if case .bool(true) = x, case .bool(true) = y { return .bool(true) }
-                return .null
-            }
-        case "or":
-            return { ctx in
-                let x = a(ctx)
-                if case .bool(true) = x { return .bool(true) }
-                let y = b(ctx)
-                if case .bool(true) = y { return .bool(true) }
-                if case .bool(false) = x, case .bool(false) = y { return .bool(false) }
-                return .null
-            }
-        case "=", "!=", "<", "<=", ">", ">=":
-            return { ctx in
-                guard let c = ExpressionCompiler.compare(a(ctx), b(ctx)) else { return .null }
-                switch op {
-                case "=": return .bool(c == 0)
-                case "!=": return .bool(c != 0)
-                case "<": return .bool(c < 0)
-                case "<=": return .bool(c <= 0)
-                case ">": return .bool(c > 0)
-                default: return .bool(c >= 0)
-                }
-            }
         case "+", "-":
             return { ctx in
-                switch (a(ctx).arithmetic, b(ctx).arithmetic) {
+                switch (a.read(ctx).arithmetic, b.read(ctx).arithmetic) {
                 case (.number(let x), .number(let y)): return .number(op == "+" ? x + y : x - y)
                 case (.date(let d), .number(let n)) where n == n.rounded(): return .date(op == "+" ? d + Int(n) : d - Int(n))
                 case (.date(let x), .date(let y)) where op == "-": return .number(Double(x - y))
@@ -276,7 +226,7 @@ public struct ExpressionCompiler {
             }
         case "*", "/":
             return { ctx in
-                guard case .number(let x) = a(ctx).arithmetic, case .number(let y) = b(ctx).arithmetic else { return .null }
+                guard case .number(let x) = a.read(ctx).arithmetic, case .number(let y) = b.read(ctx).arithmetic else { return .null }
                 if op == "/" { return y == 0 ? .null : .number(x / y) }
                 return .number(x * y)
             }
@@ -333,11 +283,11 @@ public struct ExpressionCompiler {
             }
             let id = scope.lookups.id(for: LookupSpec(table: target.table, keyField: keyField, valueField: valueField.name))
             scope.needs.insert("table:" + target.table)
-            let key = try compile(args[1], &scope)
+            let key = try operand(args[1], &scope)
             return { ctx in
-                let k = key(ctx)
+                let k = key.read(ctx)
                 if case .null = k { return .null }
-                return ctx.lookups[id][k.text] ?? .null
+                return ctx.lookups[id].value(for: k.text) ?? .null
             }
         case "format_ok":
             guard case .field(nil, let fieldName, let s) = args[0], let def = scope.dataset.field(fieldName) else {
@@ -346,9 +296,9 @@ public struct ExpressionCompiler {
             guard let check = FormatSpec(def.format) else {
                 throw error("format \"\(def.format)\" of \(def.name) is not understood (see Rules/datasets/README.md)", s)
             }
-            let f = try compile(args[0], &scope)
+            let f = try operand(args[0], &scope)
             return { ctx in
-                let v = f(ctx)
+                let v = f.read(ctx)
                 if case .null = v { return .null }
                 return .bool(check.accepts(v))
             }
@@ -358,9 +308,9 @@ public struct ExpressionCompiler {
         case "in_reference":
             guard case .literal(.text(let listName), _) = args[0] else { throw error("in_reference() takes a list name in quotes", args[0].span) }
             scope.needs.insert(listName)
-            let value = try compile(args[1], &scope)
+            let value = try operand(args[1], &scope)
             return { ctx in
-                let v = value(ctx)
+                let v = value.read(ctx)
                 guard !v.isNull, let list = ctx.reference.lists[listName] else { return .null }
                 return .bool(list.contains(v.text.uppercased()) || list.contains(v.text))
             }
@@ -379,18 +329,18 @@ public struct ExpressionCompiler {
             }
             return { _ in .date(d) }
         default:
-            let compiled = try args.map { try compile($0, &scope) }
+            let compiled = try args.map { try operand($0, &scope) }
             let impl = fn.implementation
             switch compiled.count {
             case 0: return { ctx in impl(ctx, []) }
             case 1:
                 let a = compiled[0]
-                return { ctx in impl(ctx, [a(ctx)]) }
+                return { ctx in impl(ctx, [a.read(ctx)]) }
             case 2:
                 let a = compiled[0], b = compiled[1]
-                return { ctx in impl(ctx, [a(ctx), b(ctx)]) }
+                return { ctx in impl(ctx, [a.read(ctx), b.read(ctx)]) }
             default:
-                return { ctx in impl(ctx, compiled.map { $0(ctx) }) }
+                return { ctx in impl(ctx, compiled.map { $0.read(ctx) }) }
             }
         }
     }

@@ -3,38 +3,54 @@
 /// The key text of every record of a table (for one key signature), laid end to end.
 /// A record whose key has a blank part stores no key (`isPresent` false).
 struct KeyColumn {
-    private(set) var arena: [UInt8] = []
-    private(set) var ends: [UInt32] = []
-    private(set) var present: [Bool] = []
+    /// Each record's key bytes (parts joined by `separator`), in chunks that grow without copying.
+    private var keys = ByteArena()
+    private(set) var present = ChunkedArray<Bool>()
+    /// The key being built (reused, so appending allocates nothing once it has grown).
+    private var scratch: [UInt8] = []
     static let separator: UInt8 = 0x1F
 
-    var count: Int { ends.count }
+    var count: Int { keys.count }
 
     /// `allowBlanks`: store blank parts as empty text (display columns) instead of marking the key absent.
     mutating func append(_ parts: [Value], allowBlanks: Bool = false) {
+        scratch.removeAll(keepingCapacity: true)
         var ok = true
         for (i, p) in parts.enumerated() {
             if p.isNull && !allowBlanks { ok = false; break }
-            if i > 0 { arena.append(KeyColumn.separator) }
-            arena.append(contentsOf: p.text.utf8)
+            if i > 0 { scratch.append(KeyColumn.separator) }
+            scratch.append(contentsOf: p.text.utf8)
         }
-        if !ok {
-            // Roll back a partial key.
-            let start = ends.last.map(Int.init) ?? 0
-            arena.removeLast(arena.count - start)
+        // A partial key is dropped: the record has no key.
+        if !ok { scratch.removeAll(keepingCapacity: true) }
+        keys.append(scratch)
+        present.append(ok)
+    }
+
+    /// `append(_:allowBlanks:)` for the values at `fields` of a record, without gathering them into an array
+    /// and, for text, without copying a String.
+    mutating func append(fields: [Int], of values: [Value], allowBlanks: Bool = false) {
+        scratch.removeAll(keepingCapacity: true)
+        var ok = true
+        for (i, f) in fields.enumerated() {
+            let p = values[f]
+            if p.isNull && !allowBlanks { ok = false; break }
+            if i > 0 { scratch.append(KeyColumn.separator) }
+            if case .text(let s) = p {
+                scratch.append(contentsOf: s.utf8)
+            } else if !p.isNull {
+                scratch.append(contentsOf: p.text.utf8)
+            }
         }
-        let start = Int(ends.last ?? 0)
-        ends.append(UInt32(arena.count))
+        if !ok { scratch.removeAll(keepingCapacity: true) }
+        keys.append(scratch)
         present.append(ok)
     }
 
     /// The key's hash, computed when group rules run rather than stored (8 bytes a record saved).
     func hash(_ i: Int) -> UInt64 { KeyColumn.hash(bytes(i)) }
 
-    func bytes(_ i: Int) -> ArraySlice<UInt8> {
-        let start = i == 0 ? 0 : Int(ends[i - 1])
-        return arena[start ..< Int(ends[i])]
-    }
+    func bytes(_ i: Int) -> ArraySlice<UInt8> { keys.bytes(i) }
 
     /// The key's parts as text, in key order.
     func parts(_ i: Int) -> [String] {

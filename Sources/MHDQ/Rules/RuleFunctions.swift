@@ -232,6 +232,13 @@ public struct FormatSpec: Sendable {
         maxLength = exact ?? maxL ?? .max
     }
 
+    /// The length of all-ASCII text (one character a byte), or nil when it has other bytes.
+    @inline(__always) static func asciiLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var high: UInt8 = 0
+        for b in bytes { high |= b }
+        return high < 0x80 ? bytes.count : nil
+    }
+
     public func accepts(_ v: Value) -> Bool {
         switch kind {
         case .date: if case .date = v { return true }; return false
@@ -239,10 +246,17 @@ public struct FormatSpec: Sendable {
         case .dateTime: if case .dateTime = v { return true }; return false
         case .text:
             // Characters as the Data Dictionary counts them (Unicode scalars; bytes when all ASCII).
+            if case .text(let s) = v, let n = s.utf8.withContiguousStorageIfAvailable(FormatSpec.asciiLength), let n {
+                return n >= minLength && n <= maxLength
+            }
             let t = v.text
             let n = t.utf8.allSatisfy { $0 < 0x80 } ? t.utf8.count : t.unicodeScalars.count
             return n >= minLength && n <= maxLength
         case .digits:
+            if case .text(let s) = v, let ok = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
+                for b in bytes where b &- 48 >= 10 { return false }
+                return bytes.count >= minLength && bytes.count <= maxLength
+            }) { return ok }
             let s = v.text
             return s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && s.utf8.count >= minLength && s.utf8.count <= maxLength
         case .decimal:

@@ -73,15 +73,15 @@ public final class ValidationEngine: StagedRecordConsumer {
     final class TableState {
         let dataset: Dataset
         var count = 0
-        var rowRefs: [UInt64] = []
+        var rowRefs = ChunkedArray<UInt64>()
         var files: [String] = []
         var sheets: [String?] = []
-        var flags: [UInt8] = []
+        var flags = ChunkedArray<UInt8>()
         var program: TableProgram?
         /// Aligned with the program's key and display signatures, filtered group rules and aggregates.
         var keyColumns: [KeyColumn] = []
         var displayColumns: [KeyColumn] = []
-        var passColumns: [[Bool]] = []
+        var passColumns: [ChunkedArray<Bool>] = []
         var accumulators: [[String: Accumulator]] = []
 
         func keys(_ signature: [String]) -> KeyColumn? {
@@ -90,7 +90,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         func displays(_ signature: [String]) -> KeyColumn? {
             program?.displaySignatures.firstIndex(of: signature).flatMap { $0 < displayColumns.count ? displayColumns[$0] : nil }
         }
-        func passes(_ rule: Rule) -> [Bool]? {
+        func passes(_ rule: Rule) -> ChunkedArray<Bool>? {
             program?.filteredGroupRules.firstIndex { $0 === rule }.flatMap { $0 < passColumns.count ? passColumns[$0] : nil }
         }
         func aggregates(_ rule: Rule) -> [String: Accumulator] {
@@ -173,7 +173,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         returnRules.derivedExpressions = derived
         // Every pack shares one registry when loaded together, so ids line up; fill as many slots as specs.
-        context.lookups = Array(repeating: [:], count: packs.first?.lookups.specs.count ?? 0)
+        context.lookups = Array(repeating: LookupTable(), count: packs.first?.lookups.specs.count ?? 0)
     }
 
     public func begin(table: Dataset, source: SourceSpec) {
@@ -196,6 +196,9 @@ public final class ValidationEngine: StagedRecordConsumer {
         var filteredGroupRules: [Rule] = []
         var lookups: [(id: Int, key: Int, value: Int)] = []
         var aggregates: [Rule] = []
+        /// The record rules as one chain of closures, each holding the next: running them retains nothing
+        /// per rule (walking an array of rules retained each rule and its closures). Reports hits by index.
+        var checkRecord: (EvalContext, (Int) -> Void) -> Void = { _, _ in }
         var isHeader = false
         /// Series and KPI rules read the table's records once all are in.
         var keepsRecords = false
@@ -209,6 +212,21 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let p = programs[table.table] { return p }
         let p = TableProgram()
         p.recordRules = recordRules[table.table] ?? []
+        for (k, rule) in p.recordRules.enumerated().reversed() {
+            let next = p.checkRecord
+            let condition = rule.condition!
+            if let filter = rule.filter {
+                p.checkRecord = { ctx, hit in
+                    if case .bool(true) = filter(ctx), case .bool(true) = condition(ctx) { hit(k) }
+                    next(ctx, hit)
+                }
+            } else {
+                p.checkRecord = { ctx, hit in
+                    if case .bool(true) = condition(ctx) { hit(k) }
+                    next(ctx, hit)
+                }
+            }
+        }
         p.derived = derived[table.table] ?? []
         var seen = Set<[String]>()
         for sig in keySignatures[table.table] ?? [] where seen.insert(sig).inserted {
@@ -247,33 +265,39 @@ public final class ValidationEngine: StagedRecordConsumer {
             state.program = p
             state.keyColumns = Array(repeating: KeyColumn(), count: p.keySignatures.count)
             state.displayColumns = Array(repeating: KeyColumn(), count: p.displaySignatures.count)
-            state.passColumns = Array(repeating: [], count: p.filteredGroupRules.count)
+            state.passColumns = Array(repeating: ChunkedArray(), count: p.filteredGroupRules.count)
             state.accumulators = Array(repeating: [:], count: p.aggregates.count)
         }
         let program = state.program!
         guard program.hasWork else { return }
 
-        // The record (shared, not copied) and its derived fields.
-        context.record = record.values
+        // The record and its derived fields. Values are copied into the context's own array: sharing the
+        // staged array made the stager copy all of it when it wrote the next record.
+        if context.record.count == record.values.count {
+            context.record.withUnsafeMutableBufferPointer { mine in
+                record.values.withUnsafeBufferPointer { staged in
+                    for i in 0 ..< staged.count { mine[i] = staged[i] }
+                }
+            }
+        } else {
+            context.record = record.values
+        }
         context.derived.removeAll(keepingCapacity: true)
         for d in program.derived { context.derived.append(d(context)) }
         if program.isHeader && index == 0 { context.header = context.record }
 
-        for rule in program.recordRules {
-            if let filter = rule.filter {
-                guard case .bool(true) = filter(context) else { continue }
-            }
-            guard case .bool(true) = rule.condition!(context) else { continue }
+        program.checkRecord(context) { k in
+            let rule = program.recordRules[k]
             if rule.severity.rejectsRecord { state.flags[index] |= ValidationEngine.recordRejected }
             var identifiers: [String] = []
             let message = rule.message.render(context, identifiers: &identifiers)
             findings.add(makeFinding(rule, state: state, index: index, message: message, identifiers: identifiers))
         }
         for k in 0 ..< program.keySignatures.count {
-            state.keyColumns[k].append(program.keyIndices[k].map { record.values[$0] })
+            state.keyColumns[k].append(fields: program.keyIndices[k], of: record.values)
         }
         for k in 0 ..< program.displaySignatures.count {
-            state.displayColumns[k].append(program.displayIndices[k].map { record.values[$0] }, allowBlanks: true)
+            state.displayColumns[k].append(fields: program.displayIndices[k], of: record.values, allowBlanks: true)
         }
         for (k, rule) in program.filteredGroupRules.enumerated() {
             var pass = false
@@ -282,9 +306,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         for l in program.lookups {
             let key = record.values[l.key]
-            if !key.isNull, context.lookups[l.id][key.text] == nil {
-                context.lookups[l.id][key.text] = record.values[l.value]
-            }
+            if !key.isNull { context.lookups[l.id].insertIfAbsent(key.text, record.values[l.value]) }
         }
         for (k, rule) in program.aggregates.enumerated() { accumulate(rule, state: state, slot: k) }
         if program.keepsRecords {
@@ -297,6 +319,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         guard let state = states[table.table] else { return }
         state.files = stats.files
         state.sheets = stats.sheets
+
     }
 
     /// Current record context is reused; the group key text of a record for findings.
@@ -328,7 +351,8 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     func accumulate(_ rule: Rule, state: TableState, slot: Int) {
         if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { return }
-        let group = rule.groupBy.map { $0(context).text }.joined(separator: " / ")
+        // One group-by (the usual case) needs no array and no join.
+        let group = rule.groupBy.count == 1 ? rule.groupBy[0](context).text : rule.groupBy.map { $0(context).text }.joined(separator: " / ")
         let numerator: Bool
         if let n = rule.numerator, case .bool(true) = n(context) { numerator = true } else { numerator = false }
         var value: Double?
@@ -422,22 +446,33 @@ public final class ValidationEngine: StagedRecordConsumer {
         for rule in groupRules where rule.kind == .duplicate {
             guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
             let passes = state.passes(rule)
-            // Records with equal keys, found by hash and confirmed byte for byte. One dictionary entry
-            // per distinct key (no array per key): memory stays near 16 bytes a record.
-            var first: [UInt64: Int32] = [:]
-            first.reserveCapacity(column.count)
+            // Records with equal keys, found by hash and confirmed byte for byte, in an open-addressing
+            // index of first occurrences: 5 bytes a slot at most two thirds full, about half what a
+            // [UInt64: Int32] dictionary took, and no second pass for 64-bit hash collisions.
+            var eligible = 0
+            for i in 0 ..< column.count where column.present[i] && (passes?[i] ?? true) { eligible += 1 }
+            var capacity = 16
+            while capacity * 2 < eligible * 3 { capacity *= 2 }
+            let mask = capacity - 1
+            var slots = [UInt32](repeating: 0, count: capacity)   // first index + 1; 0 is empty
+            var tags = [UInt8](repeating: 0, count: capacity)
             var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
             for i in 0 ..< column.count where column.present[i] && (passes?[i] ?? true) {
                 let h = column.hash(i)
-                guard let f = first[h].map(Int.init) else { first[h] = Int32(i); continue }
-                if column.bytes(f) == column.bytes(i) {
-                    groups[f, default: [f]].append(i)
-                } else if let j = (0 ..< i).first(where: { j in
-                    // A 64-bit hash shared by different keys: rare enough to resolve by a scan.
-                    j != f && column.present[j] && (passes?[j] ?? true) && column.hash(j) == h && column.bytes(j) == column.bytes(i)
-                }) {
-                    let rep = groups.keys.first { groups[$0]!.contains(j) } ?? j
-                    groups[rep, default: [rep]].append(i)
+                let tag = UInt8(truncatingIfNeeded: h >> 56)
+                var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                while true {
+                    let f = Int(slots[s]) - 1
+                    if f < 0 {
+                        slots[s] = UInt32(i + 1)
+                        tags[s] = tag
+                        break
+                    }
+                    if tags[s] == tag && column.bytes(f) == column.bytes(i) {
+                        groups[f, default: [f]].append(i)
+                        break
+                    }
+                    s = (s + 1) & mask
                 }
             }
             for (_, members) in groups.sorted(by: { $0.key < $1.key }) {

@@ -73,7 +73,7 @@ public enum ColumnProfiler {
                     if isoDate.parse(bytes) != nil || ukDate.parse(bytes) != nil { p.columns[i].dates += 1 }
                     else if TimeParsing.parse(bytes) != nil { p.columns[i].times += 1 }
                     else if bytes.allSatisfy({ $0 >= 48 && $0 <= 57 }) && bytes.count < 16 { p.columns[i].integers += 1 }
-                    else if NumberParsing.parse(String(decoding: bytes, as: UTF8.self)) != nil { p.columns[i].decimals += 1 }
+                    else if NumberParsing.parse(bytes) != nil { p.columns[i].decimals += 1 }
                     else { p.columns[i].texts += 1 }
                 }
                 if p.columns[i].samples.count < sampleCount {

@@ -10,6 +10,49 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
     let tokens: [Token]
     let isExcelSerial: Bool
     public let description: String
+    /// The layout with two-digit days and months, which most dates in a file take: read by position.
+    let fixed: FixedLayout?
+
+    /// Byte offsets of a date whose every number has its full width ("05/09/2026" for dd/mm/yyyy).
+    /// Plain integers only, so copying a `DateFormat` for each cell retains nothing more.
+    struct FixedLayout: Sendable, Hashable {
+        var length: Int
+        var day: Int
+        var month: Int
+        var year: Int
+        /// Up to eight separators: offsets and bytes packed a byte each.
+        var literalCount: Int
+        var literalOffsets: UInt64
+        var literalBytes: UInt64
+
+        init?(_ tokens: [Token]) {
+            var day: Int?, month: Int?, year: Int?
+            var count = 0, offsets: UInt64 = 0, bytes: UInt64 = 0
+            var offset = 0
+            for token in tokens {
+                switch token {
+                case .day: day = offset; offset += 2
+                case .month: month = offset; offset += 2
+                case .year4: year = offset; offset += 4
+                case .literal(let c):
+                    guard count < 8, offset < 256 else { return nil }
+                    offsets |= UInt64(offset) << (8 * count)
+                    bytes |= UInt64(c) << (8 * count)
+                    count += 1
+                    offset += 1
+                case .monthName, .year2: return nil
+                }
+            }
+            guard let day, let month, let year else { return nil }
+            self.length = offset
+            self.day = day
+            self.month = month
+            self.year = year
+            self.literalCount = count
+            self.literalOffsets = offsets
+            self.literalBytes = bytes
+        }
+    }
 
     public static let excelSerial = DateFormat(tokens: [], isExcelSerial: true, description: "excel-serial")
     public static let iso = DateFormat(pattern: "yyyy-mm-dd")!
@@ -20,6 +63,7 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
         self.tokens = tokens
         self.isExcelSerial = isExcelSerial
         self.description = description
+        self.fixed = FixedLayout(tokens)
     }
 
     public init?(pattern: String) {
@@ -51,6 +95,7 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
         self.tokens = tokens
         self.isExcelSerial = false
         self.description = pattern
+        self.fixed = FixedLayout(tokens)
     }
 
     static let monthNames: [[UInt8]] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].map { Array($0.utf8) }
@@ -59,6 +104,30 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
     /// A trailing midnight time (" 00:00", "T00:00:00", " 00:00:00.000") is accepted: spreadsheets add one.
     func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         if isExcelSerial { return DateFormat.parseExcelSerial(bytes) }
+        if let fixed, bytes.count == fixed.length, let days = DateFormat.parseFixed(bytes, fixed) { return days }
+        return parseTokens(bytes)
+    }
+
+    /// A valid date in the fixed layout, or nil for anything else (which `parseTokens` then decides the same way).
+    @inline(__always) static func parseFixed(_ bytes: UnsafeBufferPointer<UInt8>, _ layout: FixedLayout) -> Int? {
+        for k in 0 ..< layout.literalCount {
+            let offset = Int(truncatingIfNeeded: layout.literalOffsets >> (8 * k)) & 0xFF
+            guard bytes[offset] == UInt8(truncatingIfNeeded: layout.literalBytes >> (8 * k)) else { return nil }
+        }
+        @inline(__always) func digit(_ i: Int) -> Int? {
+            let d = bytes[i] &- 48
+            return d < 10 ? Int(d) : nil
+        }
+        guard let d1 = digit(layout.day), let d2 = digit(layout.day + 1),
+              let m1 = digit(layout.month), let m2 = digit(layout.month + 1),
+              let y1 = digit(layout.year), let y2 = digit(layout.year + 1),
+              let y3 = digit(layout.year + 2), let y4 = digit(layout.year + 3) else { return nil }
+        let day = d1 * 10 + d2, month = m1 * 10 + m2, year = ((y1 * 10 + y2) * 10 + y3) * 10 + y4
+        guard CivilDate.isValid(year: year, month: month, day: day) else { return nil }
+        return CivilDate(year: year, month: month, day: day).days
+    }
+
+    func parseTokens(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = bytes.count
         var day = 0, month = 0, year = 0
@@ -169,6 +238,50 @@ enum TimeParsing {
 enum NumberParsing {
     /// A plain decimal number: optional sign, digits with optional thousands commas, optional fraction.
     static func parse(_ text: String) -> Double? {
+        if let fast = text.utf8.withContiguousStorageIfAvailable(parseSimple), let d = fast { return d }
+        return parseGeneral(text)
+    }
+
+    /// The same as `parse(_: String)`, read from a field's bytes: most numbers need no String at all.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let d = parseSimple(bytes) { return d }
+        return parseGeneral(String(decoding: bytes, as: UTF8.self))
+    }
+
+    static let powersOfTen: [Double] = (0 ... 15).map { k in (0 ..< k).reduce(1.0) { a, _ in a * 10 } }
+
+    /// "-?digits(.digits)?" with at most 15 digits, or nil for anything else (which `parseGeneral` decides).
+    /// Both the digits and the power of ten are exact doubles, so one division rounds correctly:
+    /// the result equals `Double(text)` bit for bit (Clinger's fast path).
+    @inline(__always) static func parseSimple(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        let n = bytes.count
+        var i = 0
+        let negative = n > 0 && bytes[0] == 0x2D
+        if negative { i = 1 }
+        var mantissa = 0
+        var digits = 0
+        var fraction = 0
+        var seenPoint = false
+        while i < n {
+            let b = bytes[i]
+            if b &- 0x30 < 10 {
+                mantissa = mantissa &* 10 &+ Int(b &- 0x30)
+                digits += 1
+                if seenPoint { fraction += 1 }
+            } else if b == 0x2E && !seenPoint && digits > 0 {
+                seenPoint = true
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0, digits <= 15, !seenPoint || fraction > 0 else { return nil }
+        var d = Double(mantissa)
+        if fraction > 0 { d /= powersOfTen[fraction] }
+        return negative ? -d : d
+    }
+
+    static func parseGeneral(_ text: String) -> Double? {
         guard !text.isEmpty else { return nil }
         var s = text
         if s.contains(",") {

@@ -55,6 +55,10 @@ public struct Stager {
     public let spec: SourceSpec
     let catalogue: Catalogue
     let findings: FindingSink
+    /// False when nothing reads the staged records (staging alone, `check --no-rules`): text fields, which
+    /// cannot fail staging, are then not made into Strings, except a row's key fields when the row has a
+    /// problem to report. Every count and finding is the same either way.
+    public var keepsValues = true
 
     public init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue, findings: FindingSink) {
         self.dataset = dataset
@@ -110,6 +114,15 @@ public struct Stager {
         record.sheet = source.sheet
         let width = header.count
         let identifierIndices = dataset.identifierIndices
+        // Columns staged every row, and text columns left for when a problem needs the row's key.
+        let deferred = keepsValues ? [] : plan.filter { dataset.fields[$0.fieldIndex].type == .text }
+        let staged = keepsValues ? plan : plan.filter { dataset.fields[$0.fieldIndex].type != .text }
+        let planSources = staged.map(\.sourceIndex)
+        let planFields = staged.map(\.fieldIndex)
+        // Without a consumer only the key fields' values are ever read (a problem's record key).
+        let keyFields = Set(dataset.key.compactMap { dataset.index(of: $0) })
+        let planStores = staged.map { keepsValues || keyFields.contains($0.fieldIndex) }
+        if !keepsValues { normaliser.valueNeeded = dataset.fields.indices.map { keyFields.contains($0) } }
         while try source.next(into: &row) {
             if skipped < spec.skipRows { skipped += 1; continue }
             stats.rowsRead += 1
@@ -136,12 +149,27 @@ public struct Stager {
                 findings.add(f)
                 continue
             }
-            for i in 0 ..< fieldCount { record.values[i] = .null }
             record.row = row.number
-            for column in plan where column.sourceIndex < row.count {
-                record.values[column.fieldIndex] = normaliser.stage(row, column.sourceIndex, field: column.fieldIndex)
+            // Fields with no column stay null from the start; the others are all written every row.
+            row.withUnsafeFields { bytes, starts, ends in
+                for k in 0 ..< planSources.count {
+                    let column = planSources[k]
+                    guard column < ends.count else { record.values[planFields[k]] = .null; continue }
+                    let value = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[column] ..< ends[column]]), field: planFields[k])
+                    if planStores[k] { record.values[planFields[k]] = value }
+                }
             }
-            for problem in normaliser.drainProblems() {
+            if !normaliser.problems.isEmpty && !deferred.isEmpty {
+                row.withUnsafeFields { bytes, starts, ends in
+                    for column in deferred {
+                        let c = column.sourceIndex
+                        guard c < ends.count else { record.values[column.fieldIndex] = .null; continue }
+                        record.values[column.fieldIndex] = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[c] ..< ends[c]]), field: column.fieldIndex)
+                    }
+                }
+            }
+            // Draining copies the list: only rows with a problem pay for it.
+            for problem in normaliser.problems.isEmpty ? [] : normaliser.drainProblems() {
                 let column = plan.first { $0.fieldIndex == problem.field }!
                 let def = dataset.fields[problem.field]
                 let loc = source.location(row: row.number, column: column.header)
@@ -173,10 +201,7 @@ public struct Stager {
         dataset.key.compactMap { dataset.index(of: $0) }.map { record.values[$0].text }.joined(separator: "+")
     }
 
-    func isBlankRow(_ row: RawRow) -> Bool {
-        for i in 0 ..< row.count where !row.isBlank(i) { return false }
-        return true
-    }
+    func isBlankRow(_ row: RawRow) -> Bool { row.isAllBlank }
 
     func extraCellsBlank(_ row: RawRow, from start: Int) -> Bool {
         for i in start ..< row.count where !row.isBlank(i) { return false }
@@ -242,12 +267,16 @@ struct ValueNormaliser {
     let amountParsers: [AmountParser?]
     let valueMaps: [[String: String]?]
     let dateFormats: [DateFormat]
+    /// Each date format's fixed layout, kept apart so trying one copies no arrays.
+    let dateLayouts: [DateFormat.FixedLayout?]
+    /// Per field: whether the caller reads the staged value (else a code is only looked up and counted).
+    var valueNeeded: [Bool]
     let trim: Bool
     var problems: [Problem] = []
     var mappedCount = 0
-    /// Per code field: the staged value of each raw spelling seen, found by the bytes' hash
+    /// Per code field: the staged value of each raw spelling seen, found by its bytes
     /// (code fields repeat a handful of values, so most cells need no String at all).
-    var codeCache: [[UInt64: [(bytes: [UInt8], value: Value, mapped: Bool)]]]
+    var codeCache: [ByteKeyedTable<(value: Value, mapped: Bool)>]
 
     init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue) {
         fieldTypes = dataset.fields.map(\.type)
@@ -255,8 +284,10 @@ struct ValueNormaliser {
         amountParsers = dataset.fields.map { f in f.type == .amount ? AmountParser(markers: f.codes.flatMap { catalogue.codeLists[$0] }) : nil }
         valueMaps = dataset.fields.map { spec.values[$0.name] }
         dateFormats = spec.dateFormats
+        dateLayouts = spec.dateFormats.map(\.fixed)
+        valueNeeded = Array(repeating: true, count: dataset.fields.count)
         trim = spec.trim
-        codeCache = Array(repeating: [:], count: dataset.fields.count)
+        codeCache = Array(repeating: ByteKeyedTable(), count: dataset.fields.count)
     }
 
     mutating func drainProblems() -> [Problem] {
@@ -264,19 +295,39 @@ struct ValueNormaliser {
         return problems
     }
 
-    mutating func stage(_ row: RawRow, _ column: Int, field: Int) -> Value {
-        row.withField(column) { all in
-            var lo = 0, hi = all.count
-            if trim {
-                while lo < hi, all[lo] == 32 || all[lo] == 9 { lo += 1 }
-                while hi > lo, all[hi - 1] == 32 || all[hi - 1] == 9 { hi -= 1 }
-                // No-break spaces (U+00A0, C2 A0) pasted from web forms.
-                while hi - lo >= 2, all[lo] == 0xC2, all[lo + 1] == 0xA0 { lo += 2 }
-                while hi - lo >= 2, all[hi - 2] == 0xC2, all[hi - 1] == 0xA0 { hi -= 2 }
-            }
-            if lo == hi { return .null }
-            return stageBytes(UnsafeBufferPointer(rebasing: all[lo ..< hi]), field: field)
+    /// Stages one field's bytes: trimmed if the manifest asks, then typed.
+    @inline(__always) mutating func stage(_ all: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+        var lo = 0, hi = all.count
+        if lo == hi { return .null }
+        // Only a field that starts or ends with a space, tab or no-break space has anything to trim.
+        if trim && (all[0] == 32 || all[0] == 9 || all[0] == 0xC2 || all[hi - 1] == 32 || all[hi - 1] == 9 || all[hi - 1] == 0xA0) {
+            while lo < hi, all[lo] == 32 || all[lo] == 9 { lo += 1 }
+            while hi > lo, all[hi - 1] == 32 || all[hi - 1] == 9 { hi -= 1 }
+            // No-break spaces (U+00A0, C2 A0) pasted from web forms.
+            while hi - lo >= 2, all[lo] == 0xC2, all[lo + 1] == 0xA0 { lo += 2 }
+            while hi - lo >= 2, all[hi - 2] == 0xC2, all[hi - 1] == 0xA0 { hi -= 2 }
         }
+        if lo == hi { return .null }
+        let bytes = UnsafeBufferPointer(rebasing: all[lo ..< hi])
+        // Codes, most of a record, take a small function of their own.
+        if fieldTypes[field] == .code { return stageCodeBytes(bytes, field: field) }
+        return stageBytes(bytes, field: field)
+    }
+
+    /// A code cell: its spelling found by its bytes (most cells), or mapped once and remembered.
+    mutating func stageCodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+        let h = ByteKeyedTable<(value: Value, mapped: Bool)>.hash(bytes)
+        if let e = codeCache[field].find(bytes, hash: h) {
+            if codeCache[field].elements[e].mapped { mappedCount += 1 }
+            return valueNeeded[field] ? codeCache[field].elements[e].value : .null
+        }
+        let raw = String(decoding: bytes, as: UTF8.self)
+        let value = stageCode(raw, field: field)
+        let mapped: Bool
+        if case .text(let s) = value, s != raw { mapped = true } else { mapped = false }
+        if mapped { mappedCount += 1 }
+        if codeCache[field].count < 4096 { codeCache[field].insert(bytes, hash: h, (value, mapped)) }
+        return value
     }
 
     mutating func stageBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
@@ -285,22 +336,13 @@ struct ValueNormaliser {
         case .text:
             return .text(String(decoding: bytes, as: UTF8.self))
         case .code:
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            if let entries = codeCache[field][h], let hit = entries.first(where: { $0.bytes.elementsEqual(bytes) }) {
-                if hit.mapped { mappedCount += 1 }
-                return hit.value
-            }
-            let raw = String(decoding: bytes, as: UTF8.self)
-            let value = stageCode(raw, field: field)
-            let mapped: Bool
-            if case .text(let s) = value, s != raw { mapped = true } else { mapped = false }
-            if mapped { mappedCount += 1 }
-            if codeCache[field].count < 4096 { codeCache[field][h, default: []].append((Array(bytes), value, mapped)) }
-            return value
+            return stageCodeBytes(bytes, field: field)
         case .date:
-            for format in dateFormats {
-                if let days = format.parse(bytes) { return .date(days) }
+            for k in dateLayouts.indices {
+                if let layout = dateLayouts[k], bytes.count == layout.length, let days = DateFormat.parseFixed(bytes, layout) {
+                    return .date(days)
+                }
+                if let days = dateFormats[k].parse(bytes) { return .date(days) }
             }
             return problem(bytes, field, kind: "not a date", ruleID: "STG-DATE", title: "Value is not a date",
                            message: "is not a date in the expected formats (\(dateFormats.map(\.description).joined(separator: ", ")))")
@@ -315,8 +357,7 @@ struct ValueNormaliser {
         case .period, .amount:
             return stageReturnValue(bytes, field: field)
         case .integer, .decimal:
-            let raw = String(decoding: bytes, as: UTF8.self)
-            if let d = NumberParsing.parse(raw), type == .decimal || d == d.rounded() { return .number(d) }
+            if let d = NumberParsing.parse(bytes), type == .decimal || d == d.rounded() { return .number(d) }
             return problem(bytes, field, kind: "not a number", ruleID: "STG-NUMBER", title: "Value is not a number",
                            message: type == .integer ? "is not a whole number" : "is not a number")
         }

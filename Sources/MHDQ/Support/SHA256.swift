@@ -138,7 +138,7 @@ extension SHA256 {
             let n = try input.refill()
             if n == 0 { break }
             total += n
-            input.buffer.withUnsafeBufferPointer { h.update(UnsafeBufferPointer(rebasing: $0[0 ..< n])) }
+            h.update(UnsafeBufferPointer(rebasing: input.bytes[0 ..< n]))
         }
         return (h.finish(), total)
     }

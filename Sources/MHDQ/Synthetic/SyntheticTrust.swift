@@ -50,7 +50,8 @@ public struct SyntheticTrust: Sendable {
         try FileSystem.makeDirectory(directory)
         let writer = try SyntheticTrustWriter(trust: self, periodEnd: periodEnd, directory: directory)
         var summary = try writer.run()
-        let manifest = SyntheticManifest(patients: patients, seed: seed, period: period, provider: provider)
+        let manifest = SyntheticManifest(patients: patients, seed: seed, period: period, provider: provider,
+                                         referralsPerPatient: referralsPerPatient, contactsPerPatient: contactsPerPatient)
         let out = try BufferedFileWriter(path: directory + "/" + SyntheticManifest.fileName)
         try out.write(manifest.text)
         try out.close()

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Rule evaluation cost and a big run's memory: `mhdq check` with the manifest's packs against `--no-rules`.
+
+Generates once into bench-data/ (git-ignored), with `mhdq generate`, a synthetic trust of BENCH_RULES_PATIENTS
+patients (default 50,000: about 530k rows in seven extracts) and times, median of BENCH_REPS runs each:
+  check --no-rules   read + stage only (the baseline)
+  check              read + stage + the mhsds-v6 and ethnicity packs
+and reports what the rules add as a multiple of reading. Then, unless BENCH_BIG_PATIENTS is 0, one
+`mhdq run` over a big trust (default 1,000,000 patients; BENCH_REFERRALS / BENCH_CONTACTS set the mean
+referrals and contacts per patient, default 1.5 and 5; 3 and 10 give about 3M referrals and 10M contacts)
+under GNU time for wall time and peak RSS (`apt-get install time` if /usr/bin/time is missing).
+
+MHDQ_BASELINE_BIN (optional): another mhdq build (say, main's) timed the same way in the same session,
+so a change is reported as a ratio against it rather than against numbers from another day.
+Environment: MHDQ_BIN (default .build/release/mhdq), BENCH_REPS (default 3).
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "bench-data")
+GNU_TIME = "/usr/bin/time"
+
+
+def generate(mhdq, patients, referrals, contacts):
+    name = f"trust-{patients}" + ("" if (referrals, contacts) == ("1.5", "5") else f"-r{referrals}-c{contacts}")
+    folder = os.path.join(DATA, name)
+    manifest = os.path.join(folder, "pipeline.toml")
+    if os.path.exists(manifest):
+        return manifest
+    part = folder + ".part"
+    shutil.rmtree(part, ignore_errors=True)
+    cmd = [mhdq, "generate", "--out", part, "--patients", str(patients), "--seed", "1"]
+    if (referrals, contacts) != ("1.5", "5"):
+        cmd += ["--referrals-per-patient", referrals, "--contacts-per-patient", contacts]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    os.replace(part, folder)
+    return manifest
+
+
+def rows(manifest):
+    """Data rows across the extracts (for rows/s)."""
+    total = 0
+    folder = os.path.dirname(manifest)
+    for f in os.listdir(folder):
+        if f.endswith(".csv"):
+            with open(os.path.join(folder, f), "rb") as fh:
+                total += sum(1 for _ in fh) - 1
+    return total
+
+
+def run_once(cmd, use_time=False):
+    """Returns (seconds, peak RSS in MiB or None, stdout)."""
+    rss = None
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".time") as t:
+        full = [GNU_TIME, "-f", "%M", "-o", t.name] + cmd if use_time else cmd
+        start = time.perf_counter()
+        p = subprocess.run(full, cwd=ROOT, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if use_time:
+            text = open(t.name).read().strip().splitlines()
+            rss = int(text[-1]) / 1024 if text and text[-1].isdigit() else None
+    if p.returncode not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed with exit {p.returncode}: {p.stderr.strip()}")
+    return elapsed, rss, p.stdout
+
+
+def median_seconds(cmd, reps):
+    times = [run_once(cmd)[0] for _ in range(reps)]
+    return statistics.median(times), times
+
+
+def main():
+    reps = int(os.environ.get("BENCH_REPS", "3"))
+    patients = int(os.environ.get("BENCH_RULES_PATIENTS", "50000"))
+    big = int(os.environ.get("BENCH_BIG_PATIENTS", "1000000"))
+    referrals = os.environ.get("BENCH_REFERRALS", "1.5")
+    contacts = os.environ.get("BENCH_CONTACTS", "5")
+    mhdq = os.environ.get("MHDQ_BIN", os.path.join(ROOT, ".build/release/mhdq"))
+    baseline = os.environ.get("MHDQ_BASELINE_BIN")
+    for b in [mhdq] + ([baseline] if baseline else []):
+        if not os.access(b, os.X_OK):
+            sys.exit(f"no mhdq binary at {b}: run `swift build -c release` or set MHDQ_BIN / MHDQ_BASELINE_BIN")
+    use_time = os.access(GNU_TIME, os.X_OK)
+    os.makedirs(DATA, exist_ok=True)
+
+    manifest = generate(mhdq, patients, "1.5", "5")
+    n = rows(manifest)
+    print(f"input: {os.path.relpath(os.path.dirname(manifest), ROOT)}  {patients:,} patients, {n:,} rows; median of {reps} runs\n")
+    binaries = [("mhdq", mhdq)] + ([("baseline", baseline)] if baseline else [])
+    results = {}
+    for label, b in binaries:
+        stage, _ = median_seconds([b, "check", manifest, "--no-rules", "--json"], reps)
+        full, _ = median_seconds([b, "check", manifest, "--json"], reps)
+        results[label] = (stage, full)
+    print(f"{'binary':<10} {'--no-rules s':>13} {'with packs s':>13} {'rules s':>9} {'rules / reading':>16} {'rows/s (packs)':>15}")
+    for label, (stage, full) in results.items():
+        print(f"{label:<10} {stage:>13.3f} {full:>13.3f} {full - stage:>9.3f} {(full - stage) / stage:>15.2f}x {n / full:>15,.0f}")
+    if baseline:
+        (s1, f1), (s0, f0) = results["mhdq"], results["baseline"]
+        r1, r0 = f1 - s1, f0 - s0
+        print(f"\nvs baseline: reading {s0 / s1:.2f}x faster, rules {r0 / r1:.2f}x faster, whole check {f0 / f1:.2f}x faster")
+
+    if big > 0:
+        big_manifest = generate(mhdq, big, referrals, contacts)
+        big_rows = rows(big_manifest)
+        print(f"\nbig run: {big:,} patients ({referrals} referrals, {contacts} contacts a patient), {big_rows:,} rows")
+        for label, b in binaries:
+            out = tempfile.mkdtemp(prefix="mhdq-bench-run-")
+            try:
+                seconds, rss, _ = run_once([b, "run", big_manifest, "--out", out], use_time)
+            finally:
+                shutil.rmtree(out, ignore_errors=True)
+            rss_text = f"{rss:,.0f} MiB" if rss is not None else "- (no GNU time)"
+            print(f"  {label:<10} mhdq run {seconds:8.1f} s  {big_rows / seconds:>12,.0f} rows/s  peak RSS {rss_text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

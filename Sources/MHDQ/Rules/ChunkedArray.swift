@@ -1,0 +1,81 @@
+// Per-record columns of the rule engine kept in fixed-size chunks, so a million-record table grows without copying.
+
+/// An array that grows a chunk at a time: appending never copies what is stored, and at most one chunk
+/// is spare. (A Swift array doubles: up to half its memory spare, and the old and new copies both live
+/// while it grows — for a 10M-record column, the peak of the whole run.)
+struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
+    private static var shift: Int { 16 }
+    private static var chunkSize: Int { 1 << shift }
+    private var chunks: [[Element]] = []
+    private(set) var count = 0
+
+    init() {}
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    @inline(__always) subscript(i: Int) -> Element {
+        get {
+            precondition(i >= 0 && i < count, "index out of range")
+            return chunks[i >> Self.shift][i & (Self.chunkSize - 1)]
+        }
+        set {
+            precondition(i >= 0 && i < count, "index out of range")
+            chunks[i >> Self.shift][i & (Self.chunkSize - 1)] = newValue
+        }
+    }
+
+    @inline(__always) mutating func append(_ element: Element) {
+        if count & (Self.chunkSize - 1) == 0 {
+            var chunk: [Element] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(element)
+        count += 1
+    }
+}
+
+/// Byte strings (keys) laid end to end in chunks of about a megabyte; a string never straddles two
+/// chunks, so each is one contiguous slice.
+struct ByteArena {
+    private static let chunkBytes = 1 << 20
+    private var chunks: [[UInt8]] = []
+    /// Index of the first string in each chunk.
+    private var chunkFirst: [Int] = []
+    /// Each string's end offset within its chunk.
+    private var ends = ChunkedArray<UInt32>()
+
+    var count: Int { ends.count }
+    /// Bytes held, spare chunk room included (for reporting).
+    var capacity: Int { chunks.reduce(0) { $0 + $1.capacity } }
+
+    /// Appends the bytes of `parts` as one string, with `separator` between parts.
+    mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        let n = bytes.count
+        if chunks.isEmpty || chunks[chunks.count - 1].count + n > chunks[chunks.count - 1].capacity {
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(max(Self.chunkBytes, n))
+            chunks.append(chunk)
+            chunkFirst.append(count)
+        }
+        chunks[chunks.count - 1].append(contentsOf: bytes)
+        ends.append(UInt32(chunks[chunks.count - 1].count))
+    }
+
+    /// The chunk holding string `i` (the last chunk whose first string is at or before it).
+    @inline(__always) private func chunk(of i: Int) -> Int {
+        var lo = 0, hi = chunkFirst.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if chunkFirst[mid] <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    func bytes(_ i: Int) -> ArraySlice<UInt8> {
+        let c = chunk(of: i)
+        let start = i == chunkFirst[c] ? 0 : Int(ends[i - 1])
+        return chunks[c][start ..< Int(ends[i])]
+    }
+}

@@ -1,0 +1,108 @@
+// Conditions compiled to closures that return a three-valued truth in a register, not a boxed Value.
+
+/// Kleene truth: a condition over a blank is unknown, and false wins over unknown in `and`.
+enum Truth: UInt8 {
+    case no, yes, unknown
+
+    @inline(__always) init(_ b: Bool) { self = b ? .yes : .no }
+
+    /// `.bool(true)` is yes, `.bool(false)` is no, anything else (blank, a number) is unknown.
+    @inline(__always) init(_ v: Value) {
+        switch v {
+        case .bool(true): self = .yes
+        case .bool(false): self = .no
+        default: self = .unknown
+        }
+    }
+
+    var value: Value {
+        switch self {
+        case .yes: return .bool(true)
+        case .no: return .bool(false)
+        case .unknown: return .null
+        }
+    }
+}
+
+typealias Test = (EvalContext) -> Truth
+
+extension ExpressionCompiler {
+    static let truthOperators: Set<String> = ["and", "or", "=", "!=", "<", "<=", ">", ">="]
+
+    /// Compiles a condition. `and`, `or` and `not` call their parts' tests directly, and tests of a
+    /// field read it in place, so a rule such as "X is not blank and not format_ok(X)" makes no Value
+    /// for its truth at any level. `compile` turns a condition's test into a Value closure, so there is
+    /// one definition of each operator.
+    func test(_ e: Expr, _ scope: inout CompileScope) throws -> Test {
+        switch e {
+        case .unary("not", let inner, _):
+            let t = try test(inner, &scope)
+            return { ctx in
+                switch t(ctx) {
+                case .yes: return .no
+                case .no: return .yes
+                case .unknown: return .unknown
+                }
+            }
+        case .binary("and", let l, let r, _):
+            let a = try test(l, &scope), b = try test(r, &scope)
+            return { ctx in
+                let x = a(ctx)
+                if x == .no { return .no }
+                let y = b(ctx)
+                if y == .no { return .no }
+                return x == .yes && y == .yes ? .yes : .unknown
+            }
+        case .binary("or", let l, let r, _):
+            let a = try test(l, &scope), b = try test(r, &scope)
+            return { ctx in
+                let x = a(ctx)
+                if x == .yes { return .yes }
+                let y = b(ctx)
+                if y == .yes { return .yes }
+                return x == .no && y == .no ? .no : .unknown
+            }
+        case .binary(let op, let l, let r, _) where ExpressionCompiler.truthOperators.contains(op):
+            let a = try operand(l, &scope), b = try operand(r, &scope)
+            @inline(__always) func compared(_ ctx: EvalContext) -> Int? { ExpressionCompiler.compare(a.read(ctx), b.read(ctx)) }
+            switch op {
+            case "=": return { ctx in compared(ctx).map { Truth($0 == 0) } ?? .unknown }
+            case "!=": return { ctx in compared(ctx).map { Truth($0 != 0) } ?? .unknown }
+            case "<": return { ctx in compared(ctx).map { Truth($0 < 0) } ?? .unknown }
+            case "<=": return { ctx in compared(ctx).map { Truth($0 <= 0) } ?? .unknown }
+            case ">": return { ctx in compared(ctx).map { Truth($0 > 0) } ?? .unknown }
+            default: return { ctx in compared(ctx).map { Truth($0 >= 0) } ?? .unknown }
+            }
+        case .isBlank(let inner, let negated, _):
+            let f = try operand(inner, &scope)
+            return { ctx in
+                let blank: Bool
+                switch f.read(ctx) {
+                case .null: blank = true
+                case .text(let s): blank = TextBytes.isBlank(s)
+                default: blank = false
+                }
+                return Truth(blank != negated)
+            }
+        case .inList(let lhs, let rhs, let negated, let span):
+            let f = try operand(lhs, &scope)
+            let set = TextSet(try constantSet(rhs, span, &scope))
+            return { ctx in
+                let v = f.read(ctx)
+                if case .null = v { return .unknown }
+                return Truth(set.contains(v) != negated)
+            }
+        case .matches(let lhs, let pattern, let negated, let span):
+            let f = try operand(lhs, &scope)
+            let regex = try PosixRegex(pattern) { self.error("invalid pattern: \($0)", span) }
+            return { ctx in
+                let v = f.read(ctx)
+                if case .null = v { return .unknown }
+                return Truth(regex.matches(v.text) != negated)
+            }
+        default:
+            let f = try compile(e, &scope)
+            return { ctx in Truth(f(ctx)) }
+        }
+    }
+}

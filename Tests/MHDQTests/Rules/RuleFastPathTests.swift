@@ -1,0 +1,117 @@
+// The rule engine's byte-level checks decide exactly as the String-level ones they replace.
+
+import Testing
+@testable import MHDQ
+
+struct RuleFastPathTests {
+    typealias S = RuleTestSupport
+
+    /// `in` looks ASCII values up by their bytes; String equality (canonical equivalence) still decides the rest.
+    @Test func textSetAgreesWithSetOfStrings() {
+        let lists: [Set<String>] = [["A", "B", "99"], ["K", "é"], ["\u{212A}"], ["e\u{301}"], [], ["", " "]]
+        let values: [Value] = [.text("A"), .text("a"), .text("99"), .text("9"), .text("K"), .text("\u{212A}"), .text("é"),
+                               .text("e\u{301}"), .text(""), .text(" "), .text("A very long text value, not a code"),
+                               .number(99), .date(0), .bool(true)]
+        for list in lists {
+            let set = TextSet(list)
+            for v in values {
+                #expect(set.contains(v) == list.contains(v.text), "\(list) contains \(v)")
+            }
+        }
+    }
+
+    @Test func blankTextIsSpacesAndTabsOnly() {
+        for (s, blank) in [("", true), (" ", true), ("\t \t", true), (" x", false), ("x ", false), ("\u{A0}", false),
+                           (String(repeating: " ", count: 40), true), (String(repeating: " ", count: 40) + "x", false)] {
+            #expect(TextBytes.isBlank(s) == blank, "\"\(s)\"")
+            #expect(TextBytes.isBlank(s) == s.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 })
+        }
+    }
+
+    /// Format checks on text read the bytes; non-ASCII text counts Unicode scalars as before.
+    @Test func formatChecksOnTextBytes() throws {
+        let cases: [(format: String, value: String, ok: Bool)] = [
+            ("max an20", "P0001", true), ("max an20", String(repeating: "x", count: 21), false),
+            ("max an20", String(repeating: "é", count: 20), true), ("max an20", String(repeating: "é", count: 21), false),
+            ("min an3 max an6", "RX", false), ("min an3 max an6", "RX4", true), ("min an3 max an6", "RX4ABCD", false),
+            ("n10", "9434765919", true), ("n10", "943476591", false), ("n10", "94347659 9", false), ("n10", "٩٤٣٤٧٦٥٩١٩", false),
+            ("max n4", "12", true), ("max n4", "12345", false), ("an1", "", false),
+        ]
+        for c in cases {
+            let spec = try #require(FormatSpec(c.format))
+            #expect(spec.accepts(.text(c.value)) == c.ok, "\(c.format) \"\(c.value)\"")
+        }
+        // Values that are not text still go through their text form.
+        #expect(FormatSpec("max n4")!.accepts(.number(12)))
+        #expect(!FormatSpec("max n4")!.accepts(.number(12345)))
+    }
+
+    /// Fields read in place give the same results as the closures they replace, for every operand kind.
+    @Test func operandsReadFieldsHeaderAndConstants() throws {
+        #expect(try S.eval("EthnicCategory in [\"A\", \"B\"]", ["EthnicCategory": .text("B")]) == .bool(true))
+        #expect(try S.eval("EthnicCategory not in codes(\"ethnic-category\")", ["EthnicCategory": .text("A")]) == .bool(false))
+        #expect(try S.eval("EthnicCategory not in codes(\"ethnic-category\")", ["EthnicCategory": .text("I")]) == .bool(true))
+        #expect(try S.eval("EthnicCategory in [\"A\"]", [:]) == .null)
+        #expect(try S.eval("LocalPatientID is blank", ["LocalPatientID": .text(" \t")]) == .bool(true))
+        #expect(try S.eval("not (LocalPatientID is blank)", ["LocalPatientID": .text("P1")]) == .bool(true))
+        #expect(try S.eval("\"x\" is not blank and 1 < 2") == .bool(true))
+        #expect(try S.eval("-PersonBirthDate", ["PersonBirthDate": S.date("2000-01-01")]) == .null)
+        #expect(try S.eval("upper(EthnicCategory) = \"Z\"", ["EthnicCategory": .text("z")]) == .bool(true))
+    }
+
+    /// lookup() values: the first value per key wins, as with the dictionary it replaces, for ASCII keys in the
+    /// compact table and for any key once a non-ASCII one arrives (String equality then decides).
+    @Test func lookupTableKeepsTheFirstValueAndStringEquality() {
+        var table = LookupTable()
+        var reference: [String: Value] = [:]
+        func put(_ k: String, _ v: Value) {
+            table.insertIfAbsent(k, v)
+            if reference[k] == nil { reference[k] = v }
+        }
+        var random = SplitMix(state: 11)
+        for i in 0 ..< 5_000 {
+            put("P\(random.below(3_000))", .number(Double(i)))
+        }
+        for k in ["P1", "P2999", "P3000", "", "p1"] {
+            #expect(table.value(for: k) == reference[k], "\(k)")
+        }
+        #expect(table.count == reference.count)
+        put("K", .text("ascii K"))
+        #expect(table.value(for: "\u{212A}") == reference["\u{212A}"], "the Kelvin sign equals K as a String")
+        put("\u{212A}", .text("kelvin"))
+        put("é", .text("e acute"))
+        put("e\u{301}", .text("decomposed"))
+        for k in ["K", "\u{212A}", "é", "e\u{301}", "P42", "P2999", "nobody"] {
+            #expect(table.value(for: k) == reference[k], "\(k)")
+        }
+        #expect(table.count == reference.count)
+    }
+
+    /// Chunked columns hold what arrays held, across chunk boundaries and for strings longer than a chunk.
+    @Test func chunkedColumnsKeepEveryElementAndString() {
+        var numbers = ChunkedArray<UInt64>()
+        var reference: [UInt64] = []
+        for i in 0 ..< 200_000 {
+            numbers.append(UInt64(i) &* 2_654_435_761)
+            reference.append(UInt64(i) &* 2_654_435_761)
+        }
+        numbers[65_535] = 7
+        reference[65_535] = 7
+        numbers[65_536] |= 1
+        reference[65_536] |= 1
+        #expect(numbers.count == reference.count && Array(numbers) == reference)
+
+        var arena = ByteArena()
+        var strings: [[UInt8]] = []
+        var random = SplitMix(state: 5)
+        for k in 0 ..< 120_000 {
+            // Mostly short keys, a few empty, one longer than a chunk (1 MiB).
+            let length = k == 50_000 ? (1 << 20) + 17 : k % 97 == 0 ? 0 : 5 + random.below(20)
+            let s = (0 ..< length).map { _ in UInt8(0x30 + random.below(40)) }
+            arena.append(s)
+            strings.append(s)
+        }
+        #expect(arena.count == strings.count)
+        for i in 0 ..< strings.count { if !arena.bytes(i).elementsEqual(strings[i]) { Issue.record("string \(i) differs"); break } }
+    }
+}

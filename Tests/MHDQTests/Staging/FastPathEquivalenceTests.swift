@@ -1,0 +1,112 @@
+// Staging's byte-level fast paths give exactly what the general code gives, on edge cases and random input.
+
+import Testing
+@testable import MHDQ
+
+/// A deterministic stream of small random numbers (SplitMix64), so a failure can be replayed.
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    Array(text.utf8).withUnsafeBufferPointer(body)
+}
+
+struct FastPathEquivalenceTests {
+    /// Numbers read from bytes equal `Double(text)` bit for bit, and what the fast path declines the general path decides.
+    @Test func numbersFromBytesEqualTheGeneralParser() {
+        let edge = ["0", "-0", "007", "1.5", "1.50", "-12.345", "999999999999999", "9999999999999999", "0.1", "0.3",
+                    "123456789.123456", "1.", ".5", "-", "-.5", "1e5", "1E-3", "+5", "1,234", "1,234.5", "12,34",
+                    " 1", "1 ", "", ".", "1..2", "1.2.3", "--1", "0x10", "nan", "inf", "١٢", "12a", "4.9406564584124654e-324"]
+        var random = SplitMix(state: 42)
+        var samples = edge
+        let alphabet = Array("0123456789.-,e+ ")
+        for _ in 0 ..< 20_000 {
+            let length = 1 + random.below(18)
+            // Mostly digits with a point, sometimes anything from the alphabet.
+            let digitsOnly = random.below(4) != 0
+            var s = ""
+            for _ in 0 ..< length {
+                s.append(digitsOnly ? alphabet[random.below(random.below(8) == 0 ? 11 : 10)] : alphabet[random.below(alphabet.count)])
+            }
+            samples.append(s)
+        }
+        for s in samples {
+            let general = NumberParsing.parseGeneral(s)
+            let fromBytes = withBytes(s) { NumberParsing.parse($0) }
+            let fromString = NumberParsing.parse(s)
+            #expect(fromBytes?.bitPattern == general?.bitPattern, "\"\(s)\": bytes \(String(describing: fromBytes)), general \(String(describing: general))")
+            #expect(fromString?.bitPattern == general?.bitPattern, "\"\(s)\"")
+        }
+    }
+
+    /// Dates read by position (two-digit days and months) equal what the token-by-token reader gives.
+    @Test func fixedWidthDatesEqualTheTokenReader() {
+        let patterns = ["dd/mm/yyyy", "yyyy-mm-dd", "yyyymmdd", "mm/dd/yyyy", "d/m/yyyy", "dd mm yyyy", "dd-mmm-yyyy", "dd/mm/yy"]
+        let formats = patterns.map { DateFormat(pattern: $0)! }
+        #expect(formats[0].fixed != nil && formats[2].fixed != nil)
+        #expect(formats[6].fixed == nil && formats[7].fixed == nil, "month names and two-digit years have no fixed layout")
+        var random = SplitMix(state: 7)
+        let alphabet = Array("0123456789/- \tT:")
+        var samples = ["05/09/2026", "31/02/2023", "29/02/2024", "29/02/2023", "00/01/2020", "01/13/2020", "2026-09-05",
+                       "20260905", "05 09 2026", "05\t09\t2026", "5/9/2026", "05/09/2026 00:00", "0001-01-01", "9999-12-31"]
+        for _ in 0 ..< 20_000 {
+            // Real dates in the fixed layouts, with a digit or separator sometimes changed.
+            let y = 1900 + random.below(200), m = 1 + random.below(13), d = 1 + random.below(32)
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            var chars = Array([two(d) + "/" + two(m) + "/" + String(y), String(y) + "-" + two(m) + "-" + two(d),
+                               String(y) + two(m) + two(d), two(d) + " " + two(m) + " " + String(y)][random.below(4)])
+            if random.below(3) == 0 { chars[random.below(chars.count)] = alphabet[random.below(alphabet.count)] }
+            samples.append(String(chars))
+        }
+        for s in samples {
+            for f in formats {
+                let fast = withBytes(s) { f.parse($0) }
+                let tokens = withBytes(s) { f.parseTokens($0) }
+                #expect(fast == tokens, "\"\(s)\" as \(f.description): \(String(describing: fast)) vs \(String(describing: tokens))")
+            }
+        }
+    }
+
+    /// Staging with nobody reading the records (check --no-rules) skips text values, yet reports the same
+    /// counts and the same findings, keys included, as staging that keeps every value.
+    @Test func stagingWithoutValuesReportsTheSame() throws {
+        let path = try writeTemporaryFile("""
+        LocalPatientID,NHSNumber,PersonBirthDate,EthnicCategory,Postcode,PersDeathDate
+        " P1 ",9434765919,1985-06-15,A,LS1 4AP,
+        P2,,15/06/1985,White - British,,not a date
+        P3,943 476 5919,31/02/2023,z,BD7 1AA,2020-01-01
+        ,9434765919,1999-13-01,99,,
+        P5,x,2001-01-01,Not stated,HX1,2022-02-30
+        """, name: "mpi.csv")
+        let dataset = sharedCatalogue.dataset("MHS001MPI")!
+        var spec = SourceSpec(table: dataset.table, file: path)
+        spec.dateFormats = DateFormat.defaults
+        func run(keepsValues: Bool) throws -> (StagingStats, [Finding], Int) {
+            let collector = FindingCollector()
+            var stats = StagingStats(table: dataset.table)
+            var stager = Stager(dataset: dataset, spec: spec, catalogue: sharedCatalogue, findings: collector)
+            stager.keepsValues = keepsValues
+            var rows = 0
+            try stager.run(stats: &stats) { _ in rows += 1 }
+            return (stats, collector.findings, rows)
+        }
+        let (kept, keptFindings, keptRows) = try run(keepsValues: true)
+        let (lean, leanFindings, leanRows) = try run(keepsValues: false)
+        #expect(keptRows == 5 && leanRows == 5)
+        #expect(kept.rowsStaged == lean.rowsStaged && kept.valuesMapped == lean.valuesMapped && kept.problems == lean.problems)
+        #expect(kept.examples == lean.examples)
+        func describe(_ f: [Finding]) -> [String] { f.map { "\($0.ruleID)|\($0.row ?? 0)|\($0.field)|\($0.value)|\($0.recordKey)|\($0.message)" } }
+        #expect(describe(keptFindings) == describe(leanFindings))
+        #expect(keptFindings.count >= 4, "the file has staging problems to report")
+        #expect(keptFindings.contains { $0.recordKey == "P3" && $0.field == "PersonBirthDate" }, "\(describe(keptFindings))")
+    }
+}
