@@ -24,12 +24,19 @@ let mhdqBinary: String = {
 }()
 
 func mhdq(_ arguments: String...) throws -> CommandResult {
+    try mhdq(environment: [:], arguments)
+}
+
+/// Runs the built binary (with extra environment variables); the whole of stdout and stderr.
+func mhdq(environment: [String: String], _ arguments: [String]) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: mhdqBinary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.packageRoot)
     var env = ProcessInfo.processInfo.environment
     env["MHDQ_RULES"] = TestPaths.rules
+    env.removeValue(forKey: Redactor.keyVariable)
+    for (k, v) in environment { env[k] = v }
     process.environment = env
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

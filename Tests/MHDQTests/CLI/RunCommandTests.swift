@@ -5,29 +5,6 @@ import Foundation
 import Testing
 @testable import MHDQ
 
-/// Runs the built binary with extra environment variables; the whole of stdout and stderr.
-func mhdq(environment: [String: String], _ arguments: [String]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: mhdqBinary)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.packageRoot)
-    var env = ProcessInfo.processInfo.environment
-    env["MHDQ_RULES"] = TestPaths.rules
-    env.removeValue(forKey: Redactor.keyVariable)
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationReason == .exit)
-    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: outData)
-}
-
 /// Records of a CSV file as header name → value dictionaries.
 func csvDictionaries(_ path: String, delimiter: UInt8 = 0x2C) throws -> [[String: String]] {
     let records = try readCSV(path, delimiter: delimiter).records
