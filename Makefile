@@ -1,11 +1,12 @@
-# mhdq: build, test, demo and benchmarks. `make setup` installs the system libraries the build needs.
+# mhdq: build, test, demo and benchmarks. `make setup` installs the system libraries the build needs,
+# and python3-openpyxl, the second XLSX reader the tests check exceptions.xlsx with.
 SWIFT ?= swift
 BIN := .build/release/mhdq
 DEMO_OUT ?= out/demo
 
-APT_PACKAGES := libxml2-dev zlib1g-dev libsqlite3-dev pkg-config
+APT_PACKAGES := libxml2-dev zlib1g-dev libsqlite3-dev pkg-config python3-openpyxl
 
-.PHONY: setup build test demo bench clean
+.PHONY: setup build test demo bench clean report-screenshot
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -25,6 +26,12 @@ test: setup
 demo: setup build
 	@$(BIN) run Samples/demo/pipeline.toml --out $(DEMO_OUT); code=$$?; \
 	if [ $$code -gt 1 ]; then exit $$code; fi
+
+# A full-page PNG of the demo's report.html (out/report.png) by headless Chromium, which `make setup` does not
+# install: `apt-get install -y chromium`. Reuses $(DEMO_OUT)/latest when it has a report, else runs the demo.
+report-screenshot:
+	@if [ ! -f $(DEMO_OUT)/latest/report.html ]; then $(MAKE) demo; fi
+	python3 scripts/report_screenshot.py $(DEMO_OUT)/latest/report.html out/report.png
 
 bench: build
 	python3 Benchmarks/run.py

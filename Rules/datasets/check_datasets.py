@@ -4,6 +4,9 @@
 - every dataset file parses (tomllib) and has the expected keys and value types;
 - every XML element named in the v6.0 validation rules CSV for the table
   (excluding group-rule rows whose element name is the table name) is a field;
+- fields are in v6 order: the order in which elements first appear in the rules CSV
+  (the flat files mhdq run writes take their column order from here);
+- `identifier`, when given, is a boolean;
 - key/group fields exist; field names are unique;
 - every `codes` names an existing Rules/codes/<codes>.csv;
 - a type = "code" field without `codes` must say why in `note`;
@@ -20,7 +23,7 @@ CODES = HERE.parent / "codes"
 RULES = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/reference/mhsds-v6/validation_rules_v6.0.csv")
 TABLES = ["MHS000Header", "MHS001MPI", "MHS002GP", "MHS003AccommStatus", "MHS004EmpStatus",
           "MHS101Referral", "MHS102OtherServiceType", "MHS201CareContact"]
-TYPES = {"text", "code", "date", "time", "datetime", "integer", "decimal"}
+TYPES = {"text", "code", "date", "time", "datetime", "integer", "decimal", "period", "amount"}
 MAND = {"M", "R", "O"}
 errors = []
 
@@ -48,6 +51,11 @@ for p in sorted(CODES.glob("*.csv")):
 with open(RULES, encoding="utf-8-sig", newline="") as f:
     rules = list(csv.DictReader(f))
 expected = {t: {r["XML ELEMENT NAME"] for r in rules if r["Table"] == t and r["XML ELEMENT NAME"] != t} for t in TABLES}
+first_seen = {t: [] for t in TABLES}
+for r in rules:
+    t, e = r["Table"], r["XML ELEMENT NAME"]
+    if t in first_seen and e != t and e not in first_seen[t]:
+        first_seen[t].append(e)
 
 for t in TABLES:
     p = HERE / f"{t}.toml"
@@ -69,16 +77,19 @@ for t in TABLES:
             for x in v:
                 if x not in names: err(f"{p.name}: {k} field {x!r} is not a field")
     for name in sorted(expected[t] - set(names)): err(f"{p.name}: rules CSV element {name!r} missing")
+    in_rules = [n for n in names if n in first_seen[t]]
+    if in_rules != first_seen[t]: err(f"{p.name}: fields are not in v6 order (first appearance in the rules CSV): {first_seen[t]}")
     for fd in fields:
         n = fd.get("name", "?")
         for k in ("name", "item", "data_item", "format", "type", "mandatory"):
             if not isinstance(fd.get(k), str) or not fd[k]: err(f"{p.name}:{n}: missing {k}")
+        if not isinstance(fd.get("identifier", False), bool): err(f"{p.name}:{n}: identifier must be true or false")
         if fd.get("type") not in TYPES: err(f"{p.name}:{n}: bad type {fd.get('type')!r}")
         if fd.get("mandatory") not in MAND: err(f"{p.name}:{n}: bad mandatory {fd.get('mandatory')!r}")
         if not isinstance(fd.get("aliases", []), list) or len(fd.get("aliases", [])) > 6: err(f"{p.name}:{n}: aliases must be a list of 0-6 strings")
         c = fd.get("codes")
         if c is not None:
-            if fd.get("type") != "code": err(f"{p.name}:{n}: codes given but type is {fd.get('type')!r}")
+            if fd.get("type") not in ("code", "amount"): err(f"{p.name}:{n}: codes given but type is {fd.get('type')!r}")
             if c not in code_lists: err(f"{p.name}:{n}: codes {c!r} has no Rules/codes/{c}.csv")
         elif fd.get("type") == "code" and not fd.get("note"):
             err(f"{p.name}:{n}: type code without codes must explain in note")

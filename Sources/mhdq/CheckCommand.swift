@@ -1,14 +1,17 @@
 // `mhdq check`: the ad hoc precheck (a stable interface: change it only by adding options).
 
+import Foundation
 import MHDQ
 
 enum CheckCommand {
     static func run(_ args: inout Arguments) throws -> Int32 {
         let json = args.flag("--json")
         let noRules = args.flag("--no-rules")
+        let redact = args.flag("--redact")
         let tables = try args.values("--table")
         let periodText = try args.value("--period")
         let packs = try args.values("--pack")
+        let settingPairs = try args.values("--setting")
         let findingsPath = try args.value("--findings")
         let rulesDir = try args.value("--rules")
         let read = try ReadOptionArguments.parse(&args)
@@ -36,10 +39,19 @@ enum CheckCommand {
                              packs: noRules ? [] : packs.isEmpty ? manifest?.packs : packs)
         check.provider = manifest?.provider
         check.submitter = manifest?.submitter
-        if let manifest { check.reference = try ReferenceLoader.load(manifest.context) }
+        if let manifest { check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings) }
+        for pair in settingPairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw MHDQError.invocation("--setting takes NAME=VALUE, not \"\(pair)\"")
+            }
+            check.reference.settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
         let writer = try findingsPath.map { try ExceptionsCSVWriter(path: $0, runID: "check") }
-        check.findingSink = writer
         check.keepFindings = false
+        // --redact masks the findings file and the examples printed.
+        let redactor = redact ? Redactor.fromEnvironment(ProcessInfo.processInfo.environment) : nil
+        check.redactor = redactor
+        check.findingSink = writer.map { w -> FindingSink in redactor.map { RedactingFindingSink($0, forward: w) } ?? w }
         let result = try check.run()
         try writer?.close()
         let out = OutputBuffer.standardOutput()

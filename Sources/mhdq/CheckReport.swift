@@ -45,6 +45,7 @@ enum CheckReport {
             }
             s += "\n"
         }
+        s += returns(result)
         let byRule = result.countsByRule()
         if byRule.isEmpty {
             s += "findings: none\n"
@@ -86,6 +87,8 @@ enum CheckReport {
             ("tables", .array(tables)),
             ("findings", result.findingCountsJSON),
             ("not_run", result.notRunJSON),
+            ("series", returnsSeriesJSON(result)),
+            ("kpis", returnsKPIJSON(result)),
             ("exit_code", .int(Int(result.exitCode))),
         ])
     }

@@ -28,6 +28,8 @@ extension CommandLine {
             case "inspect": return try InspectCommand.run(&rest)
             case "generate": return try GenerateCommand.run(&rest)
             case "rules": return try RulesCommand.run(&rest)
+            case "history": return try HistoryCommand.run(&rest)
+            case "worklist": return try WorklistCommand.run(&rest)
             case "help", "--help", "-h": return try Help.run(&rest)
             case "--version", "version":
                 print("mhdq \(MHDQVersion.string)")

@@ -1,5 +1,6 @@
 // `mhdq run MANIFEST`: the nightly job: read, stage, validate, export (into a folder renamed into place).
 
+import Foundation
 import MHDQ
 
 enum RunCommand {
@@ -8,6 +9,14 @@ enum RunCommand {
         let rulesDir = try args.value("--rules")
         let runIDOption = try args.value("--run-id")
         let periodText = try args.value("--period")
+        let delimiterText = try args.value("--delimiter")
+        let redact = args.flag("--redact")
+        let historyOption = try args.value("--history")
+        let noHistory = args.flag("--no-history")
+        let historyWait = try args.value("--history-wait").map { text -> Double in
+            guard let d = Double(text), d >= 0 else { throw MHDQError.invocation("--history-wait takes seconds, not \"\(text)\"") }
+            return d
+        } ?? 60
         let positionals = try args.positionals()
         guard positionals.count == 1 else { throw MHDQError.invocation("run takes one manifest: mhdq run MANIFEST [--out DIR]") }
         let catalogue = try Catalogue.load(rulesDirectory: try Catalogue.locateRulesDirectory(explicit: rulesDir))
@@ -20,37 +29,93 @@ enum RunCommand {
         guard let parent = outOption ?? manifest.out else {
             throw MHDQError.invocation("run needs --out DIR (or out = \"DIR\" in the manifest's [pipeline])")
         }
+        var delimiter = manifest.exportDelimiter ?? 0x2C
+        if let d = delimiterText {
+            guard let byte = CSVReader.delimiter(named: d) else { throw MHDQError.invocation("unusable --delimiter \"\(d)\" (, | tab ;)") }
+            delimiter = byte
+        }
+        let now = Date()
         let started = OutputFolder.timestamp()
-        let runID = runIDOption ?? OutputFolder.newRunID()
+        let runID = runIDOption ?? OutputFolder.newRunID(in: parent, date: now)
         var check = CheckRun(catalogue: catalogue, sources: manifest.sources, period: period, packs: manifest.packs)
         check.provider = manifest.provider
         check.submitter = manifest.submitter
-        check.reference = try ReferenceLoader.load(manifest.context)
-        // Findings stream into exceptions.csv inside the partial folder as they are found.
+        check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings)
+        // The header the flat files carry is dated when the data set is made, on the trust's clock.
+        check.created = Int(now.timeIntervalSince1970) + TimeZone.current.secondsFromGMT(for: now)
+        // Identifiers are masked in every patient-level output: the staging examples here, findings below.
+        let redactor = redact ? Redactor.fromEnvironment(ProcessInfo.processInfo.environment) : nil
+        check.redactor = redactor
+        // History: statuses as findings stream, metrics of earlier runs for the rules that compare with them.
+        // Taken first: a second run on the same history waits here, before it touches the output folder.
+        var info = RunInfo(runID: runID, pipeline: manifest.name, started: started)
+        info.manifest = manifest.path
+        info.manifestSHA256 = (try? SHA256.hash(file: manifest.path)).map { SHA256.hex($0.digest) } ?? ""
+        info.period = period?.description ?? ""
+        let history = RunHistory(path: noHistory ? nil : historyOption ?? manifest.history ?? parent + "/history.sqlite",
+                                 info: info, wait: historyWait)
+        defer { history.end() }
+        let checksums = history.session == nil ? nil : InputChecksums(sources: manifest.sources)
+        // SIGINT/SIGTERM from here on remove the unfinished run instead of leaving it half written.
+        Interruption.install(removing: OutputFolder.partialPath(parent: parent, runID: runID))
+        // Findings stream into exceptions.csv, and staged records into the flat-file spools, inside the partial folder.
         let folder = try OutputFolder(parent: parent, runID: runID)
+        var committed = false
+        defer { if !committed { folder.discard() } }
         let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)
-        check.findingSink = exceptions
+        // The history fingerprints findings unmasked (statuses follow the record, not the mask) and stores the
+        // record key masked; every output after it gets masked findings.
+        if let redactor { history.storeRecordKeys { redactor.redact($0.recordKey, identifiers: $0.identifiers) } }
+        check.findingSink = history.sink(forwardingTo: redactor.map { RedactingFindingSink($0, forward: exceptions) } ?? exceptions)
+        check.metricHistory = history.metricHistory
+        let progress = RunProgress.ifTerminal()
+        check.observer = progress
         check.keepFindings = false
-        let result = try check.run()
-        try exceptions.close()
-        let reconciliation = ReconciliationRow.make(result)
+        let spooler = FlatFileSpooler(folder: folder.partial, delimiter: delimiter, redactor: redactor)
+        check.recordConsumer = spooler
+        let result: CheckResult
+        let flatFiles: [FlatFileSpooler.FlatFile]
+        let reconciliation: [ReconciliationRow]
+        do {
+            result = try check.run()
+            try exceptions.close()
+            progress?.stage("validated; writing outputs")
+            let header = catalogue.dataset("MHS000Header").flatMap { ds in check.syntheticHeader().map { (ds, $0) } }
+            flatFiles = try spooler.finish(outcomes: result.outcomes, header: header)
+            // Nothing lost: rows exported are the records in the flat files, and must balance.
+            reconciliation = try ReconciliationRow.make(result, written: Dictionary(flatFiles.map { ($0.table, $0.written) },
+                                                                                    uniquingKeysWith: { a, _ in a }))
+        } catch {
+            info.finished = OutputFolder.timestamp()
+            history.recordFailure(info: info, error: error)
+            throw error
+        }
+        try ExceptionsWorkbook.write(exceptionsCSV: folder.path("exceptions.csv"), to: folder.path("exceptions.xlsx"),
+                                     runID: runID, period: period?.description)
+        info.finished = OutputFolder.timestamp()
+        history.record(result, info: info) { try checksums?.wait() ?? [] }
+        history.writeResolved(to: folder.path("resolved.csv"))
         try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
         let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
-                                       reconciliation: reconciliation, started: started)
+                                       reconciliation: reconciliation, started: started,
+                                       flatFiles: flatFiles, redacted: redactor != nil)
+        let exitCode = history.failed ? ExitCode.unreadableInput : result.exitCode
         let json = try OutputBuffer(creating: folder.path("summary.json"))
-        json.write(summary.render() + "\n")
+        json.write(summary.setting("history", history.json ?? .null).setting("exit_code", .int(Int(exitCode))).render() + "\n")
         try json.close()
-        try folder.commit()
+        let report = ReportInput.make(name: manifest.name, runID: runID, started: started, period: period, provider: manifest.provider,
+                                      result: result, reconciliation: reconciliation, trend: history.trendPoints(),
+                                      catalogue: catalogue)
+        try HTMLReport.write(report, to: folder.path("report.html"))
+        try Interruption.commit { try folder.commit() }
+        committed = true
+        history.end()
 
         let out = OutputBuffer.standardOutput()
-        out.write("\(manifest.name)\n")
-        out.write(CheckReport.text(result, period: period))
-        out.write("\nreconciliation (rows read = exported + rejected):\n")
-        for r in reconciliation {
-            out.write("  \(r.table.padding(23)) read \(CheckReport.number(r.read).leftPadding(7))  exported \(CheckReport.number(r.exported).leftPadding(7))  rejected \(CheckReport.number(r.rejected).leftPadding(7))  \(r.balanced ? "balanced" : "NOT BALANCED")\n")
-        }
-        out.write("\noutputs: \(folder.final)/ (exceptions.csv, reconciliation.csv, summary.json); \(folder.latest) points to it\n")
+        out.write(RunSummary.text(manifest: manifest, runID: runID, period: period, result: result, reconciliation: reconciliation,
+                                  history: history, folder: folder))
         try out.close()
-        return result.exitCode
+        if let error = history.error { Console.error("mhdq: \(error) (the run's outputs were written without history statuses)") }
+        return exitCode
     }
 }

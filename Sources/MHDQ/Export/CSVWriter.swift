@@ -12,14 +12,9 @@ public struct CSVWriter {
         self.neutraliseFormulas = neutraliseFormulas
     }
 
-    /// A text cell starting with = + - @ tab or CR would run as a formula in Excel: neutralise it.
-    public static func needsNeutralising(_ s: String) -> Bool {
-        guard let first = s.utf8.first else { return false }
-        guard first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D else { return false }
-        // A plain negative number is data, not a formula.
-        if first == 0x2D, Double(s) != nil { return false }
-        return true
-    }
+    /// A text cell starting with = + - @ tab or CR would run as a formula in Excel: neutralise it
+    /// (the rule lives in `FormulaNeutralising`, shared with the XLSX writer).
+    public static func needsNeutralising(_ s: String) -> Bool { FormulaNeutralising.needsNeutralising(s) }
 
     public func writeRow(_ fields: [String]) {
         for (i, f) in fields.enumerated() {
@@ -29,13 +24,18 @@ public struct CSVWriter {
         output.write(byte: 0x0A)
     }
 
-    public func writeField(_ raw: String) {
-        let f = neutraliseFormulas && CSVWriter.needsNeutralising(raw) ? "'" + raw : raw
+    public func writeField(_ raw: String) { writeField(raw, neutralise: neutraliseFormulas) }
+
+    func writeField(_ raw: String, neutralise: Bool) {
+        var f = neutralise && CSVWriter.needsNeutralising(raw) ? "'" + raw : raw
         var needsQuotes = false
-        for b in f.utf8 where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
-            needsQuotes = true
-            break
+        var hasNUL = false
+        for b in f.utf8 {
+            if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true } else if b == 0 { hasNUL = true }
         }
+        // No reader of text files (ours included) accepts a NUL byte: one decoded from a workbook's
+        // `_x0000_` escape is written as U+FFFD so the file stays readable.
+        if hasNUL { f = CSVWriter.replacingNUL(f) }
         if !needsQuotes, let first = f.utf8.first, first == 0x20 || first == 0x09 { needsQuotes = true }
         if !needsQuotes {
             output.write(f)
@@ -51,6 +51,10 @@ public struct CSVWriter {
 }
 
 extension CSVWriter {
+    static func replacingNUL(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
+    }
+
     /// Writes a raw row's fields as they are (no neutralising: a faithful dump), straight from its bytes.
     public func writeRaw(_ row: RawRow, width: Int? = nil) {
         let n = width ?? row.count
@@ -59,9 +63,13 @@ extension CSVWriter {
             guard i < row.count else { continue }
             row.withField(i) { bytes in
                 var needsQuotes = false
-                for b in bytes where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
-                    needsQuotes = true
-                    break
+                var hasNUL = false
+                for b in bytes {
+                    if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true } else if b == 0 { hasNUL = true }
+                }
+                if hasNUL {
+                    writeField(CSVWriter.replacingNUL(String(decoding: bytes, as: UTF8.self)), neutralise: false)
+                    return
                 }
                 if !needsQuotes {
                     output.write(bytes: bytes)

@@ -13,7 +13,7 @@ public enum ExceptionsCSV {
     }
 
     public static func write(_ findings: [Finding], runID: String, to path: String,
-                             status: (Finding) -> (status: String, firstSeen: String) = { _ in ("", "") }) throws {
+                             status: (Finding) -> (status: String, firstSeen: String) = { ($0.status, $0.firstSeen) }) throws {
         let out = try OutputBuffer(creating: path)
         let csv = CSVWriter(output: out)
         csv.writeRow(columns)
@@ -39,7 +39,7 @@ public final class ExceptionsCSVWriter: FindingSink {
     }
 
     public func add(_ finding: Finding) {
-        csv.writeRow(ExceptionsCSV.row(finding, runID: runID))
+        csv.writeRow(ExceptionsCSV.row(finding, runID: runID, status: finding.status, firstSeen: finding.firstSeen))
     }
 
     public func close() throws { try output.close() }

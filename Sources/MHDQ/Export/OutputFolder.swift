@@ -8,7 +8,7 @@ import Foundation
 public struct OutputFolder {
     public let parent: String
     public let runID: String
-    public var partial: String { parent + "/." + runID + ".partial" }
+    public var partial: String { OutputFolder.partialPath(parent: parent, runID: runID) }
     public var final: String { parent + "/" + runID }
     public var latest: String { parent + "/latest" }
 
@@ -18,7 +18,8 @@ public struct OutputFolder {
         let fm = FileManager.default
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".partial") {
+            // Left by a run that was killed (SIGKILL, power loss): never a complete run.
+            for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".replaced")) {
                 try? fm.removeItem(atPath: parent + "/" + name)
             }
             try fm.createDirectory(atPath: partial, withIntermediateDirectories: false)
@@ -29,13 +30,29 @@ public struct OutputFolder {
 
     public func path(_ name: String) -> String { partial + "/" + name }
 
+    public static func partialPath(parent: String, runID: String) -> String { parent + "/." + runID + ".partial" }
+
+    /// Removes the unfinished run (a run that failed): nothing of it is left behind.
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: partial)
+    }
+
     /// Moves the finished run into place and points `latest` at it.
     public func commit() throws {
         let fm = FileManager.default
-        if fm.fileExists(atPath: final) { try? fm.removeItem(atPath: final) }
+        // A run given the id of an earlier one (--run-id) replaces it: set the old one aside first, so that the
+        // name always holds a complete run, and delete it once the new one is in place.
+        let replaced = parent + "/." + runID + ".replaced"
+        var setAside = false
+        if fm.fileExists(atPath: final) {
+            try? fm.removeItem(atPath: replaced)
+            setAside = rename(final, replaced) == 0
+        }
         guard rename(partial, final) == 0 else {
+            if setAside { _ = rename(replaced, final) }
             throw MHDQError.input("cannot move the finished run into place", at: SourceLocation(file: final))
         }
+        if setAside { try? fm.removeItem(atPath: replaced) }
         let link = parent + "/.latest.tmp"
         try? fm.removeItem(atPath: link)
         guard symlink(runID, link) == 0, rename(link, latest) == 0 else {
@@ -43,12 +60,26 @@ public struct OutputFolder {
         }
     }
 
-    public static func newRunID() -> String {
+    public static func newRunID(date: Date = Date()) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_GB_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return f.string(from: Date())
+        return f.string(from: date)
+    }
+
+    /// A run id not yet used in `parent` (two runs in the same second get `-2`, `-3`...), so a new run
+    /// never replaces an earlier one.
+    public static func newRunID(in parent: String, date: Date = Date()) -> String {
+        let base = newRunID(date: date)
+        let fm = FileManager.default
+        var id = base
+        var n = 1
+        while fm.fileExists(atPath: parent + "/" + id) || fm.fileExists(atPath: partialPath(parent: parent, runID: id)) {
+            n += 1
+            id = base + "-\(n)"
+        }
+        return id
     }
 
     public static func timestamp() -> String {

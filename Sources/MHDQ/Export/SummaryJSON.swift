@@ -5,7 +5,8 @@ public enum SummaryJSON {
     public static let schemaVersion = 1
 
     public static func make(runID: String, manifest: String?, period: ReportingPeriod?, result: CheckResult,
-                            reconciliation: [ReconciliationRow], started: String) -> JSON {
+                            reconciliation: [ReconciliationRow], started: String,
+                            flatFiles: [FlatFileSpooler.FlatFile] = [], redacted: Bool = false) -> JSON {
         .object([
             ("schema_version", .int(schemaVersion)),
             ("run_id", .string(runID)),
@@ -28,8 +29,20 @@ public enum SummaryJSON {
                          ("denominator", .double(m.denominator)), ("status", .string(m.status))])
             })),
             ("not_run", result.notRunJSON),
+            ("flat_files", flatFilesJSON(flatFiles)),
+            ("redacted", .bool(redacted)),
             ("exit_code", .int(Int(result.exitCode))),
         ])
+    }
+}
+
+extension SummaryJSON {
+    static func flatFilesJSON(_ files: [FlatFileSpooler.FlatFile]) -> JSON {
+        .array(files.map { f in
+            let name = String(f.path.split(separator: "/").last ?? "")
+            return .object([("table", .string(f.table)), ("file", .string(name)),
+                             ("records", .int(f.written)), ("left_out_rejected", .int(f.leftOut))])
+        })
     }
 }
 
@@ -43,6 +56,23 @@ public struct ReconciliationRow: Sendable {
     public var rejectedByGroupRules: Int
     public var rejected: Int { rejectedInStaging + rejectedByRecordRules + rejectedByGroupRules }
     public var balanced: Bool { read == exported + rejected }
+
+    /// Reconciliation with rows exported taken from the flat files as written; it must agree with what
+    /// staging and the rules left (staged − rejected), or the run fails rather than report a false balance.
+    public static func make(_ result: CheckResult, written: [String: Int]) throws -> [ReconciliationRow] {
+        var rows = make(result)
+        for i in rows.indices {
+            let table = rows[i].table
+            guard let n = written[table] else {
+                throw MHDQError.input("reconciliation: no flat file was written for \(table)")
+            }
+            guard n == rows[i].exported else {
+                throw MHDQError.input("reconciliation failed for \(table): \(n) records written to its flat file, but rows staged − rejected = \(rows[i].exported)")
+            }
+            rows[i].exported = n
+        }
+        return rows
+    }
 
     public static func make(_ result: CheckResult) -> [ReconciliationRow] {
         result.stats.map { s in

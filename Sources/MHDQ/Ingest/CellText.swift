@@ -25,6 +25,37 @@ enum CellText {
         appendDouble(value, to: &row)
     }
 
+    /// A number in a percentage format, as the sheet shows it ("0.7402" → "74.02%"): the decimal point moves
+    /// two places in the stored digits, so no binary rounding creeps in (0.7402 × 100 is 74.02000000000001).
+    static func appendPercent(_ text: UnsafeBufferPointer<UInt8>, to row: inout RawRow) {
+        var stored: String
+        if isCanonical(text) {
+            stored = String(decoding: text, as: UTF8.self)
+        } else if let value = parseDouble(text) {
+            stored = value.description
+            if stored.hasSuffix(".0") { stored.removeLast(2) }
+        } else {
+            row.appendBytes(text)
+            return
+        }
+        if stored.contains("e") || stored.contains("E") {
+            // Very large or small: the product is good enough at this magnitude.
+            var s = (Double(stored)! * 100).description
+            if s.hasSuffix(".0") { s.removeLast(2) }
+            row.appendBytes((s + "%").utf8)
+            return
+        }
+        let negative = stored.hasPrefix("-")
+        if negative { stored.removeFirst() }
+        let parts = stored.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        var whole = String(parts[0]) + String(fraction.prefix(2)) + String(repeating: "0", count: max(0, 2 - fraction.count))
+        while whole.count > 1, whole.hasPrefix("0") { whole.removeFirst() }
+        let rest = fraction.dropFirst(2)
+        let out = (negative && (whole != "0" || !rest.isEmpty) ? "-" : "") + whole + (rest.isEmpty ? "" : "." + rest) + "%"
+        row.appendBytes(out.utf8)
+    }
+
     static func appendDouble(_ value: Double, to row: inout RawRow) {
         var s = value.description
         if s.hasSuffix(".0") { s.removeLast(2) }

@@ -285,6 +285,7 @@ struct SheetParseState {
         while current.count < field { current.endField() }
         let type = cellType
         let isDateStyle = styles.isDate(style: cellStyle)
+        let isPercentStyle = styles.isPercent(style: cellStyle)
         let date1904 = self.date1904
         var badIndex = false
         value.withUnsafeBufferPointer { v in
@@ -294,7 +295,11 @@ struct SheetParseState {
                    CellText.appendSerialDate(serial, date1904: date1904, to: &current) {
                     break
                 }
-                CellText.appendNumber(v, to: &current)
+                if isPercentStyle {
+                    CellText.appendPercent(v, to: &current)   // as the sheet shows it: 0.7402 is 74.02%
+                } else {
+                    CellText.appendNumber(v, to: &current)
+                }
             case .shared:
                 guard let index = XLSXSheetReader.parseInt(v), index < strings.count else {
                     badIndex = true

@@ -1,8 +1,10 @@
-// Which cell styles of a workbook show numbers as dates (styles.xml: cellXfs and numFmts).
+// Which cell styles of a workbook show numbers as dates or percentages (styles.xml: cellXfs and numFmts).
 
 struct XLSXStyles {
     /// For each cellXfs index (a cell's `s` attribute), whether its number format is a date or time.
     var isDate: [Bool] = []
+    /// For each cellXfs index, whether its number format shows the number as a percentage (0.7402 as 74.02%).
+    var isPercent: [Bool] = []
 
     init() {}
 
@@ -25,9 +27,29 @@ struct XLSXStyles {
             }
         }
         isDate = ids.map { id in custom[id].map(XLSXStyles.isDateCode) ?? XLSXStyles.isBuiltInDate(id) }
+        isPercent = ids.map { id in custom[id].map(XLSXStyles.isPercentCode) ?? (id == 9 || id == 10) }
     }
 
     @inline(__always) func isDate(style: Int) -> Bool { style >= 0 && style < isDate.count && isDate[style] }
+    @inline(__always) func isPercent(style: Int) -> Bool { style >= 0 && style < isPercent.count && isPercent[style] }
+
+    /// A custom format shows a percentage when it has % outside quoted text, [brackets] and escapes ("0.00%").
+    static func isPercentCode(_ code: String) -> Bool {
+        var quoted = false, bracket = false, skipNext = false
+        for c in code.utf8 {
+            if skipNext { skipNext = false; continue }
+            if quoted { if c == 0x22 { quoted = false }; continue }
+            if bracket { if c == 0x5D { bracket = false }; continue }
+            switch c {
+            case 0x22: quoted = true
+            case 0x5B: bracket = true
+            case 0x5C, 0x5F, 0x2A: skipNext = true
+            case 0x25: return true
+            default: break
+            }
+        }
+        return false
+    }
 
     /// Built-in number formats that show dates or times (ECMA-376 Part 1, 18.8.30, with the
     /// East Asian date ids Excel uses).

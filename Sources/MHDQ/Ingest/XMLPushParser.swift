@@ -193,13 +193,32 @@ final class XMLEventList: XMLEventHandler {
             for i in 0 ..< attributes.count {
                 let a = base + i * 5
                 guard let n = a[0], let s = a[3], let e = a[4] else { continue }
-                attrs[String(cString: n)] = String(decoding: UnsafeBufferPointer(start: s, count: e - s), as: UTF8.self)
+                attrs[String(cString: n)] = XMLEventList.decodeAmpersands(UnsafeBufferPointer(start: s, count: e - s))
             }
         }
         events.append(.start(name.string, attrs))
     }
 
     func endElement(_ name: XMLName) { events.append(.end(name.string)) }
+
+    /// Without entity substitution libxml2 hands over an attribute's `&` (written `&amp;` or
+    /// `&#38;`) as the text `&#38;`, so a sheet named "R&D" would read as "R&#38;D".
+    static func decodeAmpersands(_ v: UnsafeBufferPointer<UInt8>) -> String {
+        guard v.contains(0x26) else { return String(decoding: v, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(v.count)
+        var i = 0
+        while i < v.count {
+            if v[i] == 0x26, i + 5 <= v.count, v[i + 1] == 0x23, v[i + 2] == 0x33, v[i + 3] == 0x38, v[i + 4] == 0x3B {
+                out.append(0x26)
+                i += 5
+            } else {
+                out.append(v[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
         events.append(.text(String(decoding: text, as: UTF8.self)))

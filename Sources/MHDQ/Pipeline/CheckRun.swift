@@ -36,6 +36,8 @@ public final class FindingTally: FindingSink {
     public private(set) var failing = 0
     public private(set) var bySeverity: [Severity: Int] = [:]
     public private(set) var byRule: [String: (title: String, severity: Severity, count: Int)] = [:]
+    /// The table each rule's findings are on.
+    public private(set) var tableOfRule: [String: String] = [:]
     public private(set) var kept: [Finding] = []
     let keep: Bool
     let forward: FindingSink?
@@ -51,6 +53,7 @@ public final class FindingTally: FindingSink {
         bySeverity[finding.severity, default: 0] += 1
         let c = byRule[finding.ruleID] ?? (finding.title, finding.severity, 0)
         byRule[finding.ruleID] = (c.title, min(c.severity, finding.severity), c.count + 1)
+        if c.count == 0 { tableOfRule[finding.ruleID] = finding.table }
         if keep { kept.append(finding) }
         forward?.add(finding)
     }
@@ -69,6 +72,19 @@ public struct CheckRun {
     public var keepFindings = true
     /// Where findings also go as they are found (the exceptions CSV writer of a run).
     public var findingSink: FindingSink?
+    /// Earlier runs' metrics, for rules that compare a measure with its past (`mhdq run` with a history).
+    public var metricHistory: MetricHistory?
+    /// Sees every source begin, every staged record and every table end (the run's progress line).
+    public var observer: StagedRecordConsumer?
+    /// Also sees every staged record, in the engine's order (the flat-file spooler of a run).
+    public var recordConsumer: StagedRecordConsumer?
+    /// Masks identifiers in the staging examples and in the findings the result keeps (`--redact`). Findings
+    /// streamed to `findingSink` are masked by that sink (a `RedactingFindingSink`): a run's history must see
+    /// them unmasked first, so that statuses follow the record, not the mask.
+    public var redactor: Redactor?
+    /// When the data set is created (seconds since 1970 on the local clock): the synthetic header's
+    /// DateTimeDatSetCreate. Nil (a check, not a submission) dates it the day after the period ends.
+    public var created: Int?
 
     public init(catalogue: Catalogue, sources: [SourceSpec], period: ReportingPeriod?, packs: [String]? = nil) {
         self.catalogue = catalogue
@@ -121,7 +137,11 @@ public struct CheckRun {
         if let period {
             set("ReportingPeriodStartDate", .date(period.start.days))
             set("ReportingPeriodEndDate", .date(period.end.days))
-            // Created the day after the period ends: a file made on time.
+        }
+        if let created {
+            set("DateTimeDatSetCreate", .dateTime(created))
+        } else if let period {
+            // No real file is made: date it the day after the period ends, as a file made on time would be.
             set("DateTimeDatSetCreate", .dateTime((period.end.days + 1) * 86_400))
         }
         return values
@@ -131,15 +151,29 @@ public struct CheckRun {
         let collector = FindingTally(keep: keepFindings, forward: findingSink)
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
+        try RulePackLoader.checkSettings(packs, reference)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
-                                      header: syntheticHeader(), reference: reference, findings: collector)
+                                      header: syntheticHeader(), reference: reference, findings: collector,
+                                      metricHistory: metricHistory)
         // Staging alone (no packs) keeps no per-record state: memory stays flat whatever the file size.
-        let stats = try pass.run(findings: collector, consumer: packs.isEmpty ? nil : engine)
+        let consumers: [StagedRecordConsumer] = [observer, packs.isEmpty ? nil : engine, recordConsumer].compactMap { $0 }
+        let consumer: StagedRecordConsumer? = consumers.count > 1 ? StagedRecordFanOut(consumers) : consumers.first
+        var stats = try pass.run(findings: collector, consumer: consumer)
         let outcomes = engine.finish()
-        var result = CheckResult(stats: stats, findings: collector.kept, tally: collector)
+        if let redactor {
+            for i in stats.indices {
+                let ids = stats[i].exampleIdentifiers
+                stats[i].examples = stats[i].examples.mapValues { $0.map { redactor.redact($0, identifiers: ids) } }
+                stats[i].exampleIdentifiers = []
+            }
+        }
+        var result = CheckResult(stats: stats, findings: redactor.map { r in collector.kept.map(r.redact) } ?? collector.kept,
+                                 tally: collector)
         result.notRun = engine.notRun.map { ($0.ruleID, $0.needs.map(ValidationEngine.describeNeed).joined(separator: "; ")) }
         result.outcomes = outcomes
         result.metrics = engine.metrics
+        result.series = engine.series
+        result.kpis = engine.kpis
         result.packs = packs.map { ($0.name, $0.version) }
         return result
     }
@@ -154,6 +188,7 @@ extension ValidationEngine {
         case "portal_org": return "the Submission Portal organisation code ([context] portal_org = CODE)"
         case "upload_date": return "the Submission Portal upload date ([context] upload_date = CCYY-MM-DD)"
         case "period": return "the reporting period (--period YYYY-MM or [pipeline] period)"
+        case "history": return "earlier runs (mhdq run keeps them in its history database)"
         default:
             if need.hasPrefix("table:") { return "table \(need.dropFirst(6)) in this run" }
             return "the reference list \(need) ([context] \(need) = FILE)"

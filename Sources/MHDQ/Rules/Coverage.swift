@@ -1,5 +1,7 @@
 // How much of an official rule list a pack implements: implemented, needs context, or not implemented (with why).
 
+import Foundation
+
 public struct CoverageEntry: Sendable {
     public enum Status: String, Sendable { case implemented, needsContext = "needs-context", notImplemented = "not-implemented" }
     public var code: String
@@ -17,6 +19,9 @@ public enum Coverage {
     /// Compares `pack` with its `official-rules.csv` (code, table, element, type, level, message).
     public static func report(pack: RulePack) throws -> [CoverageEntry] {
         let path = pack.directory + "/official-rules.csv"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw MHDQError.invocation("pack \(pack.name) has no official rule list (official-rules.csv): coverage compares a pack with a published list; mhdq rules list --pack \(pack.name) lists its rules")
+        }
         var reader = try CSVReader(path: path, encoding: .utf8)
         var row = RawRow()
         guard try reader.next(into: &row) else { return [] }

@@ -20,6 +20,14 @@ public final class EvalContext {
     /// Lookup tables filled from earlier tables: lookup id → key → value.
     public var lookups: [LookupTable] = []
     public var reference: ReferenceData
+    /// An aggregate rule's warn_when / fail_when: the group being judged.
+    public var aggregate: AggregateMeasurement?
+    /// Earlier runs' metrics (a run with a history database), for previous() and history_median().
+    public var metricHistory: MetricHistory?
+    /// Series rules: the ordered points of the current series and the one being evaluated.
+    public var window: SeriesWindow?
+    /// KPI rules: the verdict of the current return row.
+    public var kpi: KPIResult?
 
     public init(reference: ReferenceData = ReferenceData()) { self.reference = reference }
 }
@@ -60,6 +68,15 @@ public struct CompileScope {
     public var lookups: LookupRegistry
     /// Context the expression needs (filled while compiling: "ods", "period", "portal_org").
     public var needs: Set<String> = []
+    /// True for an aggregate rule's warn_when / fail_when (and its message): names are the measure's parts
+    /// (value, numerator, denominator), not record fields, and the history functions may be used.
+    public var aggregateLevel = false
+    /// Settings the pack gives defaults for (pack.toml [settings]): setting("name") needs nothing for these.
+    public var settings: [String: Value] = [:]
+    /// Series rules may read other periods of their series (prev, trailing_median, ...).
+    public var window = false
+    /// KPI rules may read their row's verdict (kpi("gap")).
+    public var kpi = false
 
     public init(dataset: Dataset, header: Dataset?, catalogue: Catalogue, lookups: LookupRegistry) {
         self.dataset = dataset
@@ -129,7 +146,7 @@ public struct ExpressionCompiler {
         case .unary(let op, let inner, _) where op != "not":
             let f = try operand(inner, &scope)
             return { ctx in
-                if case .number(let d) = f.read(ctx) { return .number(-d) }
+                if case .number(let d) = f.read(ctx).arithmetic { return .number(-d) }
                 return .null
             }
         case .binary(let op, let l, let r, let span) where !ExpressionCompiler.truthOperators.contains(op):
@@ -148,6 +165,12 @@ public struct ExpressionCompiler {
     }
 
     func fieldOperand(_ qualifier: String?, _ name: String, _ span: Span, _ scope: inout CompileScope) throws -> Operand {
+        if scope.aggregateLevel {
+            guard qualifier == nil, let part = MetricPart(rawValue: name.lowercased()) else {
+                throw error("\"\(qualifier.map { $0 + "." } ?? "")\(name)\" is not known here: warn_when and fail_when judge the measured group, named value, numerator and denominator", span)
+            }
+            return .computed { ctx in ctx.aggregate.flatMap { $0[part] }.map { .number($0) } ?? .null }
+        }
         if let qualifier {
             guard let header = scope.header, qualifier.lowercased() == header.table.lowercased() || qualifier.lowercased() == header.code.lowercased() else {
                 throw error("only header fields can be named with a table (\(scope.header?.table ?? "MHS000Header").Field); use lookup(TABLE.FIELD, key) for other tables", span)
@@ -194,7 +217,7 @@ public struct ExpressionCompiler {
         switch op {
         case "+", "-":
             return { ctx in
-                switch (a.read(ctx), b.read(ctx)) {
+                switch (a.read(ctx).arithmetic, b.read(ctx).arithmetic) {
                 case (.number(let x), .number(let y)): return .number(op == "+" ? x + y : x - y)
                 case (.date(let d), .number(let n)) where n == n.rounded(): return .date(op == "+" ? d + Int(n) : d - Int(n))
                 case (.date(let x), .date(let y)) where op == "-": return .number(Double(x - y))
@@ -203,7 +226,7 @@ public struct ExpressionCompiler {
             }
         case "*", "/":
             return { ctx in
-                guard case .number(let x) = a.read(ctx), case .number(let y) = b.read(ctx) else { return .null }
+                guard case .number(let x) = a.read(ctx).arithmetic, case .number(let y) = b.read(ctx).arithmetic else { return .null }
                 if op == "/" { return y == 0 ? .null : .number(x / y) }
                 return .number(x * y)
             }
@@ -222,7 +245,7 @@ public struct ExpressionCompiler {
         case (.dateTime(let a), .date(let b)): return compareInts(a, b * 86_400)
         case (.date(let a), .dateTime(let b)): return compareInts(a * 86_400, b)
         case (.bool(let a), .bool(let b)): return a == b ? 0 : (a ? 1 : -1)
-        default: return nil
+        default: return compareReturnValues(x, y)
         }
     }
 
@@ -237,6 +260,13 @@ public struct ExpressionCompiler {
             throw error("\(name)() takes \(fn.signature)", span)
         }
         if let need = fn.needs { scope.needs.insert(need) }
+        if MetricHistoryFunctions.names.contains(name) {
+            guard scope.aggregateLevel else {
+                throw error("\(name)() works on an aggregate rule's measure: use it in warn_when or fail_when", span)
+            }
+            return try MetricHistoryFunctions.compile(name, args, span: span, compiler: self)
+        }
+        if let special = try compileContextCall(name, args, span, &scope) { return special }
         switch name {
         case "codes":
             throw error("codes(...) is a set: use it after \"in\"", span)
@@ -286,6 +316,10 @@ public struct ExpressionCompiler {
             }
         case "setting":
             guard case .literal(.text(let key), _) = args[0] else { throw error("setting() takes a name in quotes", args[0].span) }
+            if let fallback = scope.settings[key] {
+                // The pack's default, unless the manifest's [settings] gives another value.
+                return { ctx in ctx.reference.settings[key].map { Value.setting($0, like: fallback) } ?? fallback }
+            }
             scope.needs.insert(key)
             return { ctx in ctx.reference.settings[key].map { .text($0) } ?? .null }
         case "date":

@@ -56,6 +56,7 @@ public enum RuleFunctions {
             switch a[0] {
             case .null: return .null
             case .number: return .bool(true)
+            case .typed(.amount(let x)): return .bool(x.number != nil)
             case .text(let s): return .bool(NumberParsing.parse(s) != nil)
             default: return .bool(false)
             }
@@ -63,6 +64,7 @@ public enum RuleFunctions {
         RuleFunction(name: "number", signature: "number(value)", summary: "text read as a number (blank if it is not one)", arity: 1 ... 1, needs: nil) { _, a in
             switch a[0] {
             case .number: return a[0]
+            case .typed(.amount(let x)): return x.number.map { .number($0) } ?? .null
             case .text(let s): return NumberParsing.parse(s).map { .number($0) } ?? .null
             default: return .null
             }
@@ -134,10 +136,10 @@ public enum RuleFunctions {
             return .bool(true)
         },
         RuleFunction(name: "in_reference", signature: "in_reference(\"list\", value)", summary: "the value is in a reference list the manifest's [context] supplies as a file (list = FILE)", arity: 2 ... 2, needs: nil) { _, _ in .null },
-        RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a threshold from pack.toml [settings] (a manifest's [settings] overrides it), or a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil) { _, _ in .null },
         RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil) { _, _ in .null },
-    ]
+    ] + MetricHistoryFunctions.catalogue + ReturnValueFunctions.all + WindowFunctions.all
 
     static func dayOf(_ v: Value) -> Int? {
         switch v {

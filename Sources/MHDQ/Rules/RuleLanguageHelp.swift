@@ -5,11 +5,23 @@ public enum RuleLanguageHelp {
         var s = """
         RULE FILES
           A rule pack is a folder under Rules/packs/ with a pack.toml (name, title, version, description,
-          tables) and any number of rule files (*.toml, a TOML subset). A rule file may set a default
-          table = "MHS001MPI" and holds [[derive]], [[rule]] and [[not_implemented]] entries.
+          tables, files = the rule files in load order (default: every *.toml, by name)) and any number of
+          rule files (*.toml, a TOML subset). A rule file may set a default table = "MHS001MPI" and holds
+          [[derive]], [[series]], [[rule]] and [[not_implemented]] entries.
+
+          [settings] in pack.toml    thresholds as data: name = 0.2 (a number, text or true/false) that
+                                     rules read with setting("name"); a manifest's [settings] or
+                                     check --setting NAME=VALUE overrides them for a run
 
           [[derive]]                 a field computed for every record, usable by later rules
             name, expr, description
+
+          [[series]]                 how a table's rows form series ordered by period, for series rules
+            name, title, by = ["Area", "Measure"] (the first names the area in the report, the rest the
+            measure), period (default: the table's field of type period), numerator, denominator, stated,
+            rate (expressions the report draws for each period), unit ("%" for percentages),
+            history_periods (default 12: under mhdq run, how many earlier periods the history lends each
+            series for prev() and trailing_median(); 0 for none)
 
           [[rule]]
             id          stable id; official MHSDS rules use their error code (MHS00103)
@@ -29,7 +41,20 @@ public enum RuleLanguageHelp {
             aggregate:  measure = \(AggregateMeasure.allCases.map(\.rawValue).joined(separator: " | ")),
                         numerator = "condition", value = "expression" (mean), defaults = "condition" (dqmi),
                         default_allowance, by = ["expression", ...], warn_below, fail_below, warn_above,
-                        fail_above, min_denominator
+                        fail_above, min_denominator,
+                        warn_when = "condition", fail_when = "condition": judge the measured group by an
+                        expression of value, numerator and denominator, its own past included (previous,
+                        history_median: blank before there are earlier runs, so nothing fires); such a
+                        rule's message may use them too: "{round(value * 100, 1)}%"
+            series:     series = "NAME" (default: the table's only [[series]]), when = "condition on one
+                        period", where = "..." (periods considered); the window functions below read
+                        other periods of the same series; a finding names area / measure / period.
+                        A row whose period is blank or unreadable is in no series (staging reports an
+                        unreadable one; a record rule can report a blank one)
+            kpi:        verdict = \(KPIEvaluator.verdicts.map { "\"\($0)\"" }.joined(separator: " | ")):
+                        the KPI return rows whose verdict against the KPI catalogue (Rules/kpi/README.md)
+                        is that; kpi("part") reads the row's verdict in messages
+            series and kpi rules may set observed, expected, denominator = "text with {placeholders}"
 
           [[not_implemented]]  id, reason: an official rule the pack does not run, and why
 
@@ -49,6 +74,13 @@ public enum RuleLanguageHelp {
           not unknown = unknown; false and unknown = false; true or unknown = true. A rule fires only
           when its condition is true. A value that could not be staged (a date that is not a date) is
           text: is_date() is false for it and date comparisons with it are unknown.
+
+        RETURN VALUES
+          A field of type period holds a normalised period (Apr-23, April 2023 and 2023-04 are one month;
+          Q1 2023/24 is "FY2023/24 Q1"): periods compare in time order, also with text ("2024-04").
+          A field of type amount holds a number as typed ("1,234", "74.02%", ">75%", "*", "Unavailable"):
+          it compares and computes as its number; a marker (* Unavailable N/A) has none, so arithmetic
+          with it is unknown. status(), unit(), precision() and as_typed() read what was typed.
 
         FUNCTIONS
 

@@ -11,6 +11,10 @@ public enum RuleKind: String, Sendable, CaseIterable {
     case orphan
     /// A measure over a group of records, held to warn/fail thresholds.
     case aggregate
+    /// A condition on one period of a series ([[series]]), which may read other periods (prev, trailing_median).
+    case series
+    /// A KPI return row held to the KPI catalogue (Rules/kpi): reports the rows with a given verdict.
+    case kpi
 }
 
 /// How an aggregate rule measures a group.
@@ -66,8 +70,24 @@ public final class Rule {
     public var warnAbove: Double?
     public var failAbove: Double?
     public var minDenominator: Int = 1
+    /// Conditions on the measured group (value, numerator, denominator, history functions), besides or
+    /// instead of the bands: a finding at Warning / Fail when true. The text is shown as the expectation.
+    var warnWhen: Compiled?
+    var failWhen: Compiled?
+    public var warnWhenText: String?
+    public var failWhenText: String?
     /// Share/DQMI results are shown as percentages.
     public var percent: Bool { measure == .share || measure == .dqmi }
+
+    // Series and KPI rules: the observed value, the band and the denominator a finding shows.
+    var observed: MessageTemplate?
+    var expected: MessageTemplate?
+    var denominator: MessageTemplate?
+    /// Series rules: the series they run over.
+    public var series: SeriesDefinition?
+    /// KPI rules: the verdict they report ("red", "amber", "not reported", ... or "not in catalogue").
+    public var verdict: String?
+    public var kpiCatalogue: KPICatalogue?
 
     init(id: String, title: String, description: String, findingClass: FindingClass, severity: Severity, kind: RuleKind,
          table: String, field: String, location: SourceLocation, needs: Set<String>, officialType: String?,
@@ -110,6 +130,12 @@ public struct RulePack {
     public var derivedNeeds: [String: [String: Set<String>]] = [:]
     public var unimplemented: [UnimplementedRule]
     public var lookups: LookupRegistry
+    /// Thresholds the pack's rules read with setting("name") (pack.toml [settings]); a manifest's [settings] overrides them.
+    public var settings: [String: Value] = [:]
+    /// Series the pack declares ([[series]]), for its series rules.
+    public var series: [SeriesDefinition] = []
+    /// The KPI catalogue, loaded when the pack has kpi rules.
+    public var kpiCatalogue: KPICatalogue?
 }
 
 public enum RulePackLoader {
@@ -142,15 +168,29 @@ public enum RulePackLoader {
             throw MHDQError.invocation("unknown rule pack \"\(name)\" (known: \(known))")
         }
         let meta = try TOML.parse(file: packFile)
-        try meta.rejectUnknownKeys(["name", "title", "version", "description", "tables", "files"], context: "pack.toml")
+        try meta.rejectUnknownKeys(["name", "title", "version", "description", "tables", "files", "settings"], context: "pack.toml")
         var pack = RulePack(name: try meta.string("name") ?? name, title: try meta.string("title") ?? name,
                             version: try meta.string("version") ?? "", description: try meta.string("description") ?? "",
                             directory: dir, tables: try meta.strings("tables") ?? [], rules: [], derived: [:],
                             unimplemented: [], lookups: lookups)
+        pack.settings = try packSettings(meta)
         for t in pack.tables where catalogue.dataset(t) == nil {
             throw MHDQError.invocation("pack \(name) applies to unknown table \"\(t)\"", at: meta["tables"]?.location)
         }
-        let files = try Catalogue.files(in: dir, ext: "toml").filter { !$0.hasSuffix("/pack.toml") }
+        // Files load in the order pack.toml lists them (derived fields and series before the rules that read
+        // them), else by name.
+        var files = try Catalogue.files(in: dir, ext: "toml").filter { !$0.hasSuffix("/pack.toml") }
+        if let listed = try meta.strings("files") {
+            for f in listed where !files.contains(dir + "/" + f) {
+                throw MHDQError.invocation("pack \(name) lists \"\(f)\", which is not a rule file in \(dir)", at: meta["files"]?.location)
+            }
+            let unlisted = files.filter { f in !listed.contains { dir + "/" + $0 == f } }
+            guard unlisted.isEmpty else {
+                throw MHDQError.invocation("pack \(name) lists its files but not \(unlisted.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")): list every rule file, or none",
+                                           at: meta["files"]?.location)
+            }
+            files = listed.map { dir + "/" + $0 }
+        }
         var ids: [String: SourceLocation] = [:]
         for file in files {
             try loadFile(file, catalogue: catalogue, into: &pack, ids: &ids)
@@ -160,7 +200,7 @@ public enum RulePackLoader {
 
     static func loadFile(_ file: String, catalogue: Catalogue, into pack: inout RulePack, ids: inout [String: SourceLocation]) throws {
         let doc = try TOML.parse(file: file)
-        try doc.rejectUnknownKeys(["table", "derive", "rule", "not_implemented"], context: "a rule file")
+        try doc.rejectUnknownKeys(["table", "derive", "series", "rule", "not_implemented"], context: "a rule file")
         let lines = (try? String(contentsOfFile: file, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
         let defaultTable = try doc.string("table")
         let header = catalogue.dataset("MHS000Header")
@@ -233,16 +273,36 @@ public enum RulePackLoader {
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
+            scope.settings = pack.settings
             guard let expr = try compile(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
             pack.derived[ds.table, default: []].append((name, expr))
             pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
+        }
+
+        for t in try doc.tables("series") {
+            let ds = try dataset(for: t)
+            var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
+            scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
+            scope.settings = pack.settings
+            let series = try SeriesDefinition.load(t, dataset: ds, compileText: { text, table, key in
+                var origin = table[key]?.location ?? table.location
+                origin.offset = nil
+                let line = origin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
+                return try ExpressionCompiler.compile(text, origin: origin, sourceLine: line, scope: &scope)
+            }, compile: { table, key in try compile(table, key, &scope) })
+            if let other = pack.series.first(where: { $0.name == series.name }) {
+                throw MHDQError.invocation("series \"\(series.name)\" is declared twice (first at \(other.location))", at: t.location)
+            }
+            pack.series.append(series)
         }
 
         for r in try doc.tables("rule") {
             try r.rejectUnknownKeys(["id", "title", "description", "class", "severity", "kind", "table", "field", "when",
                                      "where", "message", "needs", "official_type", "key", "references", "references_key",
                                      "measure", "numerator", "value", "defaults", "default_allowance", "by",
-                                     "warn_below", "fail_below", "warn_above", "fail_above", "min_denominator"],
+                                     "warn_below", "fail_below", "warn_above", "fail_above", "min_denominator",
+                                     "warn_when", "fail_when", "series", "observed", "expected", "denominator", "verdict"],
                                     context: "a [[rule]]")
             let id = try r.requiredString("id")
             if let other = ids[id] {
@@ -265,6 +325,9 @@ public enum RulePackLoader {
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
+            scope.settings = pack.settings
+            scope.window = kind == .series
+            scope.kpi = kind == .kpi
             let field = try r.string("field") ?? ""
             if !field.isEmpty, ds.index(of: field) == nil, !scope.derived.contains(field) {
                 throw MHDQError.invocation("\"\(field)\" is not a field of \(ds.table)\(Manifest.suggestion(field, ds))", at: r["field"]?.location)
@@ -334,8 +397,37 @@ public enum RulePackLoader {
                 rule.warnAbove = try r.number("warn_above")
                 rule.failAbove = try r.number("fail_above")
                 rule.minDenominator = try r.int("min_denominator") ?? 1
+                // Conditions judge the measured group (its own past included), so they compile at group level;
+                // the message of such a rule describes the group too.
+                var measureScope = scope
+                measureScope.aggregateLevel = true
+                rule.warnWhen = try compile(r, "warn_when", &measureScope)
+                rule.failWhen = try compile(r, "fail_when", &measureScope)
+                rule.warnWhenText = try r.string("warn_when")
+                rule.failWhenText = try r.string("fail_when")
+                scope.needs.formUnion(measureScope.needs)
+                if rule.warnWhen != nil || rule.failWhen != nil { scope.aggregateLevel = true }
+            case .series:
+                rule.series = try seriesOf(r, table: ds.table, pack: pack)
+                guard let c = try compile(r, "when", &scope) else {
+                    throw MHDQError.invocation("a series rule needs when = \"condition on a period that is a finding\"", at: r.location)
+                }
+                rule.condition = c
+            case .kpi:
+                try KPIEvaluator.checkTable(ds, at: r.location)
+                let verdict = try r.requiredString("verdict")
+                guard KPIEvaluator.verdicts.contains(verdict) else {
+                    throw MHDQError.invocation("verdict must be one of \(KPIEvaluator.verdicts.map { "\"\($0)\"" }.joined(separator: ", ")), not \"\(verdict)\"",
+                                               at: r["verdict"]?.location)
+                }
+                rule.verdict = verdict
+                if pack.kpiCatalogue == nil { pack.kpiCatalogue = try KPICatalogue.load(directory: catalogue.rulesDirectory + "/kpi") }
+                rule.kpiCatalogue = pack.kpiCatalogue
             }
-            if kind != .aggregate && kind != .record && r["when"] != nil {
+            if kind != .aggregate, let node = r["warn_when"] ?? r["fail_when"] {
+                throw MHDQError.invocation("warn_when and fail_when judge an aggregate rule's measure; this is a \(kind.rawValue) rule", at: node.location)
+            }
+            if kind != .aggregate && kind != .record && kind != .series && r["when"] != nil {
                 throw MHDQError.invocation("\(kind.rawValue) rules take where = \"...\" to limit records, not when", at: r["when"]?.location)
             }
             let messageNode = r["message"]!
@@ -349,6 +441,21 @@ public enum RulePackLoader {
                                           line: messageLine)
             }
             rule.messageFields = groupFields ?? []
+            for key in ["observed", "expected", "denominator"] {
+                guard let node = r[key] else { continue }
+                guard kind == .series || kind == .kpi else {
+                    throw MHDQError.invocation("\(key) = \"...\" is for series and kpi rules (aggregate rules report their own)", at: node.location)
+                }
+                guard case .string(let text) = node.value else { throw r.wrongType(key, node, "a text with {placeholders}") }
+                let line = node.location.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
+                var none: [String]? = nil
+                let template = try MessageTemplate.compile(text, origin: node.location, sourceLine: line, scope: &scope, groupFields: &none)
+                switch key {
+                case "observed": rule.observed = template
+                case "expected": rule.expected = template
+                default: rule.denominator = template
+                }
+            }
             rule.needs.formUnion(scope.needs)
             pack.rules.append(rule)
         }
@@ -376,11 +483,19 @@ public struct MessageTemplate {
     }
 
     var parts: [Part]
+    /// Per part: true when it shows an identifier field (a `--redact` mask must cover what it renders).
+    var identifying: [Bool] = []
+
+    init(parts: [Part], identifying: [Bool] = []) {
+        self.parts = parts
+        self.identifying = identifying.count == parts.count ? identifying : Array(repeating: false, count: parts.count)
+    }
 
     /// `groupFields`: for group rules, collects the record fields the message shows (the engine stores them per record).
     static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope,
                         groupFields: inout [String]?) throws -> MessageTemplate {
         var parts: [Part] = []
+        var identifying: [Bool] = []
         var literal = ""
         let chars = Array(text)
         var i = 0
@@ -395,8 +510,9 @@ public struct MessageTemplate {
                     throw MHDQError.invocation("a { in the message is never closed (write {{ for a literal brace)", at: loc)
                 }
                 if i + 1 < chars.count, chars[i + 1] == "{" { literal.append("{"); i += 2; continue }
-                if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
+                if !literal.isEmpty { parts.append(.text(literal)); identifying.append(false); literal = "" }
                 let inner = String(chars[(i + 1) ..< close])
+                identifying.append(MessageTemplate.namesIdentifier(inner, catalogue: scope.catalogue))
                 exprOrigin.offset = (startOffset ?? 1) + i + 1
                 if var fields = groupFields {
                     // Group findings know their record's stored display fields (and header fields).
@@ -417,19 +533,100 @@ public struct MessageTemplate {
                 i += 1
             }
         }
-        if !literal.isEmpty { parts.append(.text(literal)) }
-        return MessageTemplate(parts: parts)
+        if !literal.isEmpty { parts.append(.text(literal)); identifying.append(false) }
+        return MessageTemplate(parts: parts, identifying: identifying)
+    }
+
+    /// Whether a placeholder's expression reads an identifier field of any table (`{NHSNumber}`,
+    /// `{lookup(MHS001MPI.PersonBirthDate, LocalPatientID)}`): its rendered text is then an identifier.
+    static func namesIdentifier(_ expression: String, catalogue: Catalogue) -> Bool {
+        let names = catalogue.identifierFieldNames
+        guard !names.isEmpty else { return false }
+        var word = ""
+        for c in expression + " " {
+            if c.isLetter || c.isNumber || c == "_" {
+                word.append(c)
+            } else {
+                if names.contains(word.lowercased()) { return true }
+                word = ""
+            }
+        }
+        return false
     }
 
     func render(_ ctx: EvalContext, fields key: [String] = []) -> String {
+        var unused: [String] = []
+        return render(ctx, fields: key, identifiers: &unused)
+    }
+
+    /// Renders the message and collects the text of every identifying placeholder into `identifiers`.
+    func render(_ ctx: EvalContext, fields key: [String] = [], identifiers: inout [String]) -> String {
         var s = ""
-        for p in parts {
+        for (i, p) in parts.enumerated() {
+            let t: String
             switch p {
-            case .text(let t): s += t
-            case .value(let f): s += f(ctx).text
-            case .keyPart(let k): s += k < key.count ? key[k] : ""
+            case .text(let text): t = text
+            case .value(let f): t = f(ctx).text
+            case .keyPart(let k): t = k < key.count ? key[k] : ""
             }
+            if identifying[i] && !t.isEmpty { identifiers.append(t) }
+            s += t
         }
         return s
+    }
+}
+
+extension RulePackLoader {
+    /// pack.toml [settings]: name = number | text | true/false, the defaults setting("name") reads.
+    static func packSettings(_ meta: TOMLTable) throws -> [String: Value] {
+        guard let t = try meta.table("settings") else { return [:] }
+        var out: [String: Value] = [:]
+        for (key, node) in t.entries {
+            switch node.value {
+            case .integer(let n): out[key] = .number(Double(n))
+            case .float(let d): out[key] = .number(d)
+            case .bool(let b): out[key] = .bool(b)
+            case .string(let s): out[key] = .text(s)
+            default: throw t.wrongType(key, node, "a number, text or true/false")
+            }
+        }
+        return out
+    }
+
+    /// The series a series rule runs over: the one it names, or the only one the pack declares for its table.
+    static func seriesOf(_ r: TOMLTable, table: String, pack: RulePack) throws -> SeriesDefinition {
+        let candidates = pack.series.filter { $0.table == table }
+        if let name = try r.string("series") {
+            guard let s = candidates.first(where: { $0.name == name }) else {
+                let known = candidates.map(\.name).joined(separator: ", ")
+                throw MHDQError.invocation("no [[series]] named \"\(name)\" for \(table) (declared: \(known.isEmpty ? "none" : known)); declare it before the rules that use it",
+                                           at: r["series"]?.location)
+            }
+            return s
+        }
+        guard candidates.count == 1 else {
+            throw MHDQError.invocation(candidates.isEmpty
+                ? "a series rule needs a [[series]] for \(table), declared before it (by, period, numerator, denominator)"
+                : "\(table) has several [[series]]: say which with series = \"NAME\"", at: r.location)
+        }
+        return candidates[0]
+    }
+}
+
+extension RulePackLoader {
+    /// A threshold overridden with a value of the wrong kind would leave its rules silently unknown: refuse it.
+    public static func checkSettings(_ packs: [RulePack], _ reference: ReferenceData) throws {
+        for pack in packs {
+            for (key, fallback) in pack.settings.sorted(by: { $0.key < $1.key }) {
+                guard let given = reference.settings[key], Value.setting(given, like: fallback).isNull else { continue }
+                let kind: String
+                switch fallback {
+                case .number: kind = "a number"
+                case .bool: kind = "true or false"
+                default: kind = "text"
+                }
+                throw MHDQError.invocation("setting \(key) = \"\(given)\": pack \(pack.name) needs \(kind) (its default is \(fallback.text))")
+            }
+        }
     }
 }

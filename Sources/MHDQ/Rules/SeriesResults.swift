@@ -3,7 +3,7 @@
 
 /// One period of an (area, measure) indicator series.
 public struct SeriesPoint: Sendable, Equatable {
-    /// Normalised period ("2023-04", "2023-Q1", "FY2023/24"): the order key.
+    /// Normalised period ("2023-04", "FY2023/24 Q1", "2023 Q2", "FY2023/24"); points are in period order.
     public var period: String
     /// The period as the return typed it ("Apr-23").
     public var label: String
@@ -72,6 +72,8 @@ public struct KPIResult: Sendable, Equatable {
     public var rag: RAG
     /// Why the verdict is what it is, in a sentence.
     public var note: String
+    /// The worst actual that is still amber (target ∓ tolerance), when the KPI has a tolerance.
+    public var amberLimit: Double? = nil
 
     public init(indicator: String, title: String, organisation: String, period: String, target: String, actual: String,
                 targetValue: Double?, actualValue: Double?, unit: String, direction: String, gap: Double?, rag: RAG, note: String) {

@@ -12,6 +12,15 @@ public struct Metric: Sendable {
     public var numerator: Double
     public var denominator: Double
     public var status: String
+    /// The rule's band, grouping and display, so a report can draw the thresholds a value was held to.
+    public var warnBelow: Double? = nil
+    public var failBelow: Double? = nil
+    public var warnAbove: Double? = nil
+    public var failAbove: Double? = nil
+    public var percent = false
+    public var minDenominator = 1
+    /// The rule's `by` expressions, one per part of `group`.
+    public var dimensions: [String] = []
 }
 
 /// What the engine knows of each table once the run ends.
@@ -39,6 +48,10 @@ public final class ValidationEngine: StagedRecordConsumer {
     let periodText: String
     public private(set) var notRun: [NotRunRule] = []
     public private(set) var metrics: [Metric] = []
+    /// Indicator series (ordered, flagged periods marked) and KPI verdicts, once `finish` has run.
+    public var series: [IndicatorSeries] { returnRules.series }
+    public var kpis: [KPIResult] { returnRules.kpis }
+    private let returnRules: ReturnRuleRunner
 
     /// Rules that run, by table.
     private var recordRules: [String: [Rule]] = [:]
@@ -84,10 +97,12 @@ public final class ValidationEngine: StagedRecordConsumer {
             program?.aggregates.firstIndex { $0 === rule }.flatMap { $0 < accumulators.count ? accumulators[$0] : nil } ?? [:]
         }
         var groupIndices: [Int]
+        var identifierIndices: [Int]
 
         init(dataset: Dataset) {
             self.dataset = dataset
             groupIndices = dataset.group.compactMap { dataset.index(of: $0) }
+            identifierIndices = dataset.identifierIndices
         }
     }
 
@@ -109,12 +124,15 @@ public final class ValidationEngine: StagedRecordConsumer {
     static let groupRejected: UInt8 = 2
 
     /// `tables`: the tables this run stages (rules whose needs are missing are listed in `notRun`).
+    /// `metricHistory`: earlier runs' metrics (a run with a history database); rules using the history
+    /// functions need it and are listed in `notRun` without it.
     public init(packs: [RulePack], catalogue: Catalogue, tables: [String], period: ReportingPeriod?,
-                header: [Value]?, reference: ReferenceData, findings: FindingSink) {
+                header: [Value]?, reference: ReferenceData, findings: FindingSink, metricHistory: MetricHistory? = nil) {
         self.packs = packs
         self.catalogue = catalogue
         self.findings = findings
         self.context = EvalContext(reference: reference)
+        self.returnRules = ReturnRuleRunner(context: context, findings: findings)
         self.periodText = period?.description ?? ""
         context.periodStart = period?.start.days
         context.periodEnd = period?.end.days
@@ -122,6 +140,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         let present = Set(tables)
         var available = reference.available
         if period != nil { available.insert("period") }
+        if metricHistory != nil { available.insert("history") }
+        context.metricHistory = metricHistory
         for t in tables { available.insert("table:" + t) }
         let order = catalogue.tableNames
 
@@ -140,6 +160,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 switch rule.kind {
                 case .record: recordRules[rule.table, default: []].append(rule)
                 case .aggregate: aggregateRules[rule.table, default: []].append(rule)
+                case .series, .kpi: returnRules.add(rule, dataset: catalogue.dataset(rule.table)!)
                 case .duplicate, .orphan:
                     groupRules.append(rule)
                     keySignatures[rule.table, default: []].append(rule.key)
@@ -150,6 +171,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             for (table, list) in pack.derived { derived[table, default: []] += list.map(\.expr) }
             for spec in pack.lookups.specs where !lookupSpecs.contains(spec) { lookupSpecs.append(spec) }
         }
+        returnRules.derivedExpressions = derived
         // Every pack shares one registry when loaded together, so ids line up; fill as many slots as specs.
         context.lookups = Array(repeating: LookupTable(), count: packs.first?.lookups.specs.count ?? 0)
     }
@@ -178,9 +200,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         /// per rule (walking an array of rules retained each rule and its closures). Reports hits by index.
         var checkRecord: (EvalContext, (Int) -> Void) -> Void = { _, _ in }
         var isHeader = false
+        /// Series and KPI rules read the table's records once all are in.
+        var keepsRecords = false
         var hasWork: Bool {
             !recordRules.isEmpty || !derived.isEmpty || !keySignatures.isEmpty || !displaySignatures.isEmpty
-                || !lookups.isEmpty || !aggregates.isEmpty || isHeader
+                || !lookups.isEmpty || !aggregates.isEmpty || isHeader || keepsRecords
         }
     }
 
@@ -220,6 +244,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         p.aggregates = aggregateRules[table.table] ?? []
         p.isHeader = table.table == "MHS000Header"
+        p.keepsRecords = returnRules.keepsRecords(of: table.table)
         programs[table.table] = p
         return p
     }
@@ -264,7 +289,9 @@ public final class ValidationEngine: StagedRecordConsumer {
         program.checkRecord(context) { k in
             let rule = program.recordRules[k]
             if rule.severity.rejectsRecord { state.flags[index] |= ValidationEngine.recordRejected }
-            findings.add(makeFinding(rule, state: state, index: index, message: rule.message.render(context)))
+            var identifiers: [String] = []
+            let message = rule.message.render(context, identifiers: &identifiers)
+            findings.add(makeFinding(rule, state: state, index: index, message: message, identifiers: identifiers))
         }
         for k in 0 ..< program.keySignatures.count {
             state.keyColumns[k].append(fields: program.keyIndices[k], of: record.values)
@@ -282,6 +309,10 @@ public final class ValidationEngine: StagedRecordConsumer {
             if !key.isNull { context.lookups[l.id].insertIfAbsent(key.text, record.values[l.value]) }
         }
         for (k, rule) in program.aggregates.enumerated() { accumulate(rule, state: state, slot: k) }
+        if program.keepsRecords {
+            returnRules.collect(table: table.table, record: context.record, derived: context.derived,
+                                fileIndex: record.fileIndex, row: record.row)
+        }
     }
 
     public func end(table: Dataset, stats: StagingStats) {
@@ -292,7 +323,9 @@ public final class ValidationEngine: StagedRecordConsumer {
     }
 
     /// Current record context is reused; the group key text of a record for findings.
-    func makeFinding(_ rule: Rule, state: TableState, index: Int, message: String, key: String? = nil) -> Finding {
+    /// `identifiers`: identifier texts the message shows; a record finding adds its record's identifier fields.
+    func makeFinding(_ rule: Rule, state: TableState, index: Int, message: String, key: String? = nil,
+                     identifiers: [String] = []) -> Finding {
         var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: rule.severity,
                         table: rule.table, message: message)
         let ref = state.rowRefs[index]
@@ -302,9 +335,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         f.row = Int(ref & 0xFFFF_FFFF)
         f.field = rule.field
         f.period = periodText
+        f.identifiers = identifiers
         if let key {
             f.recordKey = key
         } else {
+            for i in state.identifierIndices where !context.record[i].isNull { f.identifiers.append(context.record[i].text) }
             f.recordKey = state.dataset.key.compactMap { state.dataset.index(of: $0) }.map { context.record[$0].text }.joined(separator: "+")
             if let i = state.dataset.index(of: rule.field) { f.value = context.record[i].text }
             f.group = state.groupIndices.map { context.record[$0].text }.joined(separator: " / ")
@@ -352,10 +387,22 @@ public final class ValidationEngine: StagedRecordConsumer {
                         else if let w = rule.warnAbove, v > w { severity = .warning }
                         if let s = severity { status = s == .fail ? "fail" : "warn" }
                     }
+                    if Int(acc.records) >= rule.minDenominator, let s = judgeByConditions(rule, group: group, value: value, accumulator: acc) {
+                        severity = min(severity ?? s, s)
+                        status = severity == .fail ? "fail" : "warn"
+                    }
                     let denominator = rule.measure == .mean ? acc.numerator : acc.records
-                    metrics.append(Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
-                                          group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
-                                          denominator: denominator, status: status))
+                    var metric = Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
+                                        group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
+                                        denominator: denominator, status: status)
+                    metric.warnBelow = rule.warnBelow
+                    metric.failBelow = rule.failBelow
+                    metric.warnAbove = rule.warnAbove
+                    metric.failAbove = rule.failAbove
+                    metric.percent = rule.percent
+                    metric.minDenominator = rule.minDenominator
+                    metric.dimensions = rule.groupByNames
+                    metrics.append(metric)
                     guard let severity, let v = value else { continue }
                     var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: severity,
                                     table: table, message: "")
@@ -367,6 +414,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                     f.recordKey = group
                     let scope = group.isEmpty ? table : group
                     f.message = "\(rule.title): \(f.observed) for \(scope) (\(Value.format(acc.numerator)) of \(f.denominator)); expected \(f.expected)"
+                    if rule.hasConditions { f.message = rule.message.render(context) }
                     findings.add(f)
                 }
             }
@@ -385,6 +433,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let f = rule.failBelow { parts.append("≥ \(show(f)) (fail below)") }
         if let w = rule.warnAbove { parts.append("≤ \(show(w)) (warn above)") }
         if let f = rule.failAbove { parts.append("≤ \(show(f)) (fail above)") }
+        if let w = rule.warnWhenText { parts.append("warn if \(w)") }
+        if let f = rule.failWhenText { parts.append("fail if \(f)") }
         return parts.joined(separator: ", ")
     }
 
@@ -464,8 +514,13 @@ public final class ValidationEngine: StagedRecordConsumer {
     func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int) {
         let parts = column.parts(index)
         let display = rule.messageFields.isEmpty ? [] : rule.messageFields == rule.key ? parts : (state.displays(rule.messageFields)?.parts(index) ?? [])
-        let message = rule.message.render(context, fields: display)
-        var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"))
+        var identifiers: [String] = []
+        let message = rule.message.render(context, fields: display, identifiers: &identifiers)
+        for (k, name) in rule.key.enumerated() where k < parts.count && state.dataset.field(name)?.identifier == true {
+            identifiers.append(parts[k])
+        }
+        var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"),
+                            identifiers: identifiers)
         if let k = rule.key.firstIndex(of: rule.field), k < parts.count { f.value = parts[k] }
         findings.add(f)
     }
@@ -474,6 +529,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     public func finish() -> [TableOutcome] {
         finishGroups()
         finishAggregates()
+        returnRules.finish(files: states.mapValues { (files: $0.files, sheets: $0.sheets) })
         return states.values.sorted { $0.dataset.code < $1.dataset.code }.map { s in
             TableOutcome(table: s.dataset.table, records: s.count,
                          rejectedByRecordRules: s.flags.filter { $0 & ValidationEngine.recordRejected != 0 }.count,

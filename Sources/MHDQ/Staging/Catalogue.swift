@@ -19,6 +19,11 @@ public struct Catalogue: Sendable {
         return datasets.values.sorted { order($0) < order($1) }.map(\.table)
     }
 
+    /// Lowercased names of the fields any dataset marks as an identifier.
+    public var identifierFieldNames: Set<String> {
+        Set(datasets.values.flatMap { $0.fields.filter(\.identifier).map { $0.name.lowercased() } })
+    }
+
     public func dataset(_ name: String) -> Dataset? {
         datasets[name] ?? datasets.values.first { $0.table.lowercased() == name.lowercased() || $0.code.lowercased() == name.lowercased() }
     }

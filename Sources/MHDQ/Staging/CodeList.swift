@@ -4,12 +4,15 @@ public struct CodeList: Sendable {
     public var name: String
     public var codes: [String]
     public var descriptions: [String: String]
+    /// Every entry as the file gives it (code, description, aliases), in file order.
+    public private(set) var entries: [(code: String, description: String, aliases: [String])]
     private var exact: Set<String>
     private var byUppercased: [String: String]
     private var byDescription: [String: String]
 
     public init(name: String, entries: [(code: String, description: String, aliases: [String])]) {
         self.name = name
+        self.entries = entries
         codes = entries.map(\.code)
         var descriptions: [String: String] = [:]
         var exact = Set<String>()

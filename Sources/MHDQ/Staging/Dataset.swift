@@ -2,6 +2,10 @@
 
 public enum FieldType: String, Sendable, CaseIterable {
     case text, code, date, time, datetime, integer, decimal
+    /// Aggregate returns: a reporting period in any of the forms returns use, normalised ("Apr-23" → 2023-04).
+    case period
+    /// Aggregate returns: a number as typed, kept with its unit and remarks ("74.02%", "14.85 days per FTE", "*").
+    case amount
 }
 
 public struct FieldDefinition: Sendable {
@@ -16,6 +20,8 @@ public struct FieldDefinition: Sendable {
     public var mandatory: String
     public var codes: String?
     public var aliases: [String]
+    /// Identifies a person (NHS number, local patient id, postcode, birth date): masked by `--redact`.
+    public var identifier = false
     public var location: SourceLocation
 }
 
@@ -28,8 +34,13 @@ public struct Dataset: Sendable {
     /// Fields naming the reporting group (provider, team, area).
     public var group: [String]
     public var fields: [FieldDefinition]
+    /// Rows are aggregate figures (an area's indicator, an organisation's KPI), not people's records:
+    /// counts of their findings need no small-number suppression.
+    public var isAggregate = false
     public var location: SourceLocation
     private var byLowercasedName: [String: Int]
+    /// Positions of the fields marked `identifier = true`.
+    public var identifierIndices: [Int] { fields.indices.filter { fields[$0].identifier } }
 
     public init(table: String, code: String, title: String, key: [String], group: [String],
                 fields: [FieldDefinition], location: SourceLocation) {
@@ -52,12 +63,12 @@ public struct Dataset: Sendable {
 
     static func load(path: String) throws -> Dataset {
         let doc = try TOML.parse(file: path)
-        try doc.rejectUnknownKeys(["table", "code", "title", "key", "group", "field", "note"], context: "a dataset file")
+        try doc.rejectUnknownKeys(["table", "code", "title", "key", "group", "aggregate", "field", "note"], context: "a dataset file")
         let table = try doc.requiredString("table")
         var fields: [FieldDefinition] = []
         var seen = Set<String>()
         for f in try doc.tables("field") {
-            try f.rejectUnknownKeys(["name", "item", "data_item", "format", "type", "mandatory", "codes", "aliases", "note"],
+            try f.rejectUnknownKeys(["name", "item", "data_item", "format", "type", "mandatory", "codes", "aliases", "identifier", "note"],
                                     context: "a [[field]] of \(table)")
             let name = try f.requiredString("name")
             guard seen.insert(name.lowercased()).inserted else {
@@ -74,12 +85,14 @@ public struct Dataset: Sendable {
             fields.append(FieldDefinition(
                 name: name, item: try f.string("item") ?? "", dataItem: try f.string("data_item") ?? "",
                 format: try f.string("format") ?? "", type: type, mandatory: mandatory,
-                codes: try f.string("codes"), aliases: try f.strings("aliases") ?? [], location: f.location))
+                codes: try f.string("codes"), aliases: try f.strings("aliases") ?? [],
+                identifier: try f.bool("identifier") ?? false, location: f.location))
         }
         guard !fields.isEmpty else { throw MHDQError.invocation("dataset \(table) has no [[field]] entries", at: doc.location) }
-        let ds = Dataset(table: table, code: try doc.string("code") ?? table, title: try doc.string("title") ?? table,
+        var ds = Dataset(table: table, code: try doc.string("code") ?? table, title: try doc.string("title") ?? table,
                          key: try doc.strings("key") ?? [], group: try doc.strings("group") ?? [],
                          fields: fields, location: doc.location)
+        ds.isAggregate = try doc.bool("aggregate") ?? false
         for name in ds.key + ds.group where ds.index(of: name) == nil {
             throw MHDQError.invocation("key or group field \"\(name)\" is not a field of \(table)", at: doc.location)
         }

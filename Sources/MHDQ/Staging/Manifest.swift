@@ -43,7 +43,11 @@ public struct Manifest: Sendable {
     public var history: String?
     /// Reference data that unlocks rules needing it: name → file (ods, postcodes) or value (portal_org).
     public var context: [String: String] = [:]
+    /// Thresholds that override the rule packs' [settings] defaults (denominator_change_limit = 0.3).
+    public var settings: [String: String] = [:]
     public var sources: [SourceSpec] = []
+    /// `[export] delimiter`: the flat files' delimiter (default comma).
+    public var exportDelimiter: UInt8?
 
     public init(path: String, name: String) {
         self.path = path
@@ -55,7 +59,7 @@ public struct Manifest: Sendable {
             throw MHDQError.invocation("manifest not found", at: SourceLocation(file: path))
         }
         let doc = try TOML.parse(file: path)
-        try doc.rejectUnknownKeys(["pipeline", "context", "source"], context: "the manifest")
+        try doc.rejectUnknownKeys(["pipeline", "context", "settings", "source", "export"], context: "the manifest")
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p
@@ -76,6 +80,26 @@ public struct Manifest: Sendable {
             for (key, node) in ctx.entries {
                 guard case .string(let v) = node.value else { throw ctx.wrongType(key, node, "a string") }
                 m.context[key] = ReferenceLoader.settingKeys.contains(key) ? v : resolve(v)
+            }
+        }
+        if let settings = try doc.table("settings") {
+            for (key, node) in settings.entries {
+                switch node.value {
+                case .string(let v): m.settings[key] = v
+                case .integer(let n): m.settings[key] = String(n)
+                case .float(let d): m.settings[key] = Value.format(d)
+                case .bool(let b): m.settings[key] = b ? "true" : "false"
+                default: throw settings.wrongType(key, node, "a number, text or true/false")
+                }
+            }
+        }
+        if let export = try doc.table("export") {
+            try export.rejectUnknownKeys(["delimiter"], context: "[export]")
+            if let d = try export.string("delimiter") {
+                guard let byte = CSVReader.delimiter(named: d) else {
+                    throw MHDQError.invocation("unusable delimiter \"\(d)\" (, | tab ;)", at: export["delimiter"]?.location)
+                }
+                m.exportDelimiter = byte
             }
         }
         let sources = try doc.tables("source")

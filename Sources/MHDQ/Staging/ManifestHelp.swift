@@ -11,12 +11,19 @@ public enum ManifestHelp {
       submitter = "RX4"             OrgIDSubmit
       packs = ["mhsds-v6", "ethnicity"]   default: every pack that applies to the tables
       out = "out"                   default output folder for mhdq run
+      history = "history.sqlite"    the run history (default: history.sqlite in the output folder)
 
       [context]                     reference data that unlocks rules needing it
       ods = "ods.csv"               organisation codes (code, open date, close date)
       postcodes = "postcodes.csv"   active postcodes (first column)
       portal_org = "RX4"            Submission Portal organisation code
       upload_date = "2026-10-15"    Submission Portal upload date
+
+      [settings]                    thresholds that override the rule packs' defaults (pack.toml [settings])
+      denominator_change_limit = 0.3   e.g. the ascof pack's month-on-month denominator change limit
+
+      [export]                      the MHSDS flat files mhdq run writes (MHS001MPI.csv, ...)
+      delimiter = ","               , (default, .csv) | tab (.tsv) | pipe | ; (.txt); --delimiter overrides
 
       [[source]]                    one per extract (repeat)
       table = "MHS001MPI"           dataset table (Rules/datasets)

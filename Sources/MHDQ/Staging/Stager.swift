@@ -28,6 +28,8 @@ public struct StagingStats: Sendable {
     public var problems: [String: Int] = [:]
     /// Problem kind → the first few examples (rendered lines).
     public var examples: [String: [String]] = [:]
+    /// Identifier values the examples show (a few per kind), so `--redact` can mask them.
+    public var exampleIdentifiers: [String] = []
     /// Local headers that map to no dataset field (kept out of staging, listed so nothing is silently dropped).
     public var unmappedColumns: [String] = []
     /// Mandatory or required fields with no column in the source.
@@ -38,9 +40,12 @@ public struct StagingStats: Sendable {
 
     public init(table: String) { self.table = table }
 
-    mutating func note(_ kind: String, _ example: String) {
+    mutating func note(_ kind: String, _ example: String, identifiers: [String] = []) {
         problems[kind, default: 0] += 1
-        if examples[kind, default: []].count < 3 { examples[kind, default: []].append(example) }
+        if examples[kind, default: []].count < 3 {
+            examples[kind, default: []].append(example)
+            exampleIdentifiers += identifiers
+        }
     }
 }
 
@@ -108,6 +113,7 @@ public struct Stager {
         record.file = source.file
         record.sheet = source.sheet
         let width = header.count
+        let identifierIndices = dataset.identifierIndices
         // Columns staged every row, and text columns left for when a problem needs the row's key.
         let deferred = keepsValues ? [] : plan.filter { dataset.fields[$0.fieldIndex].type == .text }
         let staged = keepsValues ? plan : plan.filter { dataset.fields[$0.fieldIndex].type != .text }
@@ -147,6 +153,8 @@ public struct Stager {
                 f.sheet = source.sheet
                 f.row = row.number
                 f.value = String(row.fields.joined(separator: ",").prefix(200))
+                // Which cell is which is unknown in a ragged row: any of them may identify the patient.
+                if !identifierIndices.isEmpty { f.identifiers = [f.value] }
                 findings.add(f)
                 continue
             }
@@ -174,7 +182,9 @@ public struct Stager {
                 let column = plan.first { $0.fieldIndex == problem.field }!
                 let def = dataset.fields[problem.field]
                 let loc = source.location(row: row.number, column: column.header)
-                stats.note(problem.kind, "\(loc): \"\(problem.raw)\" \(problem.message)")
+                var identifiers: [String] = []
+                for i in identifierIndices where !record.values[i].isNull { identifiers.append(record.values[i].text) }
+                stats.note(problem.kind, "\(loc): \"\(problem.raw)\" \(problem.message)", identifiers: identifiers)
                 var f = Finding(ruleID: problem.ruleID, title: problem.title, findingClass: .invalid, severity: .warning,
                                 table: dataset.table, message: "\(def.name) \"\(problem.raw)\" \(problem.message)")
                 f.file = source.file
@@ -183,6 +193,7 @@ public struct Stager {
                 f.field = def.name
                 f.value = problem.raw
                 f.recordKey = recordKey(record)
+                f.identifiers = identifiers
                 findings.add(f)
             }
             stats.rowsStaged += 1
@@ -262,6 +273,8 @@ struct ValueNormaliser {
     /// a quarter of the staging time.
     let fieldTypes: [FieldType]
     let codeLists: [CodeList?]
+    /// Amount fields: the parser with the field's marker list ("*", "Unavailable").
+    let amountParsers: [AmountParser?]
     let valueMaps: [[String: String]?]
     let dateFormats: [DateFormat]
     /// Each date format's fixed layout, kept apart so trying one copies no arrays.
@@ -278,6 +291,7 @@ struct ValueNormaliser {
     init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue) {
         fieldTypes = dataset.fields.map(\.type)
         codeLists = dataset.fields.map { f in f.codes.flatMap { catalogue.codeLists[$0] } }
+        amountParsers = dataset.fields.map { f in f.type == .amount ? AmountParser(markers: f.codes.flatMap { catalogue.codeLists[$0] }) : nil }
         valueMaps = dataset.fields.map { spec.values[$0.name] }
         dateFormats = spec.dateFormats
         dateLayouts = spec.dateFormats.map(\.fixed)
@@ -350,6 +364,8 @@ struct ValueNormaliser {
             if let v = parseDateTime(bytes) { return .dateTime(v) }
             return problem(bytes, field, kind: "not a date-time", ruleID: "STG-DATETIME", title: "Value is not a date and time",
                            message: "is not a date and time (CCYY-MM-DDThh:mm:ss)")
+        case .period, .amount:
+            return stageReturnValue(bytes, field: field)
         case .integer, .decimal:
             if let d = NumberParsing.parse(bytes), type == .decimal || d == d.rounded() { return .number(d) }
             return problem(bytes, field, kind: "not a number", ruleID: "STG-NUMBER", title: "Value is not a number",

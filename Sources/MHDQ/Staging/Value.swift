@@ -11,6 +11,9 @@ public enum Value: Sendable, Hashable {
     /// Seconds since 1970-01-01T00:00:00.
     case dateTime(Int)
     case bool(Bool)
+    /// A value an aggregate return typed by hand, kept as typed beside what it means: fields of type amount
+    /// and period. One case for both: every extra reference-counted case makes copying any Value dearer.
+    case typed(TypedValue)
 
     public var isNull: Bool { if case .null = self { return true }; return false }
 
@@ -26,6 +29,23 @@ public enum Value: Sendable, Hashable {
             let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
             return CivilDate(days: days).iso + "T" + Value.formatTime(s - days * 86_400)
         case .bool(let b): return b ? "true" : "false"
+        case .typed(.amount(let a)): return a.raw
+        case .typed(.period(let p)): return p.text
+        }
+    }
+
+    /// Amounts take part in arithmetic as their number (blank when they are a marker such as "*").
+    @inline(__always) public var arithmetic: Value {
+        if case .typed(.amount(let a)) = self { return a.number.map { .number($0) } ?? .null }
+        return self
+    }
+
+    /// The value as a number for arithmetic and comparison: numbers, and amounts that are numbers.
+    public var numeric: Double? {
+        switch self {
+        case .number(let d): return d
+        case .typed(.amount(let a)): return a.number
+        default: return nil
         }
     }
 
@@ -38,6 +58,13 @@ public enum Value: Sendable, Hashable {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
     }
+}
+
+/// What an aggregate return typed: a number as typed ("74.02%", "*", "Unavailable"), or a reporting period
+/// normalised ("Apr-23" is 2023-04).
+public enum TypedValue: Sendable, Hashable {
+    case amount(Amount)
+    case period(ReturnPeriod)
 }
 
 /// A proleptic Gregorian calendar date (no time zone: MHSDS dates are civil dates).

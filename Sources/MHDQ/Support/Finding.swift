@@ -55,6 +55,12 @@ public struct Finding: Sendable {
     public var observed: String = ""
     public var expected: String = ""
     public var denominator: String = ""
+    /// From the run history: "new" or "persisting", and the date the finding was first seen.
+    public var status: String = ""
+    public var firstSeen: String = ""
+    /// The identifier values (fields marked `identifier` in the dataset) shown anywhere in this finding, as shown:
+    /// what a `Redactor` masks in record_key, value and message. Never written out.
+    public var identifiers: [String] = []
 
     public init(ruleID: String, title: String, findingClass: FindingClass, severity: Severity, table: String, message: String) {
         self.ruleID = ruleID

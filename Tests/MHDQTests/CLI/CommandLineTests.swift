@@ -11,9 +11,11 @@ struct CommandResult {
     var stdoutBytes: Data
 }
 
-/// The debug binary `swift test --scratch-path .build-tests` builds next to the tests ($MHDQ_TEST_BIN overrides).
+/// The debug binary `swift test` builds next to the tests, whatever the scratch path ($MHDQ_TEST_BIN overrides).
 let mhdqBinary: String = {
     if let env = ProcessInfo.processInfo.environment["MHDQ_TEST_BIN"], !env.isEmpty { return env }
+    let beside = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent().appendingPathComponent("mhdq").path
+    if FileManager.default.isExecutableFile(atPath: beside) { return beside }
     for scratch in [".build-tests", ".build"] {
         let path = TestPaths.packageRoot + "/\(scratch)/debug/mhdq"
         if FileManager.default.isExecutableFile(atPath: path) { return path }

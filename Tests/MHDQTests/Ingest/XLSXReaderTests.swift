@@ -46,6 +46,24 @@ private typealias Row = WorkbookFixtures.Row
         #expect(WorkbookFixtures.readError("handmade.xlsx", sheet: .position(9))?.kind == .input)
     }
 
+    /// libxml2 hands over an attribute's `&` as the text "&#38;": "R&D" must still read as "R&D".
+    @Test func ampersandsInSheetNames() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("amp.xlsx")
+        let zip = TestZipWriter(path: path)
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        zip.add("_rels/.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")
+        zip.add("xl/workbook.xml", "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"\(rel)\"><sheets><sheet name=\"R&amp;D &lt;North&gt; &#38; &amp;#38; &quot;x&quot;\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")
+        zip.add("xl/_rels/workbook.xml.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>")
+        zip.add("xl/worksheets/sheet1.xml", "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>ok</t></is></c></row></sheetData></worksheet>")
+        zip.close()
+        let name = "R&D <North> & &#38; \"x\""
+        #expect(try SpreadsheetReaders.sheets(path: path, format: .xlsx).map(\.name) == [name])
+        var source = try Readers.open(path: path, options: ReadOptions(sheet: .name(name)))
+        var row = RawRow()
+        #expect(try source.next(into: &row) && row.fields == ["ok"])
+    }
+
     @Test func sourceNamesItsSheet() throws {
         let source = try Readers.open(path: WorkbookFixtures.path("handmade.xlsx"), options: ReadOptions(sheet: .position(2)))
         #expect(source.sheet == "Secret")

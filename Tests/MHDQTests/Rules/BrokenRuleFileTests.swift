@@ -123,6 +123,6 @@ import Testing
 
     @Test func theRealRulesLoad() throws {
         let packs = try CheckRun.loadPacks(nil, tables: S.catalogue.tableNames, catalogue: S.catalogue)
-        #expect(packs.map(\.name) == ["ethnicity", "mhsds-v6"])
+        #expect(packs.map(\.name) == ["ascof", "ethnicity", "kpi", "mhsds-v6"])
     }
 }

@@ -135,3 +135,37 @@ import Testing
         #expect(invalid.row == 4)
     }
 }
+
+@Suite struct EthnicityByMonthTests {
+    @Test func shareValidByMonthOfReferralForTheProvider() throws {
+        // P1–P4 valid, P5 missing. August: P1–P5 (4 of 5); September: P1, P2, P5, P5, P5, P3 (3 of 6);
+        // one referral with no date goes to its own group; a month under 5 records is "too few records".
+        let dir = TempDir()
+        let mpi = dir.write("mpi.csv", EthnicityPackTests.mpi(["A", "B", "C", "D", ""]))
+        var refs = "ServiceRequestID,LocalPatientID,CareProfTeamLocalID,ReferralRequestReceivedDate\n"
+        let rows = [("P1", "2026-08-03"), ("P2", "2026-08-04"), ("P3", "2026-08-05"), ("P4", "2026-08-06"), ("P5", "2026-08-07"),
+                    ("P1", "2026-09-01"), ("P2", "2026-09-02"), ("P5", "2026-09-03"), ("P5", "2026-09-04"), ("P5", "2026-09-05"),
+                    ("P3", "2026-09-06"), ("P1", ""), ("P2", "2026-07-01")]
+        for (i, (p, date)) in rows.enumerated() { refs += "R\(i + 1),\(p),T1,\(date)\n" }
+        let referrals = dir.write("referrals.csv", refs)
+        let sources = try CheckRun.adHocSources(["MHS001MPI=" + mpi, "MHS101Referral=" + referrals],
+                                                catalogue: RuleTestSupport.catalogue, read: ReadOptions())
+        var check = CheckRun(catalogue: RuleTestSupport.catalogue, sources: sources, period: RuleTestSupport.period, packs: ["ethnicity"])
+        check.provider = "RX4"
+        let r = try check.run()
+        let byMonth = Dictionary(uniqueKeysWithValues: r.metrics.filter { $0.ruleID == "ETH022" }.map { ($0.group, $0) })
+        #expect(byMonth.keys.sorted() == ["RX4 / ", "RX4 / 2026-07", "RX4 / 2026-08", "RX4 / 2026-09"])
+        #expect(byMonth["RX4 / 2026-08"].map { [$0.numerator, $0.denominator] } == [4, 5])
+        #expect(byMonth["RX4 / 2026-08"]?.value == 0.8)
+        #expect(byMonth["RX4 / 2026-09"].map { [$0.numerator, $0.denominator] } == [3, 6])
+        #expect(byMonth["RX4 / 2026-07"]?.status == "too few records")
+        // No thresholds: months are drawn over time, never findings.
+        #expect(r.findings("ETH022").isEmpty)
+        #expect(byMonth["RX4 / 2026-08"]?.dimensions == ["MHS000Header.OrgIDProvider", "month(ReferralRequestReceivedDate)"])
+        #expect(byMonth["RX4 / 2026-08"]?.percent == true)
+        // The by-team rule carries its band for the report.
+        let team = try #require(r.metric("ETH020", group: "T1"))
+        #expect([team.warnBelow, team.failBelow] == [0.95, 0.90])
+        #expect(team.minDenominator == 5)
+    }
+}

@@ -128,6 +128,21 @@ struct ManifestTests {
         #expect(missing?.kind == .invocation)
         #expect(missing?.message == "manifest not found")
     }
+
+    @Test func exportDelimiter() throws {
+        let source = "\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"a.csv\"\n"
+        let files = ["a.csv": "LocalPatientID\nP1\n"]
+        #expect(try loadManifest(try writeManifest(source, files: files)).exportDelimiter == nil)
+        #expect(try loadManifest(try writeManifest("[export]\ndelimiter = \"|\"\n" + source, files: files)).exportDelimiter == 0x7C)
+        #expect(try loadManifest(try writeManifest("[export]\ndelimiter = \"tab\"\n" + source, files: files)).exportDelimiter == 0x09)
+        let bad = try writeManifest("[export]\ndelimiter = \"||\"\n" + source, files: files)
+        let error = captureError { _ = try loadManifest(bad) }
+        #expect(error?.kind == .invocation)
+        #expect(error?.message == "unusable delimiter \"||\" (, | tab ;)")
+        #expect(error?.location?.row == 2)
+        let unknown = captureError { _ = try loadManifest(try writeManifest("[export]\nseparator = \",\"\n" + source, files: files)) }
+        #expect(unknown?.message.hasPrefix("unknown key \"separator\" in [export]") == true, "\(unknown?.message ?? "")")
+    }
 }
 
 @Suite("Catalogue")

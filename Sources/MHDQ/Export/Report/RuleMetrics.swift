@@ -1,0 +1,50 @@
+// One aggregate rule's metrics as the report draws them: suppressed, with the rule's band as threshold lines.
+
+/// One aggregate rule's metrics after suppression, with what the report needs to draw them.
+struct RuleMetrics {
+    var ruleID: String
+    var title: String
+    var cells: [MetricCell]
+    var percent: Bool
+    var measure: String
+    var dimensions: [String]
+    var thresholds: [ChartThreshold]
+    var band: String
+    /// The last part of every group is a month: drawn against time.
+    var overTime: Bool
+
+    init(_ metrics: [Metric]) {
+        let m = metrics[0]
+        ruleID = m.ruleID
+        title = m.title
+        percent = m.percent
+        measure = m.measure
+        dimensions = m.dimensions
+        cells = MetricDisclosure.protect(metrics)
+        func show(_ v: Double) -> String { m.percent ? HTMLText.percent(v) : HTMLText.number(v, decimals: 2) }
+        var t: [ChartThreshold] = []
+        var words: [String] = []
+        if let v = m.warnBelow { t.append(ChartThreshold(value: v, label: "warn below \(show(v))", kind: .warn)); words.append("warn below \(show(v))") }
+        if let v = m.failBelow { t.append(ChartThreshold(value: v, label: "fail below \(show(v))", kind: .fail)); words.append("fail below \(show(v))") }
+        if let v = m.warnAbove { t.append(ChartThreshold(value: v, label: "warn above \(show(v))", kind: .warn)); words.append("warn above \(show(v))") }
+        if let v = m.failAbove { t.append(ChartThreshold(value: v, label: "fail above \(show(v))", kind: .fail)); words.append("fail above \(show(v))") }
+        thresholds = t
+        band = words.joined(separator: ", ")
+        let lasts = cells.map { $0.parts.last ?? "" }.filter { !$0.isEmpty }
+        overTime = !lasts.isEmpty && lasts.allSatisfy(HTMLText.isMonth) && Set(lasts).count > 1
+    }
+
+    var hasBand: Bool { !thresholds.isEmpty }
+    var isSingle: Bool { cells.count == 1 }
+
+    func status(_ cell: MetricCell) -> ChartStatus {
+        switch cell.metric.status {
+        case "fail": return .fail
+        case "warn": return .warn
+        case "pass": return hasBand ? .pass : .neutral
+        default: return .neutral
+        }
+    }
+
+    func tick(_ v: Double) -> String { percent ? HTMLText.percent(v, decimals: 0) : HTMLText.number(v) }
+}

@@ -1,0 +1,109 @@
+// Functions that read other periods of a series (prev, next, trailing_median, periods_missing_before) and
+// the KPI verdict of a return row (kpi): compiled here because their argument is evaluated at other points.
+
+/// The ordered points of one series while its rules run: each point's record and derived fields.
+public final class SeriesWindow {
+    var records: [[Value]]
+    var derived: [[Value]]
+    /// The point being evaluated.
+    var index: Int
+
+    init(records: [[Value]], derived: [[Value]], index: Int = 0) {
+        self.records = records
+        self.derived = derived
+        self.index = index
+    }
+
+    var count: Int { records.count }
+
+    /// Evaluates `f` as if point `j` were the current one.
+    func evaluate(_ f: Compiled, at j: Int, _ ctx: EvalContext) -> Value {
+        let record = ctx.record, derived = ctx.derived, index = self.index
+        ctx.record = records[j]
+        ctx.derived = self.derived[j]
+        self.index = j
+        defer {
+            ctx.record = record
+            ctx.derived = derived
+            self.index = index
+        }
+        return f(ctx)
+    }
+}
+
+enum WindowFunctions {
+    static let names: Set<String> = ["prev", "next", "trailing_median", "periods_missing_before"]
+
+    static let all: [RuleFunction] = [
+        RuleFunction(name: "prev", signature: "prev(x)", summary: "series rules: x at the previous period of the series (blank at the first)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "next", signature: "next(x)", summary: "series rules: x at the next period of the series (blank at the last)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "trailing_median", signature: "trailing_median(x, n)", summary: "series rules: the median of x over the n periods before this one (those where x is a number)", arity: 2 ... 2, needs: nil) { _, _ in .null },
+        RuleFunction(name: "periods_missing_before", signature: "periods_missing_before(period)", summary: "series rules: periods missing between the previous period of the series and this one (0 when consecutive)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "kpi", signature: "kpi(\"part\")", summary: "kpi rules: the row's verdict: \(KPIEvaluator.parts.joined(separator: ", "))", arity: 1 ... 1, needs: nil) { _, _ in .null },
+    ]
+}
+
+extension ExpressionCompiler {
+    /// Window functions and kpi(); nil for every other function.
+    func compileContextCall(_ name: String, _ args: [Expr], _ span: Span, _ scope: inout CompileScope) throws -> Compiled? {
+        if name == "kpi" {
+            guard scope.kpi else { throw error("kpi() works only in kpi rules (kind = \"kpi\")", span) }
+            guard case .literal(.text(let part), _) = args[0], KPIEvaluator.parts.contains(part) else {
+                throw error("kpi() takes one of \(KPIEvaluator.parts.map { "\"\($0)\"" }.joined(separator: ", "))", args[0].span)
+            }
+            return { ctx in ctx.kpi.map { KPIEvaluator.part(part, of: $0) } ?? .null }
+        }
+        guard WindowFunctions.names.contains(name) else { return nil }
+        guard scope.window else {
+            throw error("\(name)() reads other periods of a series: it works only in series rules (kind = \"series\")", span)
+        }
+        let x = try compile(args[0], &scope)
+        switch name {
+        case "prev", "next":
+            let step = name == "prev" ? -1 : 1
+            return { ctx in
+                guard let w = ctx.window else { return .null }
+                let j = w.index + step
+                guard j >= 0, j < w.count else { return .null }
+                return w.evaluate(x, at: j, ctx)
+            }
+        case "trailing_median":
+            let n = try compile(args[1], &scope)
+            return { ctx in
+                guard let w = ctx.window, let count = n(ctx).numeric, count >= 1 else { return .null }
+                let from = max(0, w.index - Int(count))
+                var values: [Double] = []
+                for j in from ..< w.index {
+                    if let v = w.evaluate(x, at: j, ctx).numeric { values.append(v) }
+                }
+                guard !values.isEmpty else { return .null }
+                values.sort()
+                let mid = values.count / 2
+                return .number(values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2)
+            }
+        default: // periods_missing_before
+            return { ctx in
+                guard let w = ctx.window, w.index > 0, case .typed(.period(let here)) = x(ctx),
+                      case .typed(.period(let before)) = w.evaluate(x, at: w.index - 1, ctx),
+                      let steps = here.steps(since: before) else { return .null }
+                return .number(Double(max(0, steps - 1)))
+            }
+        }
+    }
+}
+
+extension Value {
+    /// A manifest's [settings] text read as the kind of value the pack's default is.
+    static func setting(_ text: String, like fallback: Value) -> Value {
+        switch fallback {
+        case .number: return NumberParsing.parse(text.trimmingSpaces()).map { .number($0) } ?? .null
+        case .bool:
+            switch text.lowercased() {
+            case "true", "yes", "1": return .bool(true)
+            case "false", "no", "0": return .bool(false)
+            default: return .null
+            }
+        default: return .text(text)
+        }
+    }
+}

@@ -1,0 +1,227 @@
+// `mhdq run` with a history, end to end through the built binary: statuses in exceptions.csv, a damaged or
+// locked history (outputs still written, exit 3), two runs started together, and the history commands.
+
+import Foundation
+import Testing
+@testable import MHDQ
+
+@Suite("History on the command line", .enabled(if: FileManager.default.isExecutableFile(atPath: mhdqBinary), "build mhdq first"))
+struct HistoryCommandLineTests {
+    static let manifest = """
+        [pipeline]
+        name = "History test"
+        period = "2026-09"
+        provider = "RX1"
+        packs = ["ethnicity"]
+
+        [[source]]
+        table = "MHS001MPI"
+        file = "mpi.csv"
+
+        """
+
+    /// A folder with the manifest and night `n`'s MPI extract as mpi.csv.
+    func pipeline(night n: Int, in dir: TempDir) throws -> String {
+        let mpi = dir.path + "/mpi.csv"
+        try? FileManager.default.removeItem(atPath: mpi)
+        try FileManager.default.copyItem(atPath: HistoryTestSupport.fixtures + "/mpi-run\(n).csv", toPath: mpi)
+        return dir.write("pipeline.toml", Self.manifest)
+    }
+
+    func exceptions(_ folder: String) throws -> [[String: String]] {
+        let text = try String(contentsOfFile: folder + "/exceptions.csv", encoding: .utf8)
+        let lines = text.split(separator: "\n").map { line -> [String] in
+            // No quoted commas in these fixtures' key, rule, status and date columns; the message is quoted when needed.
+            var fields: [String] = [], field = "", quoted = false
+            for c in line {
+                if c == "\"" { quoted.toggle() } else if c == "," && !quoted { fields.append(field); field = "" } else { field.append(c) }
+            }
+            fields.append(field)
+            return fields
+        }
+        let header = lines[0]
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    /// A monthly indicator return holds its own month only: the second night's collapse shows against the
+    /// first night's month from the history, and not at all with --no-history.
+    @Test func indicatorReturnComparedWithLastMonthsRun() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = dir.write("pipeline.toml", """
+            [pipeline]
+            name = "Indicator returns"
+            period = "2026-09"
+            packs = ["ascof"]
+
+            [[source]]
+            table = "IndicatorReturn"
+            file = "return.csv"
+
+            """)
+        func night(_ period: String, _ denominator: String, _ extra: String...) throws -> [[String: String]] {
+            dir.write("return.csv", "Period,Area,Measure,Numerator,Denominator,StatedValue\n\(period),Shire,ASCOF 1F,90,\"\(denominator)\",\n")
+            let r = try mhdq(environment: [:], ["run", manifest, "--out", out] + extra)
+            #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+            return try exceptions(out + "/latest").filter { $0["rule_id"] == "ASC006" }
+        }
+        #expect(try night("2026-08", "12,000", "--run-id", "aug").isEmpty)
+        let collapse = try night("2026-09", "300", "--run-id", "sep")
+        #expect(collapse.map { $0["record_key"] } == ["Shire / ASCOF 1F / 2026-09"])
+        #expect(collapse.first?["expected"] == "within 20% of 12,000")
+        #expect(try night("2026-09", "300", "--run-id", "sep-alone", "--no-history").isEmpty)
+    }
+
+    @Test func statusesLandInExceptionsAndResolvedCSV() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        var r = try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "night1")
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.isEmpty, "quiet when standard error is not a terminal: \(r.stderr)")
+        r = try mhdq("run", try pipeline(night: 2, in: dir), "--out", out, "--run-id", "night2")
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.contains("since night1: 2 new, 5 persisting, 1 resolved"), "\(r.stdout)")
+        #expect(r.stdout.split(separator: "\n").count <= 24, "one screen:\n\(r.stdout)")
+        let rows = try exceptions(out + "/latest")
+        let status = Dictionary(rows.map { ("\($0["rule_id"]!) \($0["record_key"]!)", $0["status"]!) }, uniquingKeysWith: { a, _ in a })
+        #expect(status["ETH001 P1"] == "new")
+        #expect(status["ETH002 P3"] == "persisting")
+        #expect(rows.allSatisfy { !($0["first_seen"] ?? "").isEmpty })
+        let resolved = try String(contentsOfFile: out + "/latest/resolved.csv", encoding: .utf8)
+        #expect(resolved.hasPrefix(ResolvedCSV.columns.joined(separator: ",") + "\n"))
+        #expect(resolved.contains("night2,ETH001,Ethnicity missing,Warning,MHS001MPI,P2,EthnicCategory,,"))
+        let history = try #require(try json(out + "/latest/summary.json")["history"] as? [String: Any])
+        #expect(history["new"] as? Int == 2)
+        #expect(history["persisting"] as? Int == 5)
+        #expect(history["resolved"] as? Int == 1)
+        #expect(history["previous_run"] as? String == "night1")
+    }
+
+    @Test func aDamagedHistoryStillWritesTheOutputs() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let garbage = Data((0 ..< 4096).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 13) })
+        try garbage.write(to: URL(fileURLWithPath: out + "/history.sqlite"))
+        let r = try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "n1")
+        #expect(r.status == 3)
+        expectOneLineError(r, naming: out + "/history.sqlite")
+        #expect(r.stderr.contains("file is not a database"))
+        #expect(r.stderr.contains("the run's outputs were written without history statuses"))
+        #expect(r.stdout.contains("history: NOT RECORDED"))
+        let rows = try exceptions(out + "/n1")
+        #expect(rows.count == 6)
+        #expect(rows.allSatisfy { $0["status"] == "" && $0["first_seen"] == "" })
+        let summary = try json(out + "/n1/summary.json")
+        #expect(summary["exit_code"] as? Int == 3)
+        #expect(((summary["history"] as? [String: Any])?["error"] as? String)?.contains("not a database") == true)
+        #expect(!FileManager.default.fileExists(atPath: out + "/n1/resolved.csv"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/history.sqlite")) == garbage)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "n1")
+    }
+
+    @Test func aLockedHistoryStillWritesTheOutputs() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let lock = try HistoryLock(database: out + "/history.sqlite", wait: 0, owner: "history test")
+        defer { lock.release() }
+        let r = try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "n1", "--history-wait", "0")
+        #expect(r.status == 3)
+        expectOneLineError(r, naming: out + "/history.sqlite")
+        #expect(r.stderr.contains("in use by another run (history test, pid \(getpid()))"), "\(r.stderr)")
+        #expect(try exceptions(out + "/n1").count == 6)
+    }
+
+    /// Two nightly jobs started together on one history: the second waits for the first, then compares with it.
+    @Test func twoRunsStartedTogetherTakeTurns() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = try pipeline(night: 1, in: dir)
+        func start(_ id: String) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: mhdqBinary)
+            p.arguments = ["run", manifest, "--out", out, "--run-id", id, "--history-wait", "60"]
+            var env = ProcessInfo.processInfo.environment
+            env["MHDQ_RULES"] = TestPaths.rules
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let a = try start("job-a"), b = try start("job-b")
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(a.terminationStatus == 1 && b.terminationStatus == 1)
+        let list = try mhdq("history", "list", "--out", out, "--json")
+        let runs = try #require(try JSONSerialization.jsonObject(with: list.stdoutBytes) as? [[String: Any]])
+        #expect(runs.count == 2)
+        #expect(runs.map { $0["new"] as? Int } == [6, 0])
+        #expect(runs.map { $0["persisting"] as? Int } == [0, 6])
+    }
+
+    /// A run that cannot read its input is listed with its error, and the next run compares with the last good one.
+    @Test func aFailedRunIsListedButNeverComparedWith() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        #expect(try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "good").status == 1)
+        // The MPI streams its findings, then the referrals cannot be read.
+        try FileManager.default.createDirectory(atPath: dir.path + "/refs.csv", withIntermediateDirectories: false)
+        let broken = dir.write("broken.toml", Self.manifest + "[[source]]\ntable = \"MHS101Referral\"\nfile = \"refs.csv\"\n")
+        var r = try mhdq("run", broken, "--out", out, "--run-id", "bad")
+        #expect(r.status == 3)
+        expectOneLineError(r, naming: dir.path + "/refs.csv")
+        r = try mhdq("run", try pipeline(night: 2, in: dir), "--out", out, "--run-id", "next")
+        #expect(r.stdout.contains("since good: 2 new, 5 persisting, 1 resolved"), "\(r.stdout)")
+        r = try mhdq("history", "list", "--out", out, "--json")
+        let runs = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [[String: Any]])
+        #expect(runs.map { $0["run_id"] as? String } == ["good", "bad", "next"])
+        #expect(runs[1]["exit_code"] as? Int == 3)
+        #expect((runs[1]["error"] as? String)?.contains("is a folder, not a file") == true)
+    }
+
+    @Test func historyCommands() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        for n in 1 ... 3 {
+            let r = try mhdq("run", try pipeline(night: n, in: dir), "--out", out, "--run-id", "night\(n)")
+            #expect(r.status == 1, "\(r.stderr)")
+        }
+        var r = try mhdq("history", "list", "--out", out)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("#3    night3"))
+        r = try mhdq("history", "show", "night2", "--out", out, "--json")
+        let show = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        #expect(show["previous_run"] as? String == "night1")
+        #expect((show["inputs"] as? [[String: Any]])?.first?["sha256"] as? String
+                == SHA256.hex(try SHA256.hash(file: HistoryTestSupport.fixtures + "/mpi-run2.csv").digest))
+        #expect(show["resolved_by_rule"] as? [String: Int] == ["ETH001": 1])
+        r = try mhdq("history", "trend", "ETH010", "--group", "RX1", "--out", out, "--json")
+        let trend = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        let points = try #require((trend["groups"] as? [[String: Any]])?.first?["points"] as? [[String: Any]])
+        #expect(points.compactMap { $0["denominator"] as? Double } == [5, 6, 7])
+        r = try mhdq("history", "trend", "ETH010", "--out", out)
+        #expect(r.stdout.contains("RX1"))
+        r = try mhdq("history", "trend", "NOPE", "--out", out)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("metrics: findings, ETH010"))
+        r = try mhdq("worklist", "--out", out, "--new-since", "night2", "--json")
+        let worklist = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        let items = try #require(worklist["findings"] as? [[String: Any]])
+        #expect(items.compactMap { $0["record_key"] as? String }.sorted() == ["P2", "P7"])
+        #expect(items.allSatisfy { $0["status"] as? String == "new" })
+        r = try mhdq("worklist", "--out", out, "--csv", "--rule", "ETH001")
+        #expect(r.stdout.split(separator: "\n").count == 4)
+        r = try mhdq("history", "prune", "--keep", "1", "--out", out)
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("removed 2 runs, kept the last 1"))
+        r = try mhdq("worklist", "--history", dir.path + "/nowhere.sqlite")
+        #expect(r.status == 3)
+        expectOneLineError(r, naming: dir.path + "/nowhere.sqlite")
+    }
+}

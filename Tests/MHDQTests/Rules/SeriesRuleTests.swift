@@ -1,0 +1,250 @@
+// The ascof pack's series rules against known answers: the outage pattern (a denominator falling by more than
+// 90% for seven months, then returning), a copied-down percentage column, rounding and suppression, gaps,
+// and no finding at all on the stable periods of the same series (a false positive is a failure too).
+
+import Foundation
+import Testing
+@testable import MHDQ
+
+@Suite struct SeriesRuleTests {
+    typealias S = RuleTestSupport
+
+    struct Row {
+        var period: String
+        var numerator: String
+        var denominator: String
+        var stated: String = ""
+        var area = "Shire"
+        var measure = "ASCOF 1F"
+    }
+
+    /// A row whose stated percentage is what its counts give, to two decimal places.
+    static func row(_ period: String, _ n: Int, _ d: Int, area: String = "Shire", measure: String = "ASCOF 1F") -> Row {
+        let rate = (Double(n) / Double(d) * 10000).rounded() / 100
+        return Row(period: period, numerator: grouped(n), denominator: grouped(d), stated: String(format: "%.2f%%", rate),
+                   area: area, measure: measure)
+    }
+
+    /// 12020 → "12,020", as returns type counts.
+    static func grouped(_ n: Int) -> String {
+        let s = String(n)
+        return s.count > 3 ? String(s.dropLast(3)) + "," + String(s.suffix(3)) : s
+    }
+
+    static func csv(_ rows: [Row]) -> String {
+        func q(_ s: String) -> String { s.contains(",") ? "\"\(s)\"" : s }
+        return "Period,Area,Measure,Numerator,Denominator,StatedValue\n"
+            + rows.map { [$0.period, $0.area, $0.measure, $0.numerator, $0.denominator, $0.stated].map(q).joined(separator: ",") }
+                .joined(separator: "\n") + "\n"
+    }
+
+    static func check(_ rows: [Row], settings: [String: String] = [:]) throws -> CheckResult {
+        let dir = TempDir()
+        let path = dir.write("return.csv", csv(rows))
+        var run = CheckRun(catalogue: S.catalogue,
+                           sources: try CheckRun.adHocSources(["IndicatorReturn=" + path], catalogue: S.catalogue, read: ReadOptions()),
+                           period: nil, packs: ["ascof"])
+        run.reference.settings = settings
+        return try run.run()
+    }
+
+    /// Rule ids flagged per period of one area's series, and every finding's (area, period, rule).
+    static func flagged(_ r: CheckResult, area: String = "Shire") -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for p in r.series.first(where: { $0.area == area })?.points ?? [] where !p.flags.isEmpty { out[p.period] = p.flags }
+        return out
+    }
+
+    static func findings(_ r: CheckResult) -> [String] {
+        r.findings.map { "\($0.group) \($0.period) \($0.ruleID)" }.sorted()
+    }
+
+    // MARK: - The outage pattern
+
+    /// Six stable months; the provider's system goes down for seven months (only neighbouring trusts' records
+    /// flow: the denominator falls from ~12,000 to ~300, the numerator less); it returns, and the numerator
+    /// recovers more slowly than the denominator.
+    static let outage: [Row] = [
+        row("Oct-22", 1200, 12000), row("Nov-22", 1210, 12050), row("Dec-22", 1195, 11990), row("Jan-23", 1205, 12010),
+        row("Feb-23", 1200, 11985), row("Mar-23", 1210, 12020),
+        row("Apr-23", 90, 300), row("May-23", 95, 310), row("Jun-23", 90, 305), row("Jul-23", 95, 300), row("Aug-23", 90, 295),
+        row("Sep-23", 95, 310), row("Oct-23", 90, 305),
+        row("Nov-23", 400, 12000), row("Dec-23", 800, 12050), row("Jan-24", 1200, 12010), row("Feb-24", 1205, 11995),
+        row("Mar-24", 1210, 12030), row("Apr-24", 1200, 12000),
+    ]
+
+    @Test func outageFlagsTheCollapseAndTheReturnOnly() throws {
+        let r = try Self.check(Self.outage)
+        #expect(Self.flagged(r) == ["2023-04": ["ASC006", "ASC007"], "2023-11": ["ASC006", "ASC007"]])
+        #expect(r.findings.count == 4)
+        // Seven outage months, each more than 90% below the months before it.
+        let series = try #require(r.series.first)
+        let low = series.points.filter { ($0.denominator ?? 0) < 1200 }
+        #expect(low.count == 7 && low.allSatisfy { $0.denominator! < 0.1 * 12000 })
+        #expect(series.points.count == 19)
+        #expect(series.points.map(\.period).first == "2022-10" && series.points.map(\.label).first == "Oct-22")
+        #expect(series.unit == "%" && series.area == "Shire" && series.measure == "ASCOF 1F")
+
+        let collapse = try #require(r.findings.first { $0.ruleID == "ASC006" && $0.period == "2023-04" })
+        #expect(collapse.recordKey == "Shire / ASCOF 1F / 2023-04")
+        #expect(collapse.group == "Shire")
+        #expect(collapse.table == "IndicatorReturn" && collapse.field == "Denominator" && collapse.value == "300")
+        #expect(collapse.row == 8)                           // the header is line 1; Apr-23 is the 7th data row
+        #expect(collapse.file.hasSuffix("return.csv"))
+        #expect(collapse.observed == "300 (previous period 12,020)")
+        #expect(collapse.expected == "within 20% of 12,020")
+        #expect(collapse.denominator == "300")
+        #expect(collapse.message == "ASCOF 1F for Shire, 2023-04: the denominator fell by 98% from 12,020 in 2023-03 to 300: a system outage or a change in what is counted?")
+        #expect(collapse.severity == .warning && collapse.findingClass == .inconsistent)
+        let rebound = try #require(r.findings.first { $0.ruleID == "ASC006" && $0.period == "2023-11" })
+        #expect(rebound.message.contains("rose by 3834% from 305 in 2023-10 to 12,000"))
+        let shift = try #require(r.findings.first { $0.ruleID == "ASC007" && $0.period == "2023-04" })
+        #expect(shift.observed == "30%")
+        #expect(shift.message.contains("moved from 10.07% to 30%"))
+    }
+
+    @Test func stableSeriesHasNoFinding() throws {
+        let stable = (1 ... 12).map { m in Self.row(String(format: "2023-%02d", m), 1200 + (m % 3) * 5, 12000 + (m % 4) * 15) }
+        let r = try Self.check(stable)
+        #expect(r.findings.isEmpty, "\(Self.findings(r))")
+        #expect(r.series.first?.points.count == 12)
+    }
+
+    // MARK: - Copied-down percentages
+
+    @Test func copiedDownPercentageColumn() throws {
+        // The counts move; from June the stated column repeats May's 10.00%.
+        var rows = [Self.row("2024-03", 1000, 10000), Self.row("2024-04", 1000, 10000), Self.row("2024-05", 1000, 10000)]
+        for (m, n) in [(6, 950), (7, 900), (8, 860), (9, 820)] {
+            rows.append(Row(period: "2024-0\(m)", numerator: String(n), denominator: "10,000", stated: "10.00%"))
+        }
+        // A second area, clean, in the same file: no finding on it.
+        rows += (3 ... 9).map { Self.row("2024-0\($0)", 2000 + $0 * 5, 20000, area: "Borough") }
+        let r = try Self.check(rows)
+        #expect(Self.flagged(r) == ["2024-06": ["ASC005"], "2024-07": ["ASC005"], "2024-08": ["ASC005"], "2024-09": ["ASC005"]])
+        #expect(Self.flagged(r, area: "Borough").isEmpty)
+        #expect(r.findings.count == 4)
+        let june = try #require(r.findings.first { $0.period == "2024-06" })
+        #expect(june.severity == .fail && june.field == "StatedValue" && june.value == "10.00%")
+        #expect(june.observed == "10.00%")
+        #expect(june.expected == "9.5% (9.47% to 9.53% allowing for rounded counts)")
+        #expect(june.message == "ASCOF 1F for Shire, 2024-06: stated 10.00%, but 950 ÷ 10,000 = 9.5% (the same as the previous period: copied down?).")
+        #expect(r.exitCode == 1)
+    }
+
+    // MARK: - Stated percentage and rounding
+
+    @Test func statedPercentageWithinTheRoundingItImplies() throws {
+        // Unrounded counts (published_rounding = 1): only the stated value's own rounding applies.
+        // 201 / 2000 = 10.05% exactly.
+        let cases: [(String, Bool)] = [
+            ("10.05%", false), ("10.1%", false), ("10%", false), ("10.0%", false),   // 10.0% is good to ±0.05: 9.95 to 10.05
+            ("10.06%", true), ("10.04%", true), ("10.2%", true), ("9%", true), ("12.5", true),
+        ]
+        var rows: [Row] = []
+        for (i, (stated, _)) in cases.enumerated() {
+            rows.append(Row(period: "2024-04", numerator: "201", denominator: "2,000", stated: stated, area: "Area \(i)"))
+        }
+        let r = try Self.check(rows, settings: ["published_rounding": "1"])
+        for (i, (stated, expected)) in cases.enumerated() {
+            #expect(r.findings.contains { $0.group == "Area \(i)" && $0.ruleID == "ASC005" } == expected, "\(stated)")
+        }
+        #expect(r.findings.allSatisfy { $0.ruleID == "ASC005" })
+    }
+
+    @Test func roundedAndSuppressedCountsAreUncertainNotErrors() throws {
+        let rows = [
+            // 5 of 20 published: the true counts may be 2.5..7.5 of 17.5..22.5, so 27% is possible.
+            Row(period: "2024-04", numerator: "5", denominator: "20", stated: "27%", area: "Near the limit"),
+            // Beyond even the widest reading (42.9%).
+            Row(period: "2024-04", numerator: "5", denominator: "20", stated: "60%", area: "Impossible"),
+            // A suppressed numerator: the check cannot be made.
+            Row(period: "2024-04", numerator: "*", denominator: "20", stated: "15%", area: "Suppressed"),
+            // Rounded counts, stated from the unrounded ones: 1,205 of 12,000 is 10.04%, the true figure 10.06% is possible.
+            Row(period: "2024-04", numerator: "1,205", denominator: "12,000", stated: "10.06%", area: "Rounded"),
+        ]
+        let r = try Self.check(rows)
+        #expect(Self.findings(r) == ["Impossible 2024-04 ASC005"])
+    }
+
+    // MARK: - One defect per series
+
+    @Test func eachDefectItsOwnFinding() throws {
+        let rows = [
+            Row(period: "2024-04", numerator: "1,100", denominator: "1,000", area: "Above"),
+            Row(period: "2024-04", numerator: "-5", denominator: "100", area: "Negative"),
+            Row(period: "2024-04", numerator: "1,234", denominator: "12,000", area: "Unrounded"),
+            Row(period: "2024-04", numerator: "3", denominator: "100", area: "Unsuppressed"),
+            Row(period: "2024-04", numerator: "0", denominator: "0", stated: "0.0%", area: "Zero"),
+            Row(period: "2024-04", numerator: "Unavailable", denominator: "Unavailable", stated: "Unavailable", area: "Unavailable"),
+            Row(period: "2024-04", numerator: "100", denominator: "", area: "Blank"),
+            Row(period: "2024-04", numerator: "Unavailable", denominator: "1,000", area: "No numerator"),
+            Row(period: "2024-04", numerator: "*", denominator: "100", stated: "3%", area: "Suppressed"),
+            Row(period: "2024-04", numerator: "N/A", denominator: "N/A", area: "Not applicable"),
+            Row(period: "", numerator: "10", denominator: "100", area: "No period"),
+        ]
+        let r = try Self.check(rows)
+        #expect(Self.findings(r) == [
+            "No period  ASC013",
+            "Above 2024-04 ASC003",
+            "Blank 2024-04 ASC001",
+            "Negative 2024-04 ASC004",
+            "No numerator 2024-04 ASC011",
+            "Not applicable 2024-04 ASC001",
+            "Unavailable 2024-04 ASC001",
+            "Unrounded 2024-04 ASC008",
+            "Unsuppressed 2024-04 ASC008",
+            "Unsuppressed 2024-04 ASC009",
+            "Zero 2024-04 ASC002",
+        ].sorted())
+        let zero = try #require(r.findings.first { $0.ruleID == "ASC002" })
+        #expect(zero.message == "ASCOF 1F for Zero, 2024-04: the denominator is 0 (no cases), yet the stated value is 0.0%: it should read no cases.")
+        let unsuppressed = try #require(r.findings.first { $0.ruleID == "ASC009" })
+        #expect(unsuppressed.severity == .fail)
+        #expect(unsuppressed.observed == "numerator 3, denominator 100")
+        // A return of unrounded counts (published_rounding = 1) is not held to multiples of 5.
+        let unrounded = try Self.check(rows, settings: ["published_rounding": "1"])
+        #expect(!unrounded.findings.contains { $0.ruleID == "ASC008" })
+        #expect(unrounded.findings.contains { $0.ruleID == "ASC009" })
+    }
+
+    @Test func missingPeriods() throws {
+        var rows = [Self.row("2024-01", 100, 1000), Self.row("Feb-24", 100, 1000), Self.row("April 2024", 100, 1000),
+                    Self.row("2024-07", 100, 1000)]
+        rows += [Self.row("Q1 2023/24", 300, 3000, area: "Quarterly"), Self.row("Q2 2023/24", 300, 3000, area: "Quarterly"),
+                 Self.row("Q4 2023/24", 300, 3000, area: "Quarterly")]
+        let r = try Self.check(rows)
+        #expect(Self.flagged(r) == ["2024-04": ["ASC010"], "2024-07": ["ASC010"]])
+        #expect(Self.flagged(r, area: "Quarterly") == ["FY2023/24 Q4": ["ASC010"]])
+        let july = try #require(r.findings.first { $0.period == "2024-07" })
+        #expect(july.message == "ASCOF 1F for Shire: 2 period(s) missing between 2024-04 and 2024-07.")
+        #expect(r.findings.count == 3)
+    }
+
+    @Test func samePeriodTwiceInAnySpelling() throws {
+        let r = try Self.check([Self.row("Apr-23", 100, 1000), Self.row("2023-04", 100, 1000), Self.row("May-23", 100, 1000)])
+        #expect(r.findings.map(\.ruleID) == ["ASC012", "ASC012"])
+        #expect(Set(r.findings.map(\.row)) == [2, 3])
+    }
+
+    // MARK: - Thresholds as data
+
+    @Test func denominatorChangeLimitIsASetting() throws {
+        func flags(_ second: Int, _ settings: [String: String] = [:]) throws -> [String] {
+            let r = try Self.check([Self.row("2024-01", 100, 1000), Self.row("2024-02", 100, second)], settings: settings)
+            return r.findings.map(\.ruleID).filter { $0 == "ASC006" }
+        }
+        #expect(try flags(1200) == [])                    // exactly 20%: not beyond the limit
+        #expect(try flags(800) == [])
+        #expect(try flags(1205) == ["ASC006"])
+        #expect(try flags(795) == ["ASC006"])
+        #expect(try flags(1400, ["denominator_change_limit": "0.5"]) == [])
+        #expect(try flags(1400, ["denominator_change_limit": "0.3"]) == ["ASC006"])
+    }
+
+    @Test func aSettingOfTheWrongKindIsRefused() throws {
+        let e = captureError { _ = try Self.check([Self.row("2024-01", 100, 1000)], settings: ["denominator_change_limit": "twenty"]) }
+        #expect(e?.message == "setting denominator_change_limit = \"twenty\": pack ascof needs a number (its default is 0.2)")
+        #expect(e?.exitCode == 2)
+    }
+}

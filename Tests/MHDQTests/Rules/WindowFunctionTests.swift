@@ -1,0 +1,243 @@
+// The generic series machinery on its own: [[series]] grouping and period order, the window functions'
+// values at every point, and loud errors for series and kpi rules that cannot work.
+
+import Foundation
+import Testing
+@testable import MHDQ
+
+@Suite struct WindowFunctionTests {
+    typealias S = RuleTestSupport
+
+    /// A copy of Rules/ with one extra pack "probe"; the catalogue and the copy's folder (kept alive by the caller).
+    static func rules(packToml: String, files: [String: String]) throws -> (Catalogue, TempDir) {
+        let dir = TempDir()
+        try FileManager.default.copyItem(atPath: S.rulesDirectory, toPath: dir.path + "/Rules")
+        dir.write("Rules/packs/probe/pack.toml", packToml)
+        for (name, text) in files { dir.write("Rules/packs/probe/" + name, text) }
+        return (try Catalogue.load(rulesDirectory: dir.path + "/Rules"), dir)
+    }
+
+    static let packToml = """
+    name = "probe"
+    title = "Probe"
+    version = "0"
+    tables = ["IndicatorReturn"]
+
+    [settings]
+    window = 3
+
+    """
+
+    static let probe = #"""
+    table = "IndicatorReturn"
+
+    [[series]]
+    name = "by-area"
+    by = ["Area"]
+    numerator = "Numerator"
+    denominator = "Denominator"
+
+    [[rule]]
+    id = "P001"
+    kind = "series"
+    when = "true"
+    message = '{Period}|{prev(Numerator)}|{next(Numerator)}|{trailing_median(Numerator, setting("window"))}|{periods_missing_before(Period)}|{prev(prev(Numerator))}|{period_months(Period)}|{as_typed(Period)}'
+
+    [[rule]]
+    id = "P002"
+    kind = "series"
+    where = 'Area = "B"'
+    when = "Numerator > prev(Numerator)"
+    observed = "{Numerator}"
+    expected = "at most {prev(Numerator)}"
+    message = "rose"
+    """#
+
+    @Test func windowFunctionsAtEveryPoint() throws {
+        let (catalogue, dir) = try Self.rules(packToml: Self.packToml, files: ["probe.toml": Self.probe])
+        // Rows out of order and in mixed spellings: the series orders them by the normalised period.
+        let csv = """
+        Period,Area,Measure,Numerator,Denominator
+        2024-06,A,m,5,100
+        Jan-24,A,m,10,100
+        April 2024,A,m,40,100
+        2024-02,A,m,20,100
+        2024-05,A,m,*,100
+        2024-02,B,m,7,100
+        2024-01,B,m,9,100
+        2024-03,B,m,8,100
+
+        """
+        let path = dir.write("r.csv", csv)
+        let sources = try CheckRun.adHocSources(["IndicatorReturn=" + path], catalogue: catalogue, read: ReadOptions())
+        let r = try CheckRun(catalogue: catalogue, sources: sources, period: nil, packs: ["probe"]).run()
+        let a = r.findings.filter { $0.ruleID == "P001" && $0.group == "A" }.map(\.message)
+        #expect(a == [
+            "2024-01||20||||1|Jan-24",
+            "2024-02|10|40|10|0||1|2024-02",
+            "2024-04|20|*|15|1|10|1|April 2024",
+            "2024-05|40|5|20|0|20|1|2024-05",           // median of 10, 20, 40 (the three before)
+            "2024-06|*||30|0|40|1|2024-06",             // median of 20, 40 ("*" has no number)
+        ])
+        // where limits the periods a rule looks at; the window still holds the whole series.
+        let b = r.findings.filter { $0.ruleID == "P002" }
+        #expect(b.map(\.period) == ["2024-03"])      // B: 9, 7, 8 (in period order): only 8 after 7 is a rise
+        #expect(b.first?.observed == "8" && b.first?.expected == "at most 7" && b.first?.recordKey == "B / 2024-03")
+        // The series the report draws: ordered points, labels as typed, flags per period.
+        let seriesA = try #require(r.series.first { $0.area == "A" })
+        #expect(seriesA.points.map(\.period) == ["2024-01", "2024-02", "2024-04", "2024-05", "2024-06"])
+        #expect(seriesA.points.map(\.numerator) == [10, 20, 40, nil, 5])
+        #expect(seriesA.points.allSatisfy { $0.flags == ["P001"] && $0.denominator == 100 && $0.rate == nil && $0.stated == nil })
+        #expect(seriesA.measure == "" && seriesA.unit == "")
+        #expect(r.series.map(\.area) == ["A", "B"])
+    }
+
+    // MARK: - Loud errors
+
+    func loadError(_ rules: String, packToml: String = WindowFunctionTests.packToml, extra: [String: String] = [:]) throws -> MHDQError {
+        let (catalogue, dir) = try Self.rules(packToml: packToml, files: ["probe.toml": rules].merging(extra) { a, _ in a })
+        _ = dir
+        do {
+            _ = try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue)
+        } catch let e as MHDQError {
+            #expect(e.exitCode == 2)
+            return e
+        }
+        throw TestFailure("the pack loaded")
+    }
+
+    @Test func windowFunctionsOnlyInSeriesRules() throws {
+        var e = try loadError("""
+        table = "IndicatorReturn"
+        [[rule]]
+        id = "P1"
+        when = "Numerator > prev(Numerator)"
+        message = "m"
+        """)
+        #expect(e.message == "prev() reads other periods of a series: it works only in series rules (kind = \"series\")")
+        #expect(e.location?.row == 4)
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[derive]]
+        name = "Shift"
+        expr = "trailing_median(Numerator, 3)"
+        """)
+        #expect(e.message.hasPrefix("trailing_median() reads other periods of a series"))
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[rule]]
+        id = "P1"
+        when = "Numerator > 0"
+        message = '{kpi("gap")}'
+        """)
+        #expect(e.message == "kpi() works only in kpi rules (kind = \"kpi\")")
+    }
+
+    @Test func seriesRulesNeedTheirSeries() throws {
+        var e = try loadError("""
+        table = "IndicatorReturn"
+        [[rule]]
+        id = "P1"
+        kind = "series"
+        when = "Numerator > 0"
+        message = "m"
+        """)
+        #expect(e.message.hasPrefix("a series rule needs a [[series]] for IndicatorReturn"))
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[series]]
+        name = "s"
+        by = ["Area"]
+        [[rule]]
+        id = "P1"
+        kind = "series"
+        series = "t"
+        when = "Numerator > 0"
+        message = "m"
+        """)
+        #expect(e.message.hasPrefix("no [[series]] named \"t\" for IndicatorReturn (declared: s)"))
+        #expect(e.location?.row == 8)
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[series]]
+        name = "s"
+        """)
+        #expect(e.message.hasPrefix("a [[series]] needs by = [\"Area\", \"Measure\"]"))
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[series]]
+        name = "s"
+        by = ["Area"]
+        numerator = "Numeratr"
+        """)
+        #expect(e.message == "\"Numeratr\" is not a field of IndicatorReturn (did you mean Numerator?)")
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[series]]
+        name = "s"
+        by = ["Area"]
+        [[series]]
+        name = "s"
+        by = ["Measure"]
+        """)
+        #expect(e.message.hasPrefix("series \"s\" is declared twice"))
+        e = try loadError("""
+        table = "IndicatorReturn"
+        [[series]]
+        name = "s"
+        by = ["Area"]
+        history_periods = -1
+        """)
+        #expect(e.message == "history_periods takes a whole number of periods (0 to 1000)")
+        #expect(e.location?.row == 2)
+    }
+
+    @Test func kpiRulesNeedAKpiShapedTableAndAKnownVerdict() throws {
+        var e = try loadError("""
+        table = "IndicatorReturn"
+        [[rule]]
+        id = "P1"
+        kind = "kpi"
+        verdict = "red"
+        message = "m"
+        """)
+        #expect(e.message == "kpi rules read Indicator, Organisation, Period, Target, Actual; IndicatorReturn has no Indicator, Organisation, Target, Actual")
+        e = try loadError("""
+        table = "KpiReturn"
+        [[rule]]
+        id = "P1"
+        kind = "kpi"
+        verdict = "crimson"
+        message = "m"
+        """)
+        #expect(e.message.hasPrefix("verdict must be one of \"red\", \"amber\", \"green\", \"no target\", \"not reported\", \"not comparable\", \"not in catalogue\""))
+        #expect(e.location?.row == 5)
+    }
+
+    @Test func packFilesAndSettingsAreChecked() throws {
+        var e = try loadError("table = \"IndicatorReturn\"\n", packToml: "files = [\"probe.toml\", \"gone.toml\"]\n" + Self.packToml)
+        #expect(e.message.hasPrefix("pack probe lists \"gone.toml\", which is not a rule file"))
+        e = try loadError("table = \"IndicatorReturn\"\n", packToml: "files = [\"probe.toml\"]\n" + Self.packToml,
+                          extra: ["other.toml": "table = \"IndicatorReturn\"\n"])
+        #expect(e.message.hasPrefix("pack probe lists its files but not other.toml"))
+        e = try loadError("table = \"IndicatorReturn\"\n", packToml: "name = \"probe\"\n[settings]\nlimits = [1, 2]\n")
+        #expect(e.message.contains("limits"))
+        // setting() of a name the pack has no default for needs the manifest to give it: the rule does not run without.
+        let (catalogue, dir) = try Self.rules(packToml: Self.packToml, files: ["probe.toml": """
+        table = "IndicatorReturn"
+        [[rule]]
+        id = "P1"
+        when = 'Numerator > setting("undeclared")'
+        message = "m"
+        """])
+        let path = dir.write("r.csv", "Period,Area,Measure,Numerator,Denominator\n2024-01,A,m,5,10\n")
+        let sources = try CheckRun.adHocSources(["IndicatorReturn=" + path], catalogue: catalogue, read: ReadOptions())
+        var run = CheckRun(catalogue: catalogue, sources: sources, period: nil, packs: ["probe"])
+        #expect(try run.run().notRun.map(\.rule) == ["P1"])
+        run.reference.settings["undeclared"] = "1"
+        let given = try run.run()
+        #expect(given.notRun.isEmpty)
+        // With no default, the manifest's text stays text: compared with a number it is unknown, so nothing fires.
+        #expect(given.findings.isEmpty)
+    }
+}
