@@ -153,4 +153,23 @@ struct FastPathEquivalenceTests {
         }
         #expect(seen == 1_500)
     }
+
+    /// Dates print as CCYY-MM-DD from bytes for years 0-9999, as the padded interpolation did, and outside it too.
+    @Test func isoDatesMatchThePaddedFormat() {
+        func reference(_ c: CivilDate) -> String {
+            func pad(_ n: Int, _ w: Int) -> String {
+                let s = String(n)
+                return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+            }
+            return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+        }
+        let edges = [CivilDate(year: 1970, month: 1, day: 1).days, CivilDate(year: 0, month: 1, day: 1).days - 1,
+                     CivilDate(year: 0, month: 3, day: 1).days, CivilDate(year: 9999, month: 12, day: 31).days,
+                     CivilDate(year: 9999, month: 12, day: 31).days + 1, CivilDate(year: 1, month: 1, day: 1).days, -800_000, 4_000_000]
+        var random = SplitMix(state: 3)
+        for days in edges + (0 ..< 20_000).map({ _ in random.below(3_700_000) - 800_000 }) {
+            let c = CivilDate(days: days)
+            #expect(c.iso == reference(c), "\(days)")
+        }
+    }
 }
