@@ -112,11 +112,12 @@ def main():
         big_rows = rows(big_manifest)
         print(f"\nbig run: {big:,} patients ({referrals} referrals, {contacts} contacts a patient), {big_rows:,} rows")
         for label, b in binaries:
-            out = tempfile.mkdtemp(prefix="mhdq-bench-run-")
+            # The run's outputs, and the history database a run keeps beside them, go to a folder removed after.
+            scratch = tempfile.mkdtemp(prefix="mhdq-bench-run-")
             try:
-                seconds, rss, _ = run_once([b, "run", big_manifest, "--out", out], use_time)
+                seconds, rss, _ = run_once([b, "run", big_manifest, "--out", os.path.join(scratch, "out")], use_time)
             finally:
-                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(scratch, ignore_errors=True)
             rss_text = f"{rss:,.0f} MiB" if rss is not None else "- (no GNU time)"
             print(f"  {label:<10} mhdq run {seconds:8.1f} s  {big_rows / seconds:>12,.0f} rows/s  peak RSS {rss_text}")
     return 0

@@ -135,8 +135,7 @@ public struct CSVReader: RowSource {
         let delimiter = self.delimiter
         let maxFieldBytes = self.maxFieldBytes
         let recordStart = position
-        // At most one field per byte left in the buffer, plus one.
-        let read: (quoted: Bool, next: Int)? = row.appendDirectly(bytes: n - recordStart, fields: n - recordStart + 1) { out in
+        let read: (quoted: Bool, next: Int)? = row.appendDirectly { out in
             let firstField = out.fieldCount
             let origin = out.byteCount &- recordStart   // input offset + origin = offset in the row
             var quotedAny = false
@@ -171,7 +170,7 @@ public struct CSVReader: RowSource {
                     guard i < n, base[i] != 0 else { return nil }
                     end = i
                 }
-                guard end &- start <= maxFieldBytes else { return nil }
+                guard end &- start <= maxFieldBytes, out.fieldCount < out.fieldLimit else { return nil }
                 out.addField(start: start &+ origin, end: end &+ origin)
                 let terminator = base[i]
                 if terminator == delimiter {
@@ -190,6 +189,7 @@ public struct CSVReader: RowSource {
                 break
             }
             let length = recordEnd &- recordStart
+            guard out.byteCount &+ length <= out.byteLimit else { return nil }
             if CSVReader.hasHighByte(base + recordStart, count: length) {
                 for f in firstField ..< out.fieldCount {
                     let field = UnsafeBufferPointer(start: base + (out.starts[f] - origin), count: out.ends[f] - out.starts[f])

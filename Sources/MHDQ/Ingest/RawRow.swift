@@ -21,10 +21,13 @@ public struct RawRow: Sendable {
     /// Where the field being built by `appendByte`/`appendBytes` starts.
     private(set) var openFieldStart = 0
 
-    public init() {
-        storage = [UInt8](repeating: 0, count: 1024)
-        fieldStarts = [Int](repeating: 0, count: 64)
-        fieldEnds = [Int](repeating: 0, count: 64)
+    public init() { self.init(bytes: 1024, fields: 64) }
+
+    /// A row with room for `bytes` bytes and `fields` fields before it grows (small for rows kept in a pool).
+    init(bytes: Int, fields: Int) {
+        storage = [UInt8](repeating: 0, count: max(bytes, 16))
+        fieldStarts = [Int](repeating: 0, count: max(fields, 4))
+        fieldEnds = [Int](repeating: 0, count: max(fields, 4))
     }
 
     public init(number: Int, fields: [String]) {
@@ -135,6 +138,9 @@ public struct RawRow: Sendable {
         let ends: UnsafeMutablePointer<Int>
         var byteCount: Int
         var fieldCount: Int
+        /// How far the row's storage goes: a writer that needs more gives up (the caller then appends).
+        let byteLimit: Int
+        let fieldLimit: Int
 
         /// Copies `count` bytes; returns the offset they start at.
         @inline(__always) mutating func copy(_ from: UnsafePointer<UInt8>, count: Int) -> Int {
@@ -151,10 +157,10 @@ public struct RawRow: Sendable {
         }
     }
 
-    /// Gives `body` room for `bytes` more bytes and `fields` more fields, written without checks. When `body`
-    /// returns nil the row is left as it was; otherwise what it wrote becomes part of the row.
-    @inline(__always) mutating func appendDirectly<R>(bytes: Int, fields: Int, _ body: (inout DirectWriter) -> R?) -> R? {
-        reserve(bytes: bytes, fields: fields)
+    /// Gives `body` the row's storage to write into without checks, up to the writer's limits (the
+    /// storage as it is: a reader that needs more returns nil and appends instead, which grows it).
+    /// When `body` returns nil the row is left as it was; otherwise what it wrote becomes part of the row.
+    @inline(__always) mutating func appendDirectly<R>(_ body: (inout DirectWriter) -> R?) -> R? {
         // Move the buffers out so the closure holds the only references (no overlapping access to self).
         var b: [UInt8] = [], s: [Int] = [], e: [Int] = []
         swap(&b, &storage)
@@ -170,7 +176,8 @@ public struct RawRow: Sendable {
             s.withUnsafeMutableBufferPointer { sp in
                 e.withUnsafeMutableBufferPointer { ep -> R? in
                     var writer = DirectWriter(bytes: bp.baseAddress!, starts: sp.baseAddress!, ends: ep.baseAddress!,
-                                              byteCount: written.0, fieldCount: written.1)
+                                              byteCount: written.0, fieldCount: written.1,
+                                              byteLimit: bp.count, fieldLimit: min(sp.count, ep.count))
                     let r = body(&writer)
                     written = (writer.byteCount, writer.fieldCount)
                     return r

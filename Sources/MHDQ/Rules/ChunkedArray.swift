@@ -50,8 +50,8 @@ struct ByteArena {
     /// Bytes held, spare chunk room included (for reporting).
     var capacity: Int { chunks.reduce(0) { $0 + $1.capacity } }
 
-    /// Appends the bytes of `parts` as one string, with `separator` between parts.
-    mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+    /// Appends `bytes` as one string.
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
         if chunks.isEmpty || chunks[chunks.count - 1].count + n > chunks[chunks.count - 1].capacity {
             var chunk: [UInt8] = []
@@ -61,6 +61,10 @@ struct ByteArena {
         }
         chunks[chunks.count - 1].append(contentsOf: bytes)
         ends.append(UInt32(chunks[chunks.count - 1].count))
+    }
+
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
     }
 
     /// The chunk holding string `i` (the last chunk whose first string is at or before it).

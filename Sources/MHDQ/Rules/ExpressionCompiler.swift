@@ -329,6 +329,12 @@ public struct ExpressionCompiler {
             }
             return { _ in .date(d) }
         default:
+            if name == "if" {
+                // Rule functions have no side effects, so only the branch chosen need be evaluated.
+                let condition = try test(args[0], &scope)
+                let then = try operand(args[1], &scope), otherwise = try operand(args[2], &scope)
+                return { ctx in condition(ctx) == .yes ? then.read(ctx) : otherwise.read(ctx) }
+            }
             let compiled = try args.map { try operand($0, &scope) }
             let impl = fn.implementation
             switch compiled.count {

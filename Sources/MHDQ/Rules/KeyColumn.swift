@@ -30,6 +30,12 @@ struct KeyColumn {
     /// `append(_:allowBlanks:)` for the values at `fields` of a record, without gathering them into an array
     /// and, for text, without copying a String.
     mutating func append(fields: [Int], of values: [Value], allowBlanks: Bool = false) {
+        // A one-field text key (most keys: an identifier) goes straight from the String's bytes.
+        if fields.count == 1, case .text(var s) = values[fields[0]] {
+            s.withUTF8 { keys.append($0) }
+            present.append(true)
+            return
+        }
         scratch.removeAll(keepingCapacity: true)
         var ok = true
         for (i, f) in fields.enumerated() {

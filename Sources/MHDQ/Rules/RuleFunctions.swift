@@ -27,7 +27,13 @@ public enum RuleFunctions {
         },
         RuleFunction(name: "first", signature: "first(text)", summary: "the first character (ETHNIC CATEGORY's national code)", arity: 1 ... 1, needs: nil) { _, a in
             if case .null = a[0] { return .null }
-            let s = a[0].text
+            var s = a[0].text
+            // An ASCII first byte followed by another ASCII byte (not CR LF) or nothing is the first
+            // Character by itself (every grapheme extender is non-ASCII): no Character to build.
+            if let byte = s.withUTF8({ b -> UInt8? in
+                guard let c = b.first, c < 0x80 else { return nil }
+                return b.count == 1 || (b[1] < 0x80 && !(c == 0x0D && b[1] == 0x0A)) ? c : nil
+            }) { return .text(String(UnicodeScalar(byte))) }
             return s.isEmpty ? .null : .text(String(s.first!))
         },
         RuleFunction(name: "length", signature: "length(text)", summary: "number of characters", arity: 1 ... 1, needs: nil) { _, a in

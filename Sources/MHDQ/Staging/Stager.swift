@@ -123,7 +123,16 @@ public struct Stager {
         let keyFields = Set(dataset.key.compactMap { dataset.index(of: $0) })
         let planStores = staged.map { keepsValues || keyFields.contains($0.fieldIndex) }
         if !keepsValues { normaliser.valueNeeded = dataset.fields.indices.map { keyFields.contains($0) } }
-        while try source.next(into: &row) {
+        // A text file's rows are parsed on a second thread while this one stages the rows already read.
+        let prefetcher = (source as? CSVReader).map { CSVPrefetcher(reader: $0) }
+        prefetcher?.start()
+        var reader: CSVReader?
+        defer { if reader == nil { _ = prefetcher?.finish() } }
+        func next(_ row: inout RawRow) throws -> Bool {
+            if let prefetcher { return try prefetcher.next(into: &row) }
+            return try source.next(into: &row)
+        }
+        while try next(&row) {
             if skipped < spec.skipRows { skipped += 1; continue }
             stats.rowsRead += 1
             if isBlankRow(row) {
@@ -191,7 +200,8 @@ public struct Stager {
             try emit(record)
         }
         stats.valuesMapped += normaliser.mappedCount
-        if let csv = source as? CSVReader {
+        reader = prefetcher?.finish()
+        if let csv = reader ?? source as? CSVReader {
             stats.windows1252Fields += csv.windows1252Fields
             stats.blankRows += csv.blankLines - blankLinesBeforeData
         }

@@ -118,6 +118,15 @@ public struct CivilDate: Sendable, Hashable, Comparable {
     }
 
     public var iso: String {
+        // Years 0-9999 (every date data carries): ten digits and dashes written as bytes.
+        if (0 ... 9999).contains(year), (1 ... 12).contains(month), (1 ... 31).contains(day) {
+            return String(unsafeUninitializedCapacity: 10) { b in
+                b[0] = UInt8(48 + year / 1000); b[1] = UInt8(48 + year / 100 % 10); b[2] = UInt8(48 + year / 10 % 10); b[3] = UInt8(48 + year % 10)
+                b[4] = 0x2D; b[5] = UInt8(48 + month / 10); b[6] = UInt8(48 + month % 10)
+                b[7] = 0x2D; b[8] = UInt8(48 + day / 10); b[9] = UInt8(48 + day % 10)
+                return 10
+            }
+        }
         func pad(_ n: Int, _ w: Int) -> String {
             let s = String(n)
             return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s

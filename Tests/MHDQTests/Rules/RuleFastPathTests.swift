@@ -114,4 +114,23 @@ struct RuleFastPathTests {
         #expect(arena.count == strings.count)
         for i in 0 ..< strings.count { if !arena.bytes(i).elementsEqual(strings[i]) { Issue.record("string \(i) differs"); break } }
     }
+
+    /// first() takes an ASCII first character without building a Character, and still a whole grapheme otherwise.
+    @Test func firstCharacterOfAsciiAndOfClusters() throws {
+        for text in ["A", "AB", "99", "\r\n", "\rX", "A\u{301}", "é", "e\u{301}x", "🇬🇧x", " z"] {
+            let got = try S.eval("first(EthnicCategory)", ["EthnicCategory": .text(text)])
+            #expect(got == .text(String(text.first!)), "\(text.unicodeScalars.map { $0.value })")
+        }
+        #expect(try S.eval("first(EthnicCategory)", ["EthnicCategory": .text("")]) == .null)
+        #expect(try S.eval("first(EthnicCategory)", [:]) == .null)
+    }
+
+    /// if() evaluates only the branch it returns; the results are those of evaluating all three.
+    @Test func ifReturnsTheChosenBranch() throws {
+        #expect(try S.eval("if(1 < 2, \"yes\", 1 / 0)") == .text("yes"))
+        #expect(try S.eval("if(1 > 2, \"yes\", \"no\")") == .text("no"))
+        #expect(try S.eval("if(EthnicCategory = \"A\", 1, 2)", [:]) == .number(2), "unknown takes the else branch")
+        #expect(try S.eval("if(5, 1, 2)") == .number(2), "a condition that is not true or false takes the else branch")
+        #expect(try S.eval("if(EthnicCategory is blank, \"missing\", upper(EthnicCategory))", ["EthnicCategory": .text("z")]) == .text("Z"))
+    }
 }

@@ -109,4 +109,67 @@ struct FastPathEquivalenceTests {
         #expect(keptFindings.count >= 4, "the file has staging problems to report")
         #expect(keptFindings.contains { $0.recordKey == "P3" && $0.field == "PersonBirthDate" }, "\(describe(keptFindings))")
     }
+
+    /// Staging reads a CSV file on a second thread (CSVPrefetcher): the rows before a read error are staged,
+    /// then the reader's own error is thrown, as reading on one thread would.
+    @Test func prefetchedRowsThenTheReadersError() throws {
+        var text = "LocalPatientID,PersonBirthDate\n"
+        for i in 0 ..< 5_000 { text += "P\(i),2001-01-01\n" }
+        var bytes = Array(text.utf8)
+        bytes += Array("P5000,2001-01-01\nP5001,\"unterminated\n".utf8)
+        let path = try writeTemporaryFile(bytes, name: "broken.csv")
+        let dataset = sharedCatalogue.dataset("MHS001MPI")!
+        let spec = SourceSpec(table: dataset.table, file: path)
+        var stats = StagingStats(table: dataset.table)
+        var staged = 0
+        let error = captureError {
+            try Stager(dataset: dataset, spec: spec, catalogue: sharedCatalogue, findings: FindingCollector())
+                .run(stats: &stats) { _ in staged += 1 }
+        }
+        // The same file read directly: how many rows come before the error, and the error itself.
+        var reader = try CSVReader(path: path)
+        var row = RawRow()
+        var direct = -1
+        let directError = captureError { while try reader.next(into: &row) { direct += 1 } }
+        #expect(staged == 5_001 && staged == direct)
+        #expect(error != nil && error?.description == directError?.description, "\(String(describing: error))")
+    }
+
+    /// A consumer that gives up part way (its own error) stops the reading thread rather than waiting on it.
+    @Test func consumerErrorStopsThePrefetcher() throws {
+        var text = "LocalPatientID\n"
+        for i in 0 ..< 20_000 { text += "P\(i)\n" }
+        let path = try writeTemporaryFile(text, name: "many.csv")
+        let dataset = sharedCatalogue.dataset("MHS001MPI")!
+        var stats = StagingStats(table: dataset.table)
+        struct Enough: Error {}
+        var seen = 0
+        #expect(throws: Enough.self) {
+            try Stager(dataset: dataset, spec: SourceSpec(table: dataset.table, file: path), catalogue: sharedCatalogue,
+                       findings: FindingCollector()).run(stats: &stats) { _ in
+                seen += 1
+                if seen == 1_500 { throw Enough() }
+            }
+        }
+        #expect(seen == 1_500)
+    }
+
+    /// Dates print as CCYY-MM-DD from bytes for years 0-9999, as the padded interpolation did, and outside it too.
+    @Test func isoDatesMatchThePaddedFormat() {
+        func reference(_ c: CivilDate) -> String {
+            func pad(_ n: Int, _ w: Int) -> String {
+                let s = String(n)
+                return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
+            }
+            return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+        }
+        let edges = [CivilDate(year: 1970, month: 1, day: 1).days, CivilDate(year: 0, month: 1, day: 1).days - 1,
+                     CivilDate(year: 0, month: 3, day: 1).days, CivilDate(year: 9999, month: 12, day: 31).days,
+                     CivilDate(year: 9999, month: 12, day: 31).days + 1, CivilDate(year: 1, month: 1, day: 1).days, -800_000, 4_000_000]
+        var random = SplitMix(state: 3)
+        for days in edges + (0 ..< 20_000).map({ _ in random.below(3_700_000) - 800_000 }) {
+            let c = CivilDate(days: days)
+            #expect(c.iso == reference(c), "\(days)")
+        }
+    }
 }
