@@ -35,20 +35,7 @@ struct XLSXStyles {
 
     /// A custom format shows a percentage when it has % outside quoted text, [brackets] and escapes ("0.00%").
     static func isPercentCode(_ code: String) -> Bool {
-        var quoted = false, bracket = false, skipNext = false
-        for c in code.utf8 {
-            if skipNext { skipNext = false; continue }
-            if quoted { if c == 0x22 { quoted = false }; continue }
-            if bracket { if c == 0x5D { bracket = false }; continue }
-            switch c {
-            case 0x22: quoted = true
-            case 0x5B: bracket = true
-            case 0x5C, 0x5F, 0x2A: skipNext = true
-            case 0x25: return true
-            default: break
-            }
-        }
-        return false
+        containsLive(code) { $0 == 0x25 }
     }
 
     /// Built-in number formats that show dates or times (ECMA-376 Part 1, 18.8.30, with the
@@ -60,9 +47,13 @@ struct XLSXStyles {
     /// A custom format is a date or time format when it has d, m, y, h or s outside quoted
     /// text, [brackets] (colours, conditions, locales) and escaped characters.
     static func isDateCode(_ code: String) -> Bool {
-        var quoted = false
-        var bracket = false
-        var skipNext = false
+        containsLive(code) { [0x64, 0x6D, 0x79, 0x68, 0x73, 0x44, 0x4D, 0x59, 0x48, 0x53].contains($0) }  // dmyhs DMYHS
+    }
+
+    /// Whether a format code has a byte matching `test` outside quoted text, [brackets] and the
+    /// characters escaped by \x, _x (space of x's width) and *x (fill).
+    static func containsLive(_ code: String, _ test: (UInt8) -> Bool) -> Bool {
+        var quoted = false, bracket = false, skipNext = false
         for c in code.utf8 {
             if skipNext { skipNext = false; continue }
             if quoted { if c == 0x22 { quoted = false }; continue }
@@ -70,9 +61,8 @@ struct XLSXStyles {
             switch c {
             case 0x22: quoted = true
             case 0x5B: bracket = true
-            case 0x5C, 0x5F, 0x2A: skipNext = true  // \x, _x (space of x's width), *x (fill)
-            case 0x64, 0x6D, 0x79, 0x68, 0x73, 0x44, 0x4D, 0x59, 0x48, 0x53: return true  // dmyhs DMYHS
-            default: break
+            case 0x5C, 0x5F, 0x2A: skipNext = true
+            default: if test(c) { return true }
             }
         }
         return false
