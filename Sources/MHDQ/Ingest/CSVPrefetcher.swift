@@ -27,11 +27,15 @@ final class CSVPrefetcher: @unchecked Sendable {
     private var current = Batch(rows: [])
     private var position = 0
 
+    private let batchRows: Int
+
     /// Batches of a thousand rows keep the threads' hand-overs rare; rows start small and grow to the
-    /// file's widest (a few megabytes in all for typical extracts).
+    /// file's widest (a few megabytes in all for typical extracts). Rows are made as the reader first
+    /// fills them, so a small file (a code list, a return) costs only the rows it has.
     init(reader: CSVReader, batchRows: Int = 1024, batches: Int = 4) {
         self.reader = reader
-        spare = (0 ..< batches).map { _ in Batch(rows: (0 ..< batchRows).map { _ in RawRow(bytes: 128, fields: 16) }) }
+        self.batchRows = batchRows
+        spare = (0 ..< batches).map { _ in Batch(rows: []) }
     }
 
     func start() {
@@ -56,7 +60,8 @@ final class CSVPrefetcher: @unchecked Sendable {
             batch.count = 0
             var end = false
             var error: Error?
-            while batch.count < batch.rows.count {
+            while batch.count < batchRows {
+                if batch.count == batch.rows.count { batch.rows.append(RawRow(bytes: 128, fields: 16)) }
                 do {
                     guard try reader.next(into: &batch.rows[batch.count]) else { end = true; break }
                     batch.count += 1
@@ -89,7 +94,7 @@ final class CSVPrefetcher: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        if !current.rows.isEmpty {
+        if current.count > 0 {
             spare.append(current)
             current = Batch(rows: [])
             lock.broadcast()

@@ -56,7 +56,7 @@ struct TextSet {
             var table = ByteKeyedTable<Bool>()
             for s in strings {
                 var s = s
-                s.withUTF8 { bytes in table.insert(bytes, hash: ByteKeyedTable<Bool>.hash(bytes), true) }
+                s.withUTF8 { bytes in _ = table.insert(bytes, hash: ByteKeyedTable<Bool>.hash(bytes), true) }
             }
             ascii = table
         } else {

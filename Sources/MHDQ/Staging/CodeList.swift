@@ -54,6 +54,7 @@ public struct CodeList: Sendable {
     /// Lowercase; hyphens, en and em dashes, slashes, colons and runs of spaces unified, so
     /// "Asian/Asian British – Indian", "Asian / Asian British - Indian" and "asian asian british indian" match.
     public static func normalise(_ text: String) -> String {
+        if let ascii = normaliseASCII(text) { return ascii }
         var out = ""
         var pendingSpace = false
         for scalar in text.lowercased().unicodeScalars {
@@ -69,6 +70,28 @@ public struct CodeList: Sendable {
             }
         }
         return out
+    }
+
+    /// The same for ASCII text (nearly every description and header), byte by byte; nil for other text.
+    static func normaliseASCII(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            for b in bytes {
+                guard b < 0x80 else { return nil }
+                let lower = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                if (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39) {
+                    if pendingSpace && !out.isEmpty { out.append(0x20) }
+                    pendingSpace = false
+                    out.append(lower)
+                } else if lower != 0x27 {
+                    pendingSpace = true
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     static func load(path: String, name: String) throws -> CodeList {

@@ -62,60 +62,80 @@ public enum TOML {
     }
 }
 
+/// Parses UTF-8 bytes: every character with a meaning in TOML is ASCII, so only strings and keys ever
+/// become Strings (parsing scalar by scalar made loading the rule files most of a small run's time).
 struct TOMLParser {
-    let chars: [Unicode.Scalar]
+    let bytes: [UInt8]
     let file: String
-    let lines: [Substring]
     var i = 0
     var line = 1
     var lineStart = 0
 
     init(text: String, file: String) {
-        var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
-        self.chars = scalars
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        self.bytes = bytes
         self.file = file
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     }
 
-    var here: SourceLocation { SourceLocation(file: file, row: line, offset: i - lineStart + 1) }
+    /// Columns count characters (Unicode scalars), not bytes, so a caret lines up under accented text.
+    var here: SourceLocation {
+        var column = 1
+        for k in lineStart ..< i where bytes[k] & 0xC0 != 0x80 { column += 1 }
+        return SourceLocation(file: file, row: line, offset: column)
+    }
 
     func error(_ message: String, at location: SourceLocation? = nil) -> MHDQError {
         let loc = location ?? here
         var detail: String?
-        if let row = loc.row, row - 1 < lines.count, let col = loc.offset {
-            let text = String(lines[row - 1]).replacingTabs()
-            detail = "    \(text)\n    \(String(repeating: " ", count: max(0, col - 1)))^"
+        if let row = loc.row, let col = loc.offset {
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            if row - 1 < lines.count {
+                let text = String(lines[row - 1]).replacingTabs()
+                detail = "    \(text)\n    \(String(repeating: " ", count: max(0, col - 1)))^"
+            }
         }
         return MHDQError.invocation(message, at: loc, detail: detail)
     }
 
-    var atEnd: Bool { i >= chars.count }
-    var current: Unicode.Scalar? { i < chars.count ? chars[i] : nil }
+    var atEnd: Bool { i >= bytes.count }
+    var current: UInt8? { i < bytes.count ? bytes[i] : nil }
+
+    /// The character at the cursor, for messages.
+    var currentText: String {
+        guard i < bytes.count else { return "" }
+        var end = i + 1
+        while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        return String(decoding: bytes[i ..< end], as: UTF8.self)
+    }
 
     mutating func advance() {
-        if chars[i] == "\n" { line += 1; lineStart = i + 1 }
+        if bytes[i] == 0x0A { line += 1; lineStart = i + 1 }
         i += 1
     }
 
     mutating func skipSpaces() {
-        while let c = current, c == " " || c == "\t" { advance() }
+        while let c = current, c == 0x20 || c == 0x09 { advance() }
     }
 
     /// Skips spaces, comments and newlines (inside arrays).
     mutating func skipTrivia() {
         while let c = current {
-            if c == " " || c == "\t" || c == "\n" || c == "\r" { advance() }
-            else if c == "#" { while let d = current, d != "\n" { advance() } }
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { advance() }
+            else if c == UInt8(ascii: "#") { skipComment() }
             else { break }
         }
     }
 
+    mutating func skipComment() {
+        while let d = current, d != 0x0A { advance() }
+    }
+
     mutating func expectLineEnd() throws {
         skipSpaces()
-        if current == "#" { while let d = current, d != "\n" { advance() } }
-        if current == "\r" { advance() }
-        guard atEnd || current == "\n" else { throw error("expected the end of the line, found \"\(current!)\"") }
+        if current == UInt8(ascii: "#") { skipComment() }
+        if current == 0x0D { advance() }
+        guard atEnd || current == 0x0A else { throw error("expected the end of the line, found \"\(currentText)\"") }
         if !atEnd { advance() }
     }
 
@@ -128,18 +148,18 @@ struct TOMLParser {
         while true {
             skipTrivia()
             guard let c = current else { break }
-            if c == "[" {
+            if c == UInt8(ascii: "[") {
                 let loc = here
                 advance()
-                let isArray = current == "["
+                let isArray = current == UInt8(ascii: "[")
                 if isArray { advance() }
                 skipSpaces()
                 let keys = try parseKeyPath()
                 skipSpaces()
-                guard current == "]" else { throw error("expected \"]\" to close the table header") }
+                guard current == UInt8(ascii: "]") else { throw error("expected \"]\" to close the table header") }
                 advance()
                 if isArray {
-                    guard current == "]" else { throw error("expected \"]]\" to close the array-of-tables header") }
+                    guard current == UInt8(ascii: "]") else { throw error("expected \"]]\" to close the array-of-tables header") }
                     advance()
                 }
                 try expectLineEnd()
@@ -158,7 +178,7 @@ struct TOMLParser {
                 let loc = here
                 let keys = try parseKeyPath()
                 skipSpaces()
-                guard current == "=" else { throw error("expected \"=\" after the key \"\(keys.joined(separator: "."))\"") }
+                guard current == UInt8(ascii: "=") else { throw error("expected \"=\" after the key \"\(keys.joined(separator: "."))\"") }
                 advance()
                 skipSpaces()
                 let value = try parseValue()
@@ -173,7 +193,7 @@ struct TOMLParser {
         var keys = [try parseKey()]
         while true {
             skipSpaces()
-            guard current == "." else { return keys }
+            guard current == UInt8(ascii: ".") else { return keys }
             advance()
             skipSpaces()
             keys.append(try parseKey())
@@ -182,15 +202,35 @@ struct TOMLParser {
 
     mutating func parseKey() throws -> String {
         guard let c = current else { throw error("expected a key") }
-        if c == "\"" { return try parseBasicString() }
-        if c == "'" { return try parseLiteralString() }
-        var key = String.UnicodeScalarView()
-        while let d = current, d.properties.isAlphabetic || ("0" ... "9").contains(d) || d == "_" || d == "-" {
-            key.append(d)
-            advance()
+        if c == UInt8(ascii: "\"") { return try parseBasicString() }
+        if c == UInt8(ascii: "'") { return try parseLiteralString() }
+        let start = i
+        while let d = current {
+            if d < 0x80 {
+                guard TOMLParser.isBareKeyByte(d) else { break }
+                advance()
+            } else {
+                // A letter outside ASCII (a key may be a local column name such as "Année").
+                let (scalar, length) = scalarAtCursor()
+                guard scalar?.properties.isAlphabetic == true else { break }
+                i += length
+            }
         }
-        guard !key.isEmpty else { throw error("expected a key, found \"\(c)\"") }
-        return String(key)
+        guard i > start else { throw error("expected a key, found \"\(currentText)\"") }
+        return String(decoding: bytes[start ..< i], as: UTF8.self)
+    }
+
+    static func isBareKeyByte(_ d: UInt8) -> Bool {
+        (d >= 0x30 && d <= 0x39) || (d >= 0x41 && d <= 0x5A) || (d >= 0x61 && d <= 0x7A) || d == 0x5F || d == 0x2D
+    }
+
+    /// The scalar that starts at the cursor and its length in bytes (nil for malformed UTF-8, which
+    /// cannot occur: the text was decoded from a String).
+    func scalarAtCursor() -> (Unicode.Scalar?, Int) {
+        var end = i + 1
+        while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        let scalar = String(decoding: bytes[i ..< end], as: UTF8.self).unicodeScalars.first
+        return (scalar, end - i)
     }
 
     // MARK: - Tree building
@@ -205,7 +245,10 @@ struct TOMLParser {
         var failure: MHDQError?
         try table.update(first) { node in
             switch node.value {
+            // The node gives up its value while the copy is changed, so the copy is the only reference and
+            // is changed in place (else every key written would copy its whole table: quadratic).
             case .table(var sub):
+                node.value = .bool(false)
                 try descend(&sub, keys.dropFirst(), at: loc, body)
                 node.value = .table(sub)
             case .array(var items):
@@ -213,6 +256,8 @@ struct TOMLParser {
                     failure = error("\"\(first)\" is an array of values, not of tables", at: loc)
                     return
                 }
+                node.value = .bool(false)
+                items[last].value = .bool(false)
                 try descend(&sub, keys.dropFirst(), at: loc, body)
                 items[last].value = .table(sub)
                 node.value = .array(items)
@@ -238,6 +283,7 @@ struct TOMLParser {
             } else {
                 table.update(name) { node in
                     if case .array(var items) = node.value, items.allSatisfy({ if case .table = $0.value { return true }; return false }) {
+                        node.value = .bool(false)
                         items.append(element)
                         node.value = .array(items)
                     } else {
@@ -268,45 +314,45 @@ struct TOMLParser {
         let loc = here
         guard let c = current else { throw error("expected a value") }
         switch c {
-        case "\"":
+        case UInt8(ascii: "\""):
             return TOMLNode(value: .string(try parseBasicString()), location: loc)
-        case "'":
+        case UInt8(ascii: "'"):
             return TOMLNode(value: .string(try parseLiteralString()), location: loc)
-        case "[":
+        case UInt8(ascii: "["):
             advance()
             var items: [TOMLNode] = []
             while true {
                 skipTrivia()
-                if current == "]" { advance(); break }
+                if current == UInt8(ascii: "]") { advance(); break }
                 items.append(try parseValue())
                 skipTrivia()
-                if current == "," { advance(); continue }
-                if current == "]" { advance(); break }
+                if current == UInt8(ascii: ",") { advance(); continue }
+                if current == UInt8(ascii: "]") { advance(); break }
                 throw error("expected \",\" or \"]\" in the array")
             }
             return TOMLNode(value: .array(items), location: loc)
-        case "{":
+        case UInt8(ascii: "{"):
             advance()
             var table = TOMLTable(location: loc)
             skipSpaces()
-            if current == "}" { advance(); return TOMLNode(value: .table(table), location: loc) }
+            if current == UInt8(ascii: "}") { advance(); return TOMLNode(value: .table(table), location: loc) }
             while true {
                 skipSpaces()
                 let keyLoc = here
                 let keys = try parseKeyPath()
                 skipSpaces()
-                guard current == "=" else { throw error("expected \"=\" in the inline table") }
+                guard current == UInt8(ascii: "=") else { throw error("expected \"=\" in the inline table") }
                 advance()
                 skipSpaces()
                 let value = try parseValue()
                 try insert(&table, keys, value, at: keyLoc)
                 skipSpaces()
-                if current == "," { advance(); continue }
-                if current == "}" { advance(); break }
+                if current == UInt8(ascii: ",") { advance(); continue }
+                if current == UInt8(ascii: "}") { advance(); break }
                 throw error("expected \",\" or \"}\" in the inline table")
             }
             return TOMLNode(value: .table(table), location: loc)
-        case "t", "f":
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
             let word = takeWord()
             if word == "true" { return TOMLNode(value: .bool(true), location: loc) }
             if word == "false" { return TOMLNode(value: .bool(false), location: loc) }
@@ -318,69 +364,70 @@ struct TOMLParser {
             if let d = Double(clean), clean.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
                 return TOMLNode(value: .float(d), location: loc)
             }
-            if word.isEmpty { throw error("expected a value, found \"\(c)\"", at: loc) }
+            if word.isEmpty { throw error("expected a value, found \"\(currentText)\"", at: loc) }
             throw error("unexpected \"\(word)\": strings need double quotes", at: loc)
         }
     }
 
     mutating func takeWord() -> String {
-        var word = String.UnicodeScalarView()
-        while let d = current, !(d == " " || d == "\t" || d == "\n" || d == "\r" || d == "," || d == "]" || d == "}" || d == "#") {
-            word.append(d)
+        let start = i
+        while let d = current, !(d == 0x20 || d == 0x09 || d == 0x0A || d == 0x0D || d == UInt8(ascii: ",") || d == UInt8(ascii: "]")
+                                 || d == UInt8(ascii: "}") || d == UInt8(ascii: "#")) {
             advance()
         }
-        return String(word)
+        return String(decoding: bytes[start ..< i], as: UTF8.self)
     }
 
     mutating func parseBasicString() throws -> String {
         let start = here
         advance()
-        let multiline = current == "\"" && i + 1 < chars.count && chars[i + 1] == "\""
+        let multiline = current == UInt8(ascii: "\"") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"")
         if multiline {
             advance(); advance()
-            if current == "\r" { advance() }
-            if current == "\n" { advance() }
-        } else if current == "\"" {
+            if current == UInt8(ascii: "\r") { advance() }
+            if current == UInt8(ascii: "\n") { advance() }
+        } else if current == UInt8(ascii: "\"") {
             advance()
             return ""
         }
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
         while true {
             guard let c = current else { throw error("a string opened here is never closed", at: start) }
-            if c == "\"" {
-                if !multiline { advance(); return String(out) }
-                if i + 2 < chars.count, chars[i + 1] == "\"", chars[i + 2] == "\"" {
+            if c == UInt8(ascii: "\"") {
+                if !multiline { advance(); return String(decoding: out, as: UTF8.self) }
+                if i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "\""), bytes[i + 2] == UInt8(ascii: "\"") {
                     advance(); advance(); advance()
-                    return String(out)
+                    return String(decoding: out, as: UTF8.self)
                 }
                 out.append(c); advance(); continue
             }
-            if c == "\n" && !multiline { throw error("a string opened here is never closed on its line", at: start) }
-            if c == "\\" {
+            if c == UInt8(ascii: "\n") && !multiline { throw error("a string opened here is never closed on its line", at: start) }
+            if c == UInt8(ascii: "\\") {
                 advance()
                 guard let e = current else { throw error("a string opened here is never closed", at: start) }
                 switch e {
-                case "n": out.append("\n")
-                case "t": out.append("\t")
-                case "r": out.append("\r")
-                case "\"": out.append("\"")
-                case "\\": out.append("\\")
-                case "u", "U":
-                    let count = e == "u" ? 4 : 8
-                    var hex = ""
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "u"), UInt8(ascii: "U"):
+                    let count = e == UInt8(ascii: "u") ? 4 : 8
+                    var hex: [UInt8] = []
                     for _ in 0 ..< count {
                         advance()
                         guard let h = current else { throw error("incomplete \\u escape") }
-                        hex.unicodeScalars.append(h)
+                        hex.append(h)
                     }
-                    guard let v = UInt32(hex, radix: 16), let s = Unicode.Scalar(v) else { throw error("invalid \\u escape \"\(hex)\"") }
-                    out.append(s)
-                case "\n" where multiline:
+                    let digits = String(decoding: hex, as: UTF8.self)
+                    guard let v = UInt32(digits, radix: 16), let s = Unicode.Scalar(v) else { throw error("invalid \\u escape \"\(digits)\"") }
+                    out.append(contentsOf: String(s).utf8)
+                case 0x0A where multiline:
                     advance()
                     skipTrivia()
                     continue
                 default:
-                    throw error("unknown escape \"\\\(e)\" (write \\\\ for a backslash, or use 'single quotes')")
+                    throw error("unknown escape \"\\\(currentText)\" (write \\\\ for a backslash, or use 'single quotes')")
                 }
                 advance()
                 continue
@@ -393,26 +440,26 @@ struct TOMLParser {
     mutating func parseLiteralString() throws -> String {
         let start = here
         advance()
-        let multiline = current == "'" && i + 1 < chars.count && chars[i + 1] == "'"
+        let multiline = current == UInt8(ascii: "'") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "'")
         if multiline {
             advance(); advance()
-            if current == "\r" { advance() }
-            if current == "\n" { advance() }
-        } else if current == "'" {
+            if current == UInt8(ascii: "\r") { advance() }
+            if current == UInt8(ascii: "\n") { advance() }
+        } else if current == UInt8(ascii: "'") {
             advance()
             return ""
         }
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
         while true {
             guard let c = current else { throw error("a string opened here is never closed", at: start) }
-            if c == "'" {
-                if !multiline { advance(); return String(out) }
-                if i + 2 < chars.count, chars[i + 1] == "'", chars[i + 2] == "'" {
+            if c == UInt8(ascii: "'") {
+                if !multiline { advance(); return String(decoding: out, as: UTF8.self) }
+                if i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "'"), bytes[i + 2] == UInt8(ascii: "'") {
                     advance(); advance(); advance()
-                    return String(out)
+                    return String(decoding: out, as: UTF8.self)
                 }
             }
-            if c == "\n" && !multiline { throw error("a string opened here is never closed on its line", at: start) }
+            if c == UInt8(ascii: "\n") && !multiline { throw error("a string opened here is never closed on its line", at: start) }
             out.append(c)
             advance()
         }

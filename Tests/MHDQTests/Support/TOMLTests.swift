@@ -127,6 +127,19 @@ struct TOMLTests {
         for e in [unclosed, duplicateKey, duplicateTable, bareWord] { #expect(e?.kind == .invocation) }
     }
 
+    /// The parser works on UTF-8 bytes: keys and strings outside ASCII come through whole, and an error's
+    /// column counts characters, so the caret sits under the right one after accented text.
+    @Test func textOutsideASCII() throws {
+        let doc = try toml("Année = \"née – £5\"\n[colonnes]\n\"Éthnie\" = 'Catégorie'\n")
+        #expect(try doc.string("Année") == "née – £5")
+        #expect(try doc.table("colonnes")?.string("Éthnie") == "Catégorie")
+        let e = tomlError("nom = \"é–£\" x\n")
+        #expect(e?.location?.offset == 13)
+        #expect(e?.description == "test.toml:1:13: expected the end of the line, found \"x\"\n    nom = \"é–£\" x\n                ^")
+        #expect(tomlError("k = \"a\" £\n")?.message == "expected the end of the line, found \"£\"")
+        #expect(tomlError("a € = 1\n")?.message == "expected \"=\" after the key \"a\"")
+    }
+
     @Test func typedAccessErrorsNameTheKey() throws {
         let doc = try toml("n = \"five\"\nlist = [1]\n")
         let e = captureError { _ = try doc.int("n") }
