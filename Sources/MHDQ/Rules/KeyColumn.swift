@@ -1,16 +1,19 @@
 // Compact per-record key storage for group rules: one byte arena per key, no String per record.
 
 /// The key text of every record of a table (for one key signature), laid end to end.
-/// A record whose key has a blank part stores no key (`isPresent` false).
+/// A record whose key has a blank part stores an empty key: no key (`isPresent` false). A key that is
+/// there is never empty (a blank value stages as null), so no flag per record is needed to tell them apart.
 struct KeyColumn {
     /// Each record's key bytes (parts joined by `separator`), in chunks that grow without copying.
     private var keys = ByteArena()
-    private(set) var present = ChunkedArray<Bool>()
     /// The key being built (reused, so appending allocates nothing once it has grown).
     private var scratch: [UInt8] = []
     static let separator: UInt8 = 0x1F
 
     var count: Int { keys.count }
+
+    /// Whether record `i` has a whole key.
+    func isPresent(_ i: Int) -> Bool { !keys.bytes(i).isEmpty }
 
     /// `allowBlanks`: store blank parts as empty text (display columns) instead of marking the key absent.
     mutating func append(_ parts: [Value], allowBlanks: Bool = false) {
@@ -24,7 +27,6 @@ struct KeyColumn {
         // A partial key is dropped: the record has no key.
         if !ok { scratch.removeAll(keepingCapacity: true) }
         keys.append(scratch)
-        present.append(ok)
     }
 
     /// `append(_:allowBlanks:)` for the values at `fields` of a record, without gathering them into an array
@@ -33,7 +35,6 @@ struct KeyColumn {
         // A one-field text key (most keys: an identifier) goes straight from the String's bytes.
         if fields.count == 1, case .text(var s) = values[fields[0]] {
             s.withUTF8 { keys.append($0) }
-            present.append(true)
             return
         }
         scratch.removeAll(keepingCapacity: true)
@@ -50,7 +51,6 @@ struct KeyColumn {
         }
         if !ok { scratch.removeAll(keepingCapacity: true) }
         keys.append(scratch)
-        present.append(ok)
     }
 
     /// The key's hash, computed when group rules run rather than stored (8 bytes a record saved).

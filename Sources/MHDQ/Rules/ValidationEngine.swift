@@ -73,7 +73,22 @@ public final class ValidationEngine: StagedRecordConsumer {
     final class TableState {
         let dataset: Dataset
         var count = 0
-        var rowRefs = ChunkedArray<UInt64>()
+        /// Each record's row in its file; the file is found from `fileRuns` (records of a file arrive together),
+        /// so a record costs 4 bytes here, not 8.
+        var rows = ChunkedArray<UInt32>()
+        /// (first record, file index) each time the file changes, in record order.
+        var fileRuns: [(start: Int, file: Int)] = []
+
+        /// The file index of record `index`.
+        func fileIndex(of index: Int) -> Int {
+            var lo = 0, hi = fileRuns.count - 1
+            guard hi >= 0 else { return 0 }
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if fileRuns[mid].start <= index { lo = mid } else { hi = mid - 1 }
+            }
+            return fileRuns[lo].file
+        }
         var files: [String] = []
         var sheets: [String?] = []
         var flags = ChunkedArray<UInt8>()
@@ -258,7 +273,8 @@ public final class ValidationEngine: StagedRecordConsumer {
             state.files.append(record.file)
             state.sheets.append(record.sheet)
         }
-        state.rowRefs.append(UInt64(record.fileIndex) << 32 | UInt64(UInt32(truncatingIfNeeded: record.row)))
+        if state.fileRuns.last?.file != record.fileIndex { state.fileRuns.append((index, record.fileIndex)) }
+        state.rows.append(UInt32(truncatingIfNeeded: record.row))
         state.flags.append(0)
         if state.program == nil {
             let p = self.program(for: table)
@@ -328,11 +344,10 @@ public final class ValidationEngine: StagedRecordConsumer {
                      identifiers: [String] = []) -> Finding {
         var f = Finding(ruleID: rule.id, title: rule.title, findingClass: rule.findingClass, severity: rule.severity,
                         table: rule.table, message: message)
-        let ref = state.rowRefs[index]
-        let fileIndex = Int(ref >> 32)
+        let fileIndex = state.fileIndex(of: index)
         f.file = fileIndex < state.files.count ? state.files[fileIndex] : ""
         f.sheet = fileIndex < state.sheets.count ? state.sheets[fileIndex] : nil
-        f.row = Int(ref & 0xFFFF_FFFF)
+        f.row = Int(state.rows[index])
         f.field = rule.field
         f.period = periodText
         f.identifiers = identifiers
@@ -450,14 +465,14 @@ public final class ValidationEngine: StagedRecordConsumer {
             // index of first occurrences: 5 bytes a slot at most two thirds full, about half what a
             // [UInt64: Int32] dictionary took, and no second pass for 64-bit hash collisions.
             var eligible = 0
-            for i in 0 ..< column.count where column.present[i] && (passes?[i] ?? true) { eligible += 1 }
+            for i in 0 ..< column.count where column.isPresent(i) && (passes?[i] ?? true) { eligible += 1 }
             var capacity = 16
             while capacity * 2 < eligible * 3 { capacity *= 2 }
             let mask = capacity - 1
             var slots = [UInt32](repeating: 0, count: capacity)   // first index + 1; 0 is empty
             var tags = [UInt8](repeating: 0, count: capacity)
             var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
-            for i in 0 ..< column.count where column.present[i] && (passes?[i] ?? true) {
+            for i in 0 ..< column.count where column.isPresent(i) && (passes?[i] ?? true) {
                 let h = column.hash(i)
                 let tag = UInt8(truncatingIfNeeded: h >> 56)
                 var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
@@ -493,10 +508,10 @@ public final class ValidationEngine: StagedRecordConsumer {
                 guard let state = states[rule.table], let column = state.keys(rule.key),
                       let parent = states[rule.references!], let parentColumn = parent.keys(rule.referencesKey) else { continue }
                 var valid = Set<UInt64>()
-                for i in 0 ..< parentColumn.count where parentColumn.present[i] && parent.flags[i] == 0 {
+                for i in 0 ..< parentColumn.count where parentColumn.isPresent(i) && parent.flags[i] == 0 {
                     valid.insert(parentColumn.hash(i))
                 }
-                for i in 0 ..< column.count where column.present[i] && !valid.contains(column.hash(i)) {
+                for i in 0 ..< column.count where column.isPresent(i) && !valid.contains(column.hash(i)) {
                     guard flagged[rule.id, default: []].insert(i).inserted else { continue }
                     if rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 {
                         state.flags[i] |= ValidationEngine.groupRejected

@@ -105,8 +105,9 @@ struct RuleFastPathTests {
         var strings: [[UInt8]] = []
         var random = SplitMix(state: 5)
         for k in 0 ..< 120_000 {
-            // Mostly short keys, a few empty, one longer than a chunk (1 MiB).
-            let length = k == 50_000 ? (1 << 20) + 17 : k % 97 == 0 ? 0 : 5 + random.below(20)
+            // Mostly short keys, a few empty, some at and past a chunk's 65,535 bytes (one of 1 MiB).
+            let long = [50_000: (1 << 20) + 17, 70_000: 65_535, 70_001: 65_534, 70_002: 65_536, 90_000: 1]
+            let length = long[k] ?? (k % 97 == 0 ? 0 : 5 + random.below(20))
             let s = (0 ..< length).map { _ in UInt8(0x30 + random.below(40)) }
             arena.append(s)
             strings.append(s)
