@@ -87,6 +87,29 @@ struct ByteArena {
         return lo
     }
 
+    /// Calls `body` with each string's index and bytes, in order: a scan, with no search for each string's
+    /// chunk and no slice to retain (the group rules read every key of ten-million-record columns this way).
+    func forEach(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        var i = 0
+        for c in 0 ..< chunks.count {
+            let last = c + 1 < chunkFirst.count ? chunkFirst[c + 1] : count
+            chunks[c].withUnsafeBufferPointer { chunk in
+                var start = 0
+                while i < last {
+                    let end = Int(ends[i])
+                    let string = UnsafeBufferPointer(rebasing: chunk[start ..< end])
+                    if string.count == 1 && string[0] == Self.oversizedMark, let whole = oversized[i] {
+                        whole.withUnsafeBufferPointer { body(i, $0) }
+                    } else {
+                        body(i, string)
+                    }
+                    start = end
+                    i += 1
+                }
+            }
+        }
+    }
+
     func bytes(_ i: Int) -> ArraySlice<UInt8> {
         let c = chunk(of: i)
         let start = i == chunkFirst[c] ? 0 : Int(ends[i - 1])

@@ -124,6 +124,14 @@ public struct ExpressionCompiler {
         return try c.compile(expr, &scope)
     }
 
+    /// A condition (a rule's when, where, numerator): compiled to a test, so a record rule's truth is a
+    /// byte in a register, not a Value made and matched.
+    static func compileTest(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope) throws -> Test {
+        let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
+        let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
+        return try c.test(expr, &scope)
+    }
+
     // MARK: - Compilation
 
     /// A field or constant as itself (read in place by the parent), anything else compiled.
@@ -338,15 +346,18 @@ public struct ExpressionCompiler {
             let compiled = try args.map { try operand($0, &scope) }
             let impl = fn.implementation
             switch compiled.count {
-            case 0: return { ctx in impl(ctx, []) }
+            case 0: return { ctx in impl(ctx, RuleArguments()) }
             case 1:
                 let a = compiled[0]
-                return { ctx in impl(ctx, [a.read(ctx)]) }
+                return { ctx in impl(ctx, RuleArguments(a.read(ctx))) }
             case 2:
                 let a = compiled[0], b = compiled[1]
-                return { ctx in impl(ctx, [a.read(ctx), b.read(ctx)]) }
+                return { ctx in impl(ctx, RuleArguments(a.read(ctx), b.read(ctx))) }
+            case 3:
+                let a = compiled[0], b = compiled[1], c = compiled[2]
+                return { ctx in impl(ctx, RuleArguments(a.read(ctx), b.read(ctx), c.read(ctx))) }
             default:
-                return { ctx in impl(ctx, compiled.map { $0.read(ctx) }) }
+                return { ctx in impl(ctx, RuleArguments(compiled.map { $0.read(ctx) })) }
             }
         }
     }

@@ -53,8 +53,8 @@ struct KeyColumn {
         keys.append(scratch)
     }
 
-    /// The key's hash, computed when group rules run rather than stored (8 bytes a record saved).
-    func hash(_ i: Int) -> UInt64 { KeyColumn.hash(bytes(i)) }
+    /// Each record's index and key bytes (empty: no key), in record order.
+    func forEachKey(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) { keys.forEach(body) }
 
     func bytes(_ i: Int) -> ArraySlice<UInt8> { keys.bytes(i) }
 
@@ -65,8 +65,9 @@ struct KeyColumn {
 
     func text(_ i: Int) -> String { parts(i).joined(separator: "+") }
 
-    /// FNV-1a, 64-bit: stable across runs (Swift's Hasher is seeded per process).
-    static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    /// FNV-1a, 64-bit: stable across runs (Swift's Hasher is seeded per process). Computed when the group
+    /// rules run rather than stored (8 bytes a record saved).
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {
             h ^= UInt64(b)
@@ -82,6 +83,6 @@ struct KeyColumn {
             if i > 0 { bytes.append(separator) }
             bytes.append(contentsOf: p.text.utf8)
         }
-        return hash(bytes[...])
+        return bytes.withUnsafeBufferPointer { hash($0) }
     }
 }

@@ -121,8 +121,8 @@ final class ReturnRuleRunner {
                     for (j, point) in points.enumerated() {
                         window.index = offset + j
                         set(s, point.index)
-                        if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { continue }
-                        guard case .bool(true) = rule.condition!(context) else { continue }
+                        if let filter = rule.filter, filter(context) != .yes { continue }
+                        guard rule.condition!(context) == .yes else { continue }
                         plotted[j].flags.append(rule.id)
                         let group = groupIndices.isEmpty ? area : groupIndices.map { s.records[point.index][$0].text }.joined(separator: " / ")
                         var f = finding(rule, s, point.index, files: files, key: seriesKey + " / " + point.period.text,
@@ -196,7 +196,7 @@ final class ReturnRuleRunner {
                 for rule in rules {
                     let selected = rule.verdict == KPIEvaluator.notInCatalogue ? !catalogued : rule.verdict == result.rag.rawValue
                     guard selected else { continue }
-                    if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { continue }
+                    if let filter = rule.filter, filter(context) != .yes { continue }
                     var f = finding(rule, s, i, files: files, key: keyIndices.map { v[$0].text }.joined(separator: " / "),
                                     group: groupIndices.map { v[$0].text }.joined(separator: " / "), period: v[period].text)
                     if rule.observed == nil { f.observed = result.actual }

@@ -46,8 +46,8 @@ public final class Rule {
     public var officialType: String?
 
     // Record rules: the failing condition. Duplicate/aggregate rules: `filter` limits the records considered.
-    var condition: Compiled?
-    var filter: Compiled?
+    var condition: Test?
+    var filter: Test?
     var message: MessageTemplate
 
     // Group rules.
@@ -59,9 +59,9 @@ public final class Rule {
 
     // Aggregate rules.
     public var measure: AggregateMeasure?
-    var numerator: Compiled?
+    var numerator: Test?
     var valueExpr: Compiled?
-    var defaults: Compiled?
+    var defaults: Test?
     public var defaultAllowance: Double = 0
     var groupBy: [Compiled] = []
     public var groupByNames: [String] = []
@@ -91,7 +91,7 @@ public final class Rule {
 
     init(id: String, title: String, description: String, findingClass: FindingClass, severity: Severity, kind: RuleKind,
          table: String, field: String, location: SourceLocation, needs: Set<String>, officialType: String?,
-         condition: Compiled?, filter: Compiled?, message: MessageTemplate) {
+         condition: Test?, filter: Test?, message: MessageTemplate) {
         self.id = id
         self.title = title
         self.description = description
@@ -217,6 +217,27 @@ public enum RulePackLoader {
 
         /// Compiles the expression string at `key` of `t`, pointing errors inside the string.
         func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> Compiled? {
+            guard let e = try expressionString(t, key) else { return nil }
+            do {
+                return try ExpressionCompiler.compile(e.text, origin: e.origin, sourceLine: e.line, scope: &scope)
+            } catch let error as MHDQError {
+                throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
+            }
+        }
+
+        /// The same for a condition, compiled to a three-valued test (no Value made for its truth). Not
+        /// generic over the two: a closure returned through a generic result is called through a thunk.
+        func condition(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> Test? {
+            guard let e = try expressionString(t, key) else { return nil }
+            do {
+                return try ExpressionCompiler.compileTest(e.text, origin: e.origin, sourceLine: e.line, scope: &scope)
+            } catch let error as MHDQError {
+                throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
+            }
+        }
+
+        /// The expression string at `key`, where it starts in the file, and its line (for carets).
+        func expressionString(_ t: TOMLTable, _ key: String) throws -> (text: String, origin: SourceLocation, line: String?)? {
             guard let node = t[key] else { return nil }
             guard case .string(let text) = node.value else { throw t.wrongType(key, node, "an expression in quotes") }
             var origin = node.location
@@ -233,11 +254,7 @@ public enum RulePackLoader {
                 }
             }
             let sourceLine = origin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-            do {
-                return try ExpressionCompiler.compile(text, origin: origin, sourceLine: sourceLine, scope: &scope)
-            } catch let e as MHDQError {
-                throw pointingPastEscapes(e, stringStart: origin.offset, row: origin.row, line: sourceLine)
-            }
+            return (text, origin, sourceLine)
         }
 
         /// Errors count columns in the decoded string; in a "basic" string each escape (\" \\ \uXXXX) is
@@ -337,10 +354,10 @@ public enum RulePackLoader {
                             findingClass: cls, severity: severity, kind: kind, table: ds.table, field: field,
                             location: r.location, needs: Set(try r.strings("needs") ?? []), officialType: try r.string("official_type"),
                             condition: nil, filter: nil, message: MessageTemplate(parts: []))
-            rule.filter = try compile(r, "where", &scope)
+            rule.filter = try condition(r, "where", &scope)
             switch kind {
             case .record:
-                guard let c = try compile(r, "when", &scope) else {
+                guard let c = try condition(r, "when", &scope) else {
                     throw MHDQError.invocation("a record rule needs when = \"condition that is a finding\"", at: r.location)
                 }
                 rule.condition = c
@@ -372,9 +389,9 @@ public enum RulePackLoader {
                     throw MHDQError.invocation("unknown measure \"\(m)\" (\(AggregateMeasure.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["measure"]?.location)
                 }
                 rule.measure = measure
-                rule.numerator = try compile(r, "numerator", &scope)
+                rule.numerator = try condition(r, "numerator", &scope)
                 rule.valueExpr = try compile(r, "value", &scope)
-                rule.defaults = try compile(r, "defaults", &scope)
+                rule.defaults = try condition(r, "defaults", &scope)
                 rule.defaultAllowance = try r.number("default_allowance") ?? 0
                 if (measure == .share || measure == .count || measure == .dqmi) && rule.numerator == nil {
                     throw MHDQError.invocation("a \(m) rule needs numerator = \"condition\"", at: r.location)
@@ -409,7 +426,7 @@ public enum RulePackLoader {
                 if rule.warnWhen != nil || rule.failWhen != nil { scope.aggregateLevel = true }
             case .series:
                 rule.series = try seriesOf(r, table: ds.table, pack: pack)
-                guard let c = try compile(r, "when", &scope) else {
+                guard let c = try condition(r, "when", &scope) else {
                     throw MHDQError.invocation("a series rule needs when = \"condition on a period that is a finding\"", at: r.location)
                 }
                 rule.condition = c

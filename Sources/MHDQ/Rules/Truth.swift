@@ -75,15 +75,12 @@ extension ExpressionCompiler {
             }
         case .isBlank(let inner, let negated, _):
             let f = try operand(inner, &scope)
-            return { ctx in
-                let blank: Bool
-                switch f.read(ctx) {
-                case .null: blank = true
-                case .text(let s): blank = TextBytes.isBlank(s)
-                default: blank = false
-                }
-                return Truth(blank != negated)
+            if case .field(let i) = f {
+                // The commonest test of all (a mandatory field): the value is looked at where it lies in the
+                // record, not copied out (a copy retains and releases its text).
+                return { ctx in Truth(ctx.record.withUnsafeBufferPointer { $0[i].isBlank } != negated) }
             }
+            return { ctx in Truth(f.read(ctx).isBlank != negated) }
         case .inList(let lhs, let rhs, let negated, let span):
             let f = try operand(lhs, &scope)
             let set = TextSet(try constantSet(rhs, span, &scope))

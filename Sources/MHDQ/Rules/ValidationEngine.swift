@@ -232,12 +232,12 @@ public final class ValidationEngine: StagedRecordConsumer {
             let condition = rule.condition!
             if let filter = rule.filter {
                 p.checkRecord = { ctx, hit in
-                    if case .bool(true) = filter(ctx), case .bool(true) = condition(ctx) { hit(k) }
+                    if filter(ctx) == .yes, condition(ctx) == .yes { hit(k) }
                     next(ctx, hit)
                 }
             } else {
                 p.checkRecord = { ctx, hit in
-                    if case .bool(true) = condition(ctx) { hit(k) }
+                    if condition(ctx) == .yes { hit(k) }
                     next(ctx, hit)
                 }
             }
@@ -317,7 +317,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         for (k, rule) in program.filteredGroupRules.enumerated() {
             var pass = false
-            if case .bool(true) = rule.filter!(context) { pass = true }
+            if rule.filter!(context) == .yes { pass = true }
             state.passColumns[k].append(pass)
         }
         for l in program.lookups {
@@ -365,15 +365,15 @@ public final class ValidationEngine: StagedRecordConsumer {
     // MARK: - Aggregates
 
     func accumulate(_ rule: Rule, state: TableState, slot: Int) {
-        if let filter = rule.filter, case .bool(true) = filter(context) {} else if rule.filter != nil { return }
+        if let filter = rule.filter, filter(context) != .yes { return }
         // One group-by (the usual case) needs no array and no join.
         let group = rule.groupBy.count == 1 ? rule.groupBy[0](context).text : rule.groupBy.map { $0(context).text }.joined(separator: " / ")
         let numerator: Bool
-        if let n = rule.numerator, case .bool(true) = n(context) { numerator = true } else { numerator = false }
+        numerator = rule.numerator?(context) == .yes
         var value: Double?
         if let v = rule.valueExpr, case .number(let d) = v(context) { value = d }
         var isDefault = false
-        if let d = rule.defaults, case .bool(true) = d(context) { isDefault = true }
+        if let d = rule.defaults, d(context) == .yes { isDefault = true }
         state.accumulators[slot][group, default: Accumulator()].add(numerator: numerator, value: value, isDefault: isDefault)
     }
 
@@ -465,15 +465,16 @@ public final class ValidationEngine: StagedRecordConsumer {
             // index of first occurrences: 5 bytes a slot at most two thirds full, about half what a
             // [UInt64: Int32] dictionary took, and no second pass for 64-bit hash collisions.
             var eligible = 0
-            for i in 0 ..< column.count where column.isPresent(i) && (passes?[i] ?? true) { eligible += 1 }
+            column.forEachKey { i, key in if !key.isEmpty && (passes?[i] ?? true) { eligible += 1 } }
             var capacity = 16
             while capacity * 2 < eligible * 3 { capacity *= 2 }
             let mask = capacity - 1
             var slots = [UInt32](repeating: 0, count: capacity)   // first index + 1; 0 is empty
             var tags = [UInt8](repeating: 0, count: capacity)
             var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
-            for i in 0 ..< column.count where column.isPresent(i) && (passes?[i] ?? true) {
-                let h = column.hash(i)
+            column.forEachKey { i, key in
+                guard !key.isEmpty, passes?[i] ?? true else { return }
+                let h = KeyColumn.hash(key)
                 let tag = UInt8(truncatingIfNeeded: h >> 56)
                 var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
                 while true {
@@ -483,7 +484,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                         tags[s] = tag
                         break
                     }
-                    if tags[s] == tag && column.bytes(f) == column.bytes(i) {
+                    if tags[s] == tag && column.bytes(f).elementsEqual(key) {
                         groups[f, default: [f]].append(i)
                         break
                     }
@@ -497,8 +498,14 @@ public final class ValidationEngine: StagedRecordConsumer {
                 }
             }
         }
+        // Orphans, to a fixed point: a record rejected for having no valid parent can leave its own children
+        // without one (the portal's cascade). A rule is run again only when its parent table's rejections
+        // changed since it last ran, and the parent keys' hashes are gathered once per change, not per rule.
         let orphanRules = groupRules.filter { $0.kind == .orphan }
         var flagged: [String: Set<Int>] = [:]
+        var version: [String: Int] = [:]             // table → how many times its rejections changed
+        var lastRun: [String: Int] = [:]             // rule id → its parent's version when it last ran
+        var validKeys: [String: (version: Int, hashes: Set<UInt64>)] = [:]   // parent table and key → hashes
         var changed = true
         var rounds = 0
         while changed && rounds < 16 {
@@ -507,16 +514,33 @@ public final class ValidationEngine: StagedRecordConsumer {
             for rule in orphanRules {
                 guard let state = states[rule.table], let column = state.keys(rule.key),
                       let parent = states[rule.references!], let parentColumn = parent.keys(rule.referencesKey) else { continue }
-                var valid = Set<UInt64>()
-                for i in 0 ..< parentColumn.count where parentColumn.isPresent(i) && parent.flags[i] == 0 {
-                    valid.insert(parentColumn.hash(i))
+                let parentVersion = version[parent.dataset.table, default: 0]
+                if lastRun[rule.id] == parentVersion { continue }
+                lastRun[rule.id] = parentVersion
+                let signature = ([parent.dataset.table] + rule.referencesKey).joined(separator: "\u{1F}")
+                var valid: Set<UInt64>
+                if let cached = validKeys[signature], cached.version == parentVersion {
+                    valid = cached.hashes
+                } else {
+                    valid = []
+                    validKeys[signature] = nil
+                    parentColumn.forEachKey { i, key in
+                        if !key.isEmpty && parent.flags[i] == 0 { valid.insert(KeyColumn.hash(key)) }
+                    }
+                    validKeys[signature] = (parentVersion, valid)
                 }
-                for i in 0 ..< column.count where column.isPresent(i) && !valid.contains(column.hash(i)) {
-                    guard flagged[rule.id, default: []].insert(i).inserted else { continue }
+                var rejectedMore = false
+                column.forEachKey { i, key in
+                    guard !key.isEmpty, !valid.contains(KeyColumn.hash(key)) else { return }
+                    guard flagged[rule.id, default: []].insert(i).inserted else { return }
                     if rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 {
                         state.flags[i] |= ValidationEngine.groupRejected
-                        changed = true
+                        rejectedMore = true
                     }
+                }
+                if rejectedMore {
+                    version[rule.table, default: 0] += 1
+                    changed = true
                 }
             }
         }

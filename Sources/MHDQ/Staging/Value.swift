@@ -17,6 +17,15 @@ public enum Value: Sendable, Hashable {
 
     public var isNull: Bool { if case .null = self { return true }; return false }
 
+    /// Null, or text of only spaces and tabs (the rule language's "is blank").
+    @inline(__always) var isBlank: Bool {
+        switch self {
+        case .null: return true
+        case .text(let s): return TextBytes.isBlank(s)
+        default: return false
+        }
+    }
+
     /// The value as MHSDS writes it: dates CCYY-MM-DD, times hh:mm:ss, numbers without a needless ".0".
     public var text: String {
         switch self {
