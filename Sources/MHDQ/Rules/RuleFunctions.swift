@@ -46,16 +46,26 @@ public struct RuleArguments: RandomAccessCollection {
 public enum RuleFunctions {
     public static let all: [RuleFunction] = [
         RuleFunction(name: "trim", signature: "trim(text)", summary: "text without leading and trailing spaces", arity: 1 ... 1, needs: nil) { _, a in
-            guard case .text(let s) = a[0] else { return a[0] }
+            guard case .text(var s) = a[0] else { return a[0] }
+            // Most values have nothing to trim: their first and last bytes cannot begin or end a space,
+            // tab, CR, LF or no-break space, and they are returned as they are (no new String).
+            let untouched = s.withUTF8 { b -> Bool in
+                guard let first = b.first, let last = b.last else { return false }
+                return first != 0x20 && first != 0x09 && first != 0x0D && first != 0x0A && first != 0xC2
+                    && last != 0x20 && last != 0x09 && last != 0x0D && last != 0x0A && last != 0xA0
+            }
+            if untouched { return a[0] }
             let t = s.trimmingSpaces()
             return t.isEmpty ? .null : .text(t)
         },
         RuleFunction(name: "upper", signature: "upper(text)", summary: "text in upper case", arity: 1 ... 1, needs: nil) { _, a in
             guard case .text(let s) = a[0] else { return a[0] }
+            if let ascii = ASCIICase.convert(s, upper: true) { return ascii.map { .text($0) } ?? a[0] }
             return .text(s.uppercased())
         },
         RuleFunction(name: "lower", signature: "lower(text)", summary: "text in lower case", arity: 1 ... 1, needs: nil) { _, a in
             guard case .text(let s) = a[0] else { return a[0] }
+            if let ascii = ASCIICase.convert(s, upper: false) { return ascii.map { .text($0) } ?? a[0] }
             return .text(s.lowercased())
         },
         RuleFunction(name: "first", signature: "first(text)", summary: "the first character (ETHNIC CATEGORY's national code)", arity: 1 ... 1, needs: nil) { _, a in
@@ -185,6 +195,25 @@ public enum RuleFunctions {
         case .date(let d): return d
         case .dateTime(let s): return s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
         default: return nil
+        }
+    }
+}
+
+/// Case conversion of ASCII text on its bytes (codes and identifiers, nearly every value a rule upper-cases).
+enum ASCIICase {
+    /// nil when the text has bytes outside ASCII (the caller converts it the Unicode way); .some(nil) when it
+    /// is already in the case asked for (the caller keeps the value it has); else the converted text.
+    static func convert(_ text: String, upper: Bool) -> String?? {
+        var text = text
+        return text.withUTF8 { bytes -> String?? in
+            let from: ClosedRange<UInt8> = upper ? 0x61 ... 0x7A : 0x41 ... 0x5A
+            var change = false
+            for b in bytes {
+                if b >= 0x80 { return nil }
+                if from.contains(b) { change = true }
+            }
+            guard change else { return .some(nil) }
+            return .some(String(decoding: bytes.map { from.contains($0) ? $0 ^ 0x20 : $0 }, as: UTF8.self))
         }
     }
 }

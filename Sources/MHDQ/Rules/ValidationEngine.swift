@@ -97,7 +97,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         var keyColumns: [KeyColumn] = []
         var displayColumns: [KeyColumn] = []
         var passColumns: [ChunkedArray<Bool>] = []
-        var accumulators: [[String: Accumulator]] = []
+        var tallies: [GroupTally] = []
 
         func keys(_ signature: [String]) -> KeyColumn? {
             program?.keySignatures.firstIndex(of: signature).flatMap { $0 < keyColumns.count ? keyColumns[$0] : nil }
@@ -109,7 +109,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             program?.filteredGroupRules.firstIndex { $0 === rule }.flatMap { $0 < passColumns.count ? passColumns[$0] : nil }
         }
         func aggregates(_ rule: Rule) -> [String: Accumulator] {
-            program?.aggregates.firstIndex { $0 === rule }.flatMap { $0 < accumulators.count ? accumulators[$0] : nil } ?? [:]
+            program?.aggregates.firstIndex { $0 === rule }.flatMap { $0 < tallies.count ? tallies[$0].byGroup : nil } ?? [:]
         }
         var groupIndices: [Int]
         var identifierIndices: [Int]
@@ -119,6 +119,18 @@ public final class ValidationEngine: StagedRecordConsumer {
             groupIndices = dataset.group.compactMap { dataset.index(of: $0) }
             identifierIndices = dataset.identifierIndices
         }
+    }
+
+    /// An aggregate rule's accumulators by group. Records come in runs of one group (a team's, a month's),
+    /// so the last group's values are kept: a record of the same group finds its accumulator without
+    /// making the group's text or hashing it.
+    struct GroupTally {
+        var slots: [String: Int] = [:]
+        var accumulators: [Accumulator] = []
+        var lastParts: [Value] = []
+        var last = -1
+
+        var byGroup: [String: Accumulator] { slots.mapValues { accumulators[$0] } }
     }
 
     struct Accumulator {
@@ -282,7 +294,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             state.keyColumns = Array(repeating: KeyColumn(), count: p.keySignatures.count)
             state.displayColumns = Array(repeating: KeyColumn(), count: p.displaySignatures.count)
             state.passColumns = Array(repeating: ChunkedArray(), count: p.filteredGroupRules.count)
-            state.accumulators = Array(repeating: [:], count: p.aggregates.count)
+            state.tallies = Array(repeating: GroupTally(), count: p.aggregates.count)
         }
         let program = state.program!
         guard program.hasWork else { return }
@@ -366,15 +378,35 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     func accumulate(_ rule: Rule, state: TableState, slot: Int) {
         if let filter = rule.filter, filter(context) != .yes { return }
-        // One group-by (the usual case) needs no array and no join.
-        let group = rule.groupBy.count == 1 ? rule.groupBy[0](context).text : rule.groupBy.map { $0(context).text }.joined(separator: " / ")
+        var same = state.tallies[slot].last >= 0
+        for (p, part) in rule.groupBy.enumerated() {
+            let v = part(context)
+            if p < state.tallies[slot].lastParts.count {
+                if same && state.tallies[slot].lastParts[p] == v { continue }
+                state.tallies[slot].lastParts[p] = v
+            } else {
+                state.tallies[slot].lastParts.append(v)
+            }
+            same = false
+        }
+        if !same {
+            let parts = state.tallies[slot].lastParts
+            let group = parts.count == 1 ? parts[0].text : parts.map(\.text).joined(separator: " / ")
+            if let found = state.tallies[slot].slots[group] {
+                state.tallies[slot].last = found
+            } else {
+                state.tallies[slot].last = state.tallies[slot].accumulators.count
+                state.tallies[slot].slots[group] = state.tallies[slot].accumulators.count
+                state.tallies[slot].accumulators.append(Accumulator())
+            }
+        }
         let numerator: Bool
         numerator = rule.numerator?(context) == .yes
         var value: Double?
         if let v = rule.valueExpr, case .number(let d) = v(context) { value = d }
         var isDefault = false
         if let d = rule.defaults, d(context) == .yes { isDefault = true }
-        state.accumulators[slot][group, default: Accumulator()].add(numerator: numerator, value: value, isDefault: isDefault)
+        state.tallies[slot].accumulators[state.tallies[slot].last].add(numerator: numerator, value: value, isDefault: isDefault)
     }
 
     func finishAggregates() {

@@ -103,6 +103,20 @@ import Testing
 
     // MARK: Text functions
 
+    /// trim, upper and lower take shortcuts for ASCII and for text with nothing to trim; they must give
+    /// exactly what the Unicode-aware String functions give, whatever the text.
+    @Test func caseAndTrimShortcutsAgreeWithString() throws {
+        let samples = ["A", "a", "h1", "H1", " h1 ", "\th1\t", "Z", "99", "ab-CD_12", "", "   ", "\u{A0}A1\u{A0}", "A1\r\n",
+                       "\r\nA", "é", "É1", "straße", "ǅ", "İ", "ﬁ", "a\u{301}", " \u{301}", "ｆｕｌｌ", "A\u{A0}", "\u{A0}"]
+        for text in samples {
+            let v: [String: Value] = ["EthnicCategory": .text(text)]
+            #expect(try ev("upper(EthnicCategory)", v) == .text(text.uppercased()), "upper(\(text.debugDescription))")
+            #expect(try ev("lower(EthnicCategory)", v) == .text(text.lowercased()), "lower(\(text.debugDescription))")
+            let trimmed = text.trimmingSpaces()
+            #expect(try ev("trim(EthnicCategory)", v) == (trimmed.isEmpty ? .null : .text(trimmed)), "trim(\(text.debugDescription))")
+        }
+    }
+
     @Test func textFunctions() throws {
         let v: [String: Value] = ["EthnicCategory": .text(" h1 ")]
         #expect(try ev("trim(EthnicCategory)", v) == .text("h1"))
