@@ -1,5 +1,9 @@
 // Per-record columns of the rule engine kept in fixed-size chunks, so a million-record table grows without copying.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An array that grows a chunk at a time: appending never copies what is stored, and at most one chunk
 /// is spare. (A Swift array doubles: up to half its memory spare, and the old and new copies both live
 /// while it grows — for a 10M-record column, the peak of the whole run.)
@@ -107,6 +111,20 @@ struct ByteArena {
                     i += 1
                 }
             }
+        }
+    }
+
+    /// Whether string `i` is `key`, compared in place.
+    func equals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let c = chunk(of: i)
+        let start = i == chunkFirst[c] ? 0 : Int(ends[i - 1])
+        let end = Int(ends[i])
+        if end - start == 1 && chunks[c][start] == Self.oversizedMark, let whole = oversized[i] {
+            return whole.withUnsafeBufferPointer { $0.elementsEqual(key) }
+        }
+        guard end - start == key.count else { return false }
+        return chunks[c].withUnsafeBufferPointer { chunk in
+            key.count == 0 || memcmp(chunk.baseAddress! + start, key.baseAddress!, key.count) == 0
         }
     }
 

@@ -58,6 +58,9 @@ struct KeyColumn {
 
     func bytes(_ i: Int) -> ArraySlice<UInt8> { keys.bytes(i) }
 
+    /// Whether record `i`'s key is `key` (compared in place).
+    func equals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool { keys.equals(i, key) }
+
     /// The key's parts as text, in key order.
     func parts(_ i: Int) -> [String] {
         bytes(i).split(separator: KeyColumn.separator, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }

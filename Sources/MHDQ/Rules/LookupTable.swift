@@ -9,7 +9,13 @@ public struct LookupTable {
     private var values = ChunkedArray<Value>()
     /// Entry index + 1 per slot (0 empty); a power of two, at most two thirds full.
     private var slots: [UInt32] = Array(repeating: 0, count: 16)
+    /// Per slot, the top byte of its key's hash: a probe compares key bytes only when the tags agree.
+    private var tags: [UInt8] = Array(repeating: 0, count: 16)
     private var fallback: [String: Value]?
+    /// The last key asked for and its answer: a referral's contacts come together and ask for the same
+    /// referral (several rules each), so most lookups are one string comparison.
+    private var lastKey: String?
+    private var lastValue: Value?
 
     public init() {}
 
@@ -17,13 +23,22 @@ public struct LookupTable {
 
     /// The value stored for `key`. (Mutating: a key with non-ASCII bytes moves the table to a dictionary.)
     public mutating func value(for key: String) -> Value? {
-        if fallback == nil, let found = LookupTable.ascii(key, { find($0) }) { return found.map { values[$0] } }
-        moveToDictionary()
-        return fallback![key]
+        if let lastKey, lastKey == key { return lastValue }
+        let value: Value?
+        if fallback == nil, let found = LookupTable.ascii(key, { find($0) }) {
+            value = found.map { values[$0] }
+        } else {
+            moveToDictionary()
+            value = fallback![key]
+        }
+        lastKey = key
+        lastValue = value
+        return value
     }
 
     /// Stores `value` for `key` unless the key has one already.
     public mutating func insertIfAbsent(_ key: String, _ value: Value) {
+        lastKey = nil
         if fallback == nil, let done = LookupTable.ascii(key, { bytes -> Bool in
             if find(bytes) == nil { insert(bytes, value) }
             return true
@@ -48,15 +63,19 @@ public struct LookupTable {
         return Int(truncatingIfNeeded: h ^ (h >> 32))
     }
 
+    @inline(__always) private static func tag(_ hash: Int) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 24) | 1 }
+
     private func keyBytes(_ e: Int) -> ArraySlice<UInt8> { keys.bytes(e) }
 
     private func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let mask = slots.count - 1
-        var s = LookupTable.hash(key) & mask
+        let h = LookupTable.hash(key)
+        let tag = LookupTable.tag(h)
+        var s = h & mask
         while true {
             let e = Int(slots[s]) - 1
             if e < 0 { return nil }
-            if keyBytes(e).elementsEqual(key) { return e }
+            if tags[s] == tag && keys.equals(e, key) { return e }
             s = (s + 1) & mask
         }
     }
@@ -73,10 +92,12 @@ public struct LookupTable {
         var s = hash & mask
         while slots[s] != 0 { s = (s + 1) & mask }
         slots[s] = UInt32(e + 1)
+        tags[s] = LookupTable.tag(hash)
     }
 
     private mutating func grow() {
         slots = Array(repeating: 0, count: slots.count * 2)
+        tags = Array(repeating: 0, count: slots.count)
         for e in 0 ..< values.count {
             let h = keyBytes(e).withUnsafeBufferPointer { LookupTable.hash($0) }
             place(e, hash: h)
@@ -95,6 +116,7 @@ public struct LookupTable {
         keys = ByteArena()
         values = ChunkedArray()
         slots = []
+        tags = []
     }
 }
 

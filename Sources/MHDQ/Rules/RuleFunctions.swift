@@ -237,6 +237,38 @@ public enum Identifiers {
 
     /// The UK postcode formats: outward code (A9, A99, AA9, AA99, A9A, AA9A) then inward code (9AA), one space optional.
     public static func postcodeValid(_ s: String) -> Bool {
+        var text = s
+        if let ascii = text.withUTF8({ asciiPostcodeValid($0) }) { return ascii }
+        return unicodePostcodeValid(s)
+    }
+
+    /// The same test on ASCII bytes, with nothing allocated; nil when the text has other bytes.
+    static func asciiPostcodeValid(_ raw: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var packed: UInt64 = 0          // the characters other than spaces, upper-cased, a byte each
+        var n = 0, spaces = 0, spaceAt = -1
+        for (i, byte) in raw.enumerated() {
+            guard byte < 0x80 else { return nil }
+            if byte == 32 { spaces += 1; spaceAt = i; continue }
+            if n < 8 { packed |= UInt64(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte) << (8 * UInt64(n)) }
+            n += 1
+        }
+        guard n >= 5, n <= 7, raw.count <= 8 else { return false }
+        if spaces > 1 || (spaces == 1 && spaceAt != raw.count - 4) { return false }
+        func at(_ k: Int) -> UInt8 { UInt8(truncatingIfNeeded: packed >> (8 * UInt64(k))) }
+        func isLetter(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+        func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+        guard isDigit(at(n - 3)), isLetter(at(n - 2)), isLetter(at(n - 1)) else { return false }
+        // The outward code's shape in base 4 (letter 1, digit 2, other 3): A9 is 6, A99 26, AA9 22, A9A 25,
+        // AA99 90, AA9A 89 (distinct across lengths, as no digit is 0).
+        var shape = 0
+        for k in 0 ..< n - 3 { shape = shape * 4 + (isLetter(at(k)) ? 1 : isDigit(at(k)) ? 2 : 3) }
+        switch shape {
+        case 6, 26, 22, 25, 90, 89: return true
+        default: return false
+        }
+    }
+
+    static func unicodePostcodeValid(_ s: String) -> Bool {
         let up = Array(s.uppercased().utf8)
         var compact = up.filter { $0 != 32 }
         guard compact.count >= 5, compact.count <= 7, up.count <= 8 else { return false }

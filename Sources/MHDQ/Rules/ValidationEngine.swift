@@ -131,6 +131,31 @@ public final class ValidationEngine: StagedRecordConsumer {
         var last = -1
 
         var byGroup: [String: Accumulator] { slots.mapValues { accumulators[$0] } }
+
+        mutating func add(group parts: [Compiled], _ context: EvalContext, numerator: Bool, value: Double?, isDefault: Bool) {
+            var same = last >= 0
+            for (p, part) in parts.enumerated() {
+                let v = part(context)
+                if p < lastParts.count {
+                    if same && lastParts[p] == v { continue }
+                    lastParts[p] = v
+                } else {
+                    lastParts.append(v)
+                }
+                same = false
+            }
+            if !same {
+                let group = lastParts.count == 1 ? lastParts[0].text : lastParts.map(\.text).joined(separator: " / ")
+                if let found = slots[group] {
+                    last = found
+                } else {
+                    last = accumulators.count
+                    slots[group] = last
+                    accumulators.append(Accumulator())
+                }
+            }
+            accumulators[last].add(numerator: numerator, value: value, isDefault: isDefault)
+        }
     }
 
     struct Accumulator {
@@ -378,35 +403,13 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     func accumulate(_ rule: Rule, state: TableState, slot: Int) {
         if let filter = rule.filter, filter(context) != .yes { return }
-        var same = state.tallies[slot].last >= 0
-        for (p, part) in rule.groupBy.enumerated() {
-            let v = part(context)
-            if p < state.tallies[slot].lastParts.count {
-                if same && state.tallies[slot].lastParts[p] == v { continue }
-                state.tallies[slot].lastParts[p] = v
-            } else {
-                state.tallies[slot].lastParts.append(v)
-            }
-            same = false
-        }
-        if !same {
-            let parts = state.tallies[slot].lastParts
-            let group = parts.count == 1 ? parts[0].text : parts.map(\.text).joined(separator: " / ")
-            if let found = state.tallies[slot].slots[group] {
-                state.tallies[slot].last = found
-            } else {
-                state.tallies[slot].last = state.tallies[slot].accumulators.count
-                state.tallies[slot].slots[group] = state.tallies[slot].accumulators.count
-                state.tallies[slot].accumulators.append(Accumulator())
-            }
-        }
-        let numerator: Bool
-        numerator = rule.numerator?(context) == .yes
+        let numerator = rule.numerator?(context) == .yes
         var value: Double?
         if let v = rule.valueExpr, case .number(let d) = v(context) { value = d }
-        var isDefault = false
-        if let d = rule.defaults, d(context) == .yes { isDefault = true }
-        state.tallies[slot].accumulators[state.tallies[slot].last].add(numerator: numerator, value: value, isDefault: isDefault)
+        let isDefault = rule.defaults?(context) == .yes
+        // One access to the tally for the whole update (each access to an element of a class's array
+        // checks exclusivity and uniqueness).
+        state.tallies[slot].add(group: rule.groupBy, context, numerator: numerator, value: value, isDefault: isDefault)
     }
 
     func finishAggregates() {
@@ -516,7 +519,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                         tags[s] = tag
                         break
                     }
-                    if tags[s] == tag && column.bytes(f).elementsEqual(key) {
+                    if tags[s] == tag && column.equals(f, key) {
                         groups[f, default: [f]].append(i)
                         break
                     }

@@ -229,6 +229,20 @@ import Testing
         #expect(try valid("M1 AAE") == f)
         #expect(try valid("M1") == f)
         #expect(try ev("postcode_valid(Postcode)") == unknown)
+        #expect(try valid("ＥＣ1A 1BB") == f)     // full-width letters (the Unicode path)
+    }
+
+    /// The byte-level postcode test agrees with the String one on every ASCII text of the characters that
+    /// matter (letters, digits, spaces, a hyphen), up to 9 long: 200,000 random samples.
+    @Test func postcodeByteTestAgreesWithStringTest() {
+        var random = SplitMix(state: 11)
+        let alphabet = Array("AaBz09M1 -".utf8)
+        for _ in 0 ..< 200_000 {
+            let text = String(decoding: (0 ..< random.below(10)).map { _ in alphabet[random.below(alphabet.count)] }, as: UTF8.self)
+            var copy = text
+            let bytes = copy.withUTF8 { Identifiers.asciiPostcodeValid($0) }
+            if bytes != Identifiers.unicodePostcodeValid(text) { Issue.record("\(text.debugDescription) disagrees"); return }
+        }
     }
 
     // MARK: Data Dictionary formats

@@ -114,6 +114,16 @@ struct RuleFastPathTests {
         }
         #expect(arena.count == strings.count)
         for i in 0 ..< strings.count { if !arena.bytes(i).elementsEqual(strings[i]) { Issue.record("string \(i) differs"); break } }
+        // equals compares in place: true for its own string, and for a neighbour's exactly when they are equal.
+        for i in 1 ..< strings.count {
+            let own = strings[i].withUnsafeBufferPointer { arena.equals(i, $0) }
+            let other = strings[i - 1].withUnsafeBufferPointer { arena.equals(i, $0) }
+            if !own || other != (strings[i] == strings[i - 1]) { Issue.record("equals wrong at \(i)"); break }
+        }
+        var sameLength = strings[70_000]
+        sameLength[65_534] ^= 1
+        #expect(sameLength.withUnsafeBufferPointer { arena.equals(70_000, $0) } == false)
+        #expect(strings[50_000].withUnsafeBufferPointer { arena.equals(50_000, $0) })
     }
 
     /// first() takes an ASCII first character without building a Character, and still a whole grapheme otherwise.
