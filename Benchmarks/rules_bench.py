@@ -5,10 +5,12 @@ Generates once into bench-data/ (git-ignored), with `mhdq generate`, a synthetic
 patients (default 50,000: about 530k rows in seven extracts) and times, median of BENCH_REPS runs each:
   check --no-rules   read + stage only (the baseline)
   check              read + stage + the mhsds-v6 and ethnicity packs
-and reports what the rules add as a multiple of reading. Then, unless BENCH_BIG_PATIENTS is 0, one
-`mhdq run` over a big trust (default 1,000,000 patients; BENCH_REFERRALS / BENCH_CONTACTS set the mean
-referrals and contacts per patient, default 1.5 and 5; 3 and 10 give about 3M referrals and 10M contacts)
-under GNU time for wall time and peak RSS (`apt-get install time` if /usr/bin/time is missing).
+and reports what the rules add as a multiple of reading. Then, unless BENCH_BIG_PATIENTS is 0, the
+foundation and rule-engine issues' big extract (default 1,000,000 patients with 3 referrals and 10 contacts
+each on average: about 3M referrals and 10M contacts, 17M rows; BENCH_REFERRALS / BENCH_CONTACTS change
+the means) under GNU time for wall time and peak RSS: `mhdq check --no-rules` (read + stage only) beside
+`mhdq check` (the packs too) and `mhdq run` (read, stage, both packs, every export), once each
+(`apt-get install time` if /usr/bin/time is missing).
 
 MHDQ_BASELINE_BIN (optional): another mhdq build (say, main's) timed the same way in the same session,
 so a change is reported as a ratio against it rather than against numbers from another day.
@@ -80,8 +82,8 @@ def main():
     reps = int(os.environ.get("BENCH_REPS", "3"))
     patients = int(os.environ.get("BENCH_RULES_PATIENTS", "50000"))
     big = int(os.environ.get("BENCH_BIG_PATIENTS", "1000000"))
-    referrals = os.environ.get("BENCH_REFERRALS", "1.5")
-    contacts = os.environ.get("BENCH_CONTACTS", "5")
+    referrals = os.environ.get("BENCH_REFERRALS", "3")
+    contacts = os.environ.get("BENCH_CONTACTS", "10")
     mhdq = os.environ.get("MHDQ_BIN", os.path.join(ROOT, ".build/release/mhdq"))
     baseline = os.environ.get("MHDQ_BASELINE_BIN")
     for b in [mhdq] + ([baseline] if baseline else []):
@@ -111,15 +113,22 @@ def main():
         big_manifest = generate(mhdq, big, referrals, contacts)
         big_rows = rows(big_manifest)
         print(f"\nbig run: {big:,} patients ({referrals} referrals, {contacts} contacts a patient), {big_rows:,} rows")
+        def mib(rss):
+            return f"{rss:,.0f} MiB" if rss is not None else "- (no GNU time)"
         for label, b in binaries:
+            read_seconds, read_rss, _ = run_once([b, "check", big_manifest, "--no-rules", "--json"], use_time)
+            print(f"  {label:<10} check --no-rules {read_seconds:8.1f} s  {big_rows / read_seconds:>12,.0f} rows/s  peak RSS {mib(read_rss)}")
+            check_seconds, check_rss, _ = run_once([b, "check", big_manifest, "--json"], use_time)
+            print(f"  {label:<10} check (packs)    {check_seconds:8.1f} s  {big_rows / check_seconds:>12,.0f} rows/s  peak RSS {mib(check_rss)}"
+                  f"  (rules: {(check_seconds - read_seconds) / read_seconds:.1f}x reading)")
             # The run's outputs, and the history database a run keeps beside them, go to a folder removed after.
             scratch = tempfile.mkdtemp(prefix="mhdq-bench-run-")
             try:
                 seconds, rss, _ = run_once([b, "run", big_manifest, "--out", os.path.join(scratch, "out")], use_time)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            rss_text = f"{rss:,.0f} MiB" if rss is not None else "- (no GNU time)"
-            print(f"  {label:<10} mhdq run {seconds:8.1f} s  {big_rows / seconds:>12,.0f} rows/s  peak RSS {rss_text}")
+            print(f"  {label:<10} run              {seconds:8.1f} s  {big_rows / seconds:>12,.0f} rows/s  peak RSS {mib(rss)}"
+                  f"  (everything but reading: {(seconds - read_seconds) / read_seconds:.1f}x reading)")
     return 0
 
 
