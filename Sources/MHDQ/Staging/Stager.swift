@@ -128,11 +128,9 @@ public struct Stager {
         prefetcher?.start()
         var reader: CSVReader?
         defer { if reader == nil { _ = prefetcher?.finish() } }
-        func next(_ row: inout RawRow) throws -> Bool {
-            if let prefetcher { return try prefetcher.next(into: &row) }
-            return try source.next(into: &row)
-        }
-        while try next(&row) {
+        // The choice of reader is made in the loop's condition, not in a local function: calling one that
+        // captures the source cost more per row than taking the prefetched row.
+        while try prefetcher?.next(into: &row) ?? source.next(into: &row) {
             if skipped < spec.skipRows { skipped += 1; continue }
             stats.rowsRead += 1
             if isBlankRow(row) {
@@ -287,6 +285,8 @@ struct ValueNormaliser {
     /// Per code field: the staged value of each raw spelling seen, found by its bytes
     /// (code fields repeat a handful of values, so most cells need no String at all).
     var codeCache: [ByteKeyedTable<(value: Value, mapped: Bool)>]
+    /// The same spellings' entries when they have at most eight bytes, all fields in one table (the fast path).
+    var shortCodes = ShortCodeIndex()
 
     init(dataset: Dataset, spec: SourceSpec, catalogue: Catalogue) {
         fieldTypes = dataset.fields.map(\.type)
@@ -326,6 +326,10 @@ struct ValueNormaliser {
 
     /// A code cell: its spelling found by its bytes (most cells), or mapped once and remembered.
     mutating func stageCodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+        if bytes.count <= 8, let hit = shortCodes.find(field: field, key: bytes) {
+            if hit.flag { mappedCount += 1 }
+            return valueNeeded[field] ? codeCache[field].elements[hit.entry].value : .null
+        }
         let h = ByteKeyedTable<(value: Value, mapped: Bool)>.hash(bytes)
         if let e = codeCache[field].find(bytes, hash: h) {
             if codeCache[field].elements[e].mapped { mappedCount += 1 }
@@ -336,7 +340,10 @@ struct ValueNormaliser {
         let mapped: Bool
         if case .text(let s) = value, s != raw { mapped = true } else { mapped = false }
         if mapped { mappedCount += 1 }
-        if codeCache[field].count < 4096 { codeCache[field].insert(bytes, hash: h, (value, mapped)) }
+        if codeCache[field].count < 4096 {
+            let e = codeCache[field].insert(bytes, hash: h, (value, mapped))
+            if bytes.count <= 8 { shortCodes.insert(field: field, key: bytes, entry: e, flag: mapped) }
+        }
         return value
     }
 

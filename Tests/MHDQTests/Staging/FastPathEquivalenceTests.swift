@@ -21,6 +21,42 @@ func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> 
 }
 
 struct FastPathEquivalenceTests {
+    /// The one-table index of short code spellings finds exactly what a dictionary per field finds, for keys
+    /// of one to eight bytes (bytes up to 0xFF, so a key never packs like another of another length) in
+    /// many fields, through its growth.
+    /// Packing a short key with word loads gives the word byte-by-byte packing gives, at every length.
+    @Test func packingAShortKeyIsByteByByte() {
+        var random = SplitMix(state: 3)
+        for _ in 0 ..< 5_000 {
+            // A key in the middle of a larger buffer, as a cell lies in a row.
+            let buffer = (0 ..< 24).map { _ in UInt8(random.below(256)) }
+            let start = random.below(8), length = random.below(9)
+            var expected: UInt64 = 0
+            for k in 0 ..< length { expected |= UInt64(buffer[start + k]) << (8 * UInt64(k)) }
+            let packed = buffer.withUnsafeBufferPointer { ByteKeyedTable<Bool>.pack(UnsafeBufferPointer(rebasing: $0[start ..< start + length])) }
+            if packed != expected { Issue.record("\(Array(buffer[start ..< start + length])) packs to \(packed), not \(expected)"); return }
+        }
+    }
+
+    @Test func shortCodeIndexAgreesWithADictionaryPerField() {
+        var index = ShortCodeIndex()
+        var reference: [Int: [[UInt8]: (Int, Bool)]] = [:]
+        var random = SplitMix(state: 9)
+        for n in 0 ..< 30_000 {
+            let field = random.below(40)
+            let key = (0 ..< 1 + random.below(8)).map { _ in UInt8(random.below(3) == 0 ? 0 : random.below(256)) }
+            let found = key.withUnsafeBufferPointer { index.find(field: field, key: $0) }
+            if let known = reference[field]?[key] {
+                if found?.entry != known.0 || found?.flag != known.1 { Issue.record("field \(field) key \(key): \(String(describing: found)) not \(known)"); return }
+            } else {
+                if found != nil { Issue.record("field \(field) key \(key) found before it was added"); return }
+                let flag = n % 3 == 0
+                key.withUnsafeBufferPointer { index.insert(field: field, key: $0, entry: n % 4096, flag: flag) }
+                reference[field, default: [:]][key] = (n % 4096, flag)
+            }
+        }
+    }
+
     /// Numbers read from bytes equal `Double(text)` bit for bit, and what the fast path declines the general path decides.
     @Test func numbersFromBytesEqualTheGeneralParser() {
         let edge = ["0", "-0", "007", "1.5", "1.50", "-12.345", "999999999999999", "9999999999999999", "0.1", "0.3",
