@@ -1,8 +1,8 @@
 // Compact per-record key storage for group rules: one byte arena per key, no String per record.
 
 /// The key text of every record of a table (for one key signature), laid end to end.
-/// A record whose key has a blank part stores an empty key: no key (`isPresent` false). A key that is
-/// there is never empty (a blank value stages as null), so no flag per record is needed to tell them apart.
+/// A record whose key has a blank part stores an empty key: it has no key. A key that is there is never
+/// empty (a blank value stages as null), so no flag per record is needed to tell them apart.
 struct KeyColumn {
     /// Each record's key bytes (parts joined by `separator`), in chunks that grow without copying.
     private var keys = ByteArena()
@@ -11,9 +11,6 @@ struct KeyColumn {
     static let separator: UInt8 = 0x1F
 
     var count: Int { keys.count }
-
-    /// Whether record `i` has a whole key.
-    func isPresent(_ i: Int) -> Bool { !keys.bytes(i).isEmpty }
 
     /// `allowBlanks`: store blank parts as empty text (display columns) instead of marking the key absent.
     mutating func append(_ parts: [Value], allowBlanks: Bool = false) {
