@@ -325,11 +325,18 @@ struct ValueNormaliser {
     }
 
     /// A code cell: its spelling found by its bytes (most cells), or mapped once and remembered.
-    mutating func stageCodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+    /// The fast path, inlined into the column loop (a call with the whole of the slow path behind it
+    /// saved and restored registers on every cell).
+    @inline(__always) mutating func stageCodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
         if bytes.count <= 8, let hit = shortCodes.find(field: field, key: bytes) {
             if hit.flag { mappedCount += 1 }
             return valueNeeded[field] ? codeCache[field].elements[hit.entry].value : .null
         }
+        return stageNewOrLongCode(bytes, field: field)
+    }
+
+    /// A spelling not seen before in this source, or longer than eight bytes.
+    @inline(never) mutating func stageNewOrLongCode(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
         let h = ByteKeyedTable<(value: Value, mapped: Bool)>.hash(bytes)
         if let e = codeCache[field].find(bytes, hash: h) {
             if codeCache[field].elements[e].mapped { mappedCount += 1 }
