@@ -3,10 +3,12 @@
 
 Generates once into bench-data/ (git-ignored) a deterministic 1M-patient MHS001MPI extract with
 MHSDS field names as headers (and a 3M-row one to show mhdq's memory does not grow with the file),
-then times each tool 3 times and reports the median, MB/s, rows/s, peak RSS and the ratio to
-Python's csv module. Peak RSS comes from GNU time (`apt-get install time` if /usr/bin/time is missing).
+then times each tool 3 times, the tools in turn round after round (so a busy moment of a shared machine
+falls on all of them alike), and reports the median, MB/s, rows/s, peak RSS and the ratio to Python's
+csv module. Peak RSS comes from GNU time (`apt-get install time` if /usr/bin/time is missing).
 
-Environment: MHDQ_BIN (default .build/release/mhdq), BENCH_ROWS (default 1000000),
+Environment: MHDQ_BIN (default .build/release/mhdq), MHDQ_BASELINE_BIN (another build, timed in the same
+rounds and reported as a ratio), BENCH_ROWS (default 1000000),
 BENCH_BIG_ROWS (default 3000000; 0 skips the big file), BENCH_REPS (default 3).
 """
 import json
@@ -91,11 +93,24 @@ def run_once(cmd, use_time):
     return elapsed, rss, p.stdout
 
 
-def measure(name, cmd, reps, use_time):
-    runs = [run_once(cmd, use_time) for _ in range(reps)]
+def summarise(name, runs):
     seconds = statistics.median(r[0] for r in runs)
     rss = max((r[1] for r in runs if r[1] is not None), default=None)
     return {"name": name, "seconds": seconds, "rss": rss, "stdout": runs[-1][2], "all": [r[0] for r in runs]}
+
+
+def measure(name, cmd, reps, use_time):
+    return summarise(name, [run_once(cmd, use_time) for _ in range(reps)])
+
+
+def measure_in_turn(tools, reps, use_time):
+    """Runs the tools one after another, round after round, so a busy moment of a shared machine falls on
+    all of them alike instead of on whichever tool happened to be running."""
+    runs = {name: [] for name, _ in tools}
+    for _ in range(reps):
+        for name, cmd in tools:
+            runs[name].append(run_once(cmd, use_time))
+    return [summarise(name, runs[name]) for name, _ in tools]
 
 
 def main():
@@ -103,8 +118,10 @@ def main():
     big_rows = int(os.environ.get("BENCH_BIG_ROWS", "3000000"))
     reps = int(os.environ.get("BENCH_REPS", "3"))
     mhdq = os.environ.get("MHDQ_BIN", os.path.join(ROOT, ".build/release/mhdq"))
-    if not os.access(mhdq, os.X_OK):
-        sys.exit(f"no mhdq binary at {mhdq}: run `swift build -c release` or set MHDQ_BIN")
+    baseline = os.environ.get("MHDQ_BASELINE_BIN")
+    for b in [mhdq] + ([baseline] if baseline else []):
+        if not os.access(b, os.X_OK):
+            sys.exit(f"no mhdq binary at {b}: run `make build` or set MHDQ_BIN / MHDQ_BASELINE_BIN")
     use_time = os.access(GNU_TIME, os.X_OK)
     if not use_time:
         print("note: GNU time not found (apt-get install time): peak RSS not measured")
@@ -114,22 +131,27 @@ def main():
     generate(path, rows)
     size_mb = os.path.getsize(path) / 1e6
     print(f"input: {os.path.relpath(path, ROOT)}  {rows:,} rows  {size_mb:.1f} MB  (ready in {time.perf_counter() - t0:.1f}s)")
-    print(f"median of {reps} runs each; mhdq = {os.path.relpath(mhdq, ROOT)}\n")
+    print(f"median of {reps} runs each, in turn; mhdq = {os.path.relpath(mhdq, ROOT)}\n")
 
-    results = [
-        measure("wc -l", ["wc", "-l", path], reps, use_time),
-        measure("python csv", [sys.executable, "-c", PY_CSV, path], reps, use_time),
-        measure("mhdq check --no-rules", [mhdq, "check", "--no-rules", "--table", f"MHS001MPI={path}", "--json"], reps, use_time),
+    tools = [
+        ("wc -l", ["wc", "-l", path]),
+        ("python csv", [sys.executable, "-c", PY_CSV, path]),
+        ("mhdq check --no-rules", [mhdq, "check", "--no-rules", "--table", f"MHS001MPI={path}", "--json"]),
     ]
+    if baseline:
+        tools.append(("baseline mhdq", [baseline, "check", "--no-rules", "--table", f"MHS001MPI={path}", "--json"]))
+    results = measure_in_turn(tools, reps, use_time)
     staged = json.loads(results[2]["stdout"])["tables"][0]
     if staged["rows_read"] != rows:
         sys.exit(f"mhdq read {staged['rows_read']} rows, expected {rows}")
     python = results[1]["seconds"]
-    print(f"{'tool':<12} {'median s':>9} {'MB/s':>8} {'rows/s':>12} {'peak RSS MiB':>13} {'vs python csv':>14}")
+    print(f"{'tool':<22} {'median s':>9} {'MB/s':>8} {'rows/s':>12} {'peak RSS MiB':>13} {'vs python csv':>14}")
     for r in results:
         rss = f"{r['rss']:.1f}" if r["rss"] is not None else "-"
-        print(f"{r['name']:<12} {r['seconds']:>9.3f} {size_mb / r['seconds']:>8.1f} {rows / r['seconds']:>12,.0f} {rss:>13} {python / r['seconds']:>13.2f}x")
+        print(f"{r['name']:<22} {r['seconds']:>9.3f} {size_mb / r['seconds']:>8.1f} {rows / r['seconds']:>12,.0f} {rss:>13} {python / r['seconds']:>13.2f}x")
     print(f"\nmhdq staged {staged['rows_staged']:,}, rejected {staged['rows_rejected']:,}, values mapped {staged['values_mapped']:,}")
+    if baseline:
+        print(f"vs baseline: {results[3]['seconds'] / results[2]['seconds']:.2f}x faster")
 
     if big_rows > 0:
         big = os.path.join(DATA, f"mhs001mpi-{big_rows}.csv")
