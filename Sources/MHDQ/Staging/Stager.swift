@@ -117,11 +117,11 @@ public struct Stager {
         // Columns staged every row, and text columns left for when a problem needs the row's key.
         let deferred = keepsValues ? [] : plan.filter { dataset.fields[$0.fieldIndex].type == .text }
         let staged = keepsValues ? plan : plan.filter { dataset.fields[$0.fieldIndex].type != .text }
-        let planSources = staged.map(\.sourceIndex)
-        let planFields = staged.map(\.fieldIndex)
+        // Each staged column as one element (source column, field, whether the value is kept), so the loop
+        // over a row's cells reads one array.
         // Without a consumer only the key fields' values are ever read (a problem's record key).
         let keyFields = Set(dataset.key.compactMap { dataset.index(of: $0) })
-        let planStores = staged.map { keepsValues || keyFields.contains($0.fieldIndex) }
+        let cells = staged.map { (column: $0.sourceIndex, field: $0.fieldIndex, keep: keepsValues || keyFields.contains($0.fieldIndex)) }
         if !keepsValues { normaliser.valueNeeded = dataset.fields.indices.map { keyFields.contains($0) } }
         // A text file's rows are parsed on a second thread while this one stages the rows already read.
         let prefetcher = (source as? CSVReader).map { CSVPrefetcher(reader: $0) }
@@ -159,11 +159,10 @@ public struct Stager {
             record.row = row.number
             // Fields with no column stay null from the start; the others are all written every row.
             row.withUnsafeFields { bytes, starts, ends in
-                for k in 0 ..< planSources.count {
-                    let column = planSources[k]
-                    guard column < ends.count else { record.values[planFields[k]] = .null; continue }
-                    let value = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[column] ..< ends[column]]), field: planFields[k])
-                    if planStores[k] { record.values[planFields[k]] = value }
+                for cell in cells {
+                    guard cell.column < ends.count else { record.values[cell.field] = .null; continue }
+                    let value = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[cell.column] ..< ends[cell.column]]), field: cell.field)
+                    if cell.keep { record.values[cell.field] = value }
                 }
             }
             if !normaliser.problems.isEmpty && !deferred.isEmpty {

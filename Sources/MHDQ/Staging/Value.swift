@@ -104,7 +104,7 @@ public struct CivilDate: Sendable, Hashable, Comparable {
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    public var days: Int {
+    @inline(__always) public var days: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
