@@ -4,24 +4,29 @@ import Foundation
 
 public struct Catalogue: Sendable {
     public var rulesDirectory: String
-    public var datasets: [String: Dataset]
+    public var datasets: [String: Dataset] {
+        didSet { identifierFieldNames = Catalogue.identifierFields(of: datasets) }
+    }
     public var codeLists: [String: CodeList]
+    /// Lowercased names of the fields any dataset marks as an identifier (kept, not worked out per call:
+    /// every message placeholder of every rule asks).
+    public private(set) var identifierFieldNames: Set<String>
 
     public init(rulesDirectory: String, datasets: [String: Dataset], codeLists: [String: CodeList]) {
         self.rulesDirectory = rulesDirectory
         self.datasets = datasets
         self.codeLists = codeLists
+        identifierFieldNames = Catalogue.identifierFields(of: datasets)
+    }
+
+    static func identifierFields(of datasets: [String: Dataset]) -> Set<String> {
+        Set(datasets.values.flatMap { $0.fields.filter(\.identifier).map { $0.name.lowercased() } })
     }
 
     /// Tables in load order: the MHSDS order (MHS000, MHS001, ...) then aggregate returns.
     public var tableNames: [String] {
         func order(_ d: Dataset) -> (Int, String, String) { (d.code.hasPrefix("MHS") ? 0 : 1, d.code, d.table) }
         return datasets.values.sorted { order($0) < order($1) }.map(\.table)
-    }
-
-    /// Lowercased names of the fields any dataset marks as an identifier.
-    public var identifierFieldNames: Set<String> {
-        Set(datasets.values.flatMap { $0.fields.filter(\.identifier).map { $0.name.lowercased() } })
     }
 
     public func dataset(_ name: String) -> Dataset? {
