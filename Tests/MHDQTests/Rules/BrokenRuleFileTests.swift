@@ -42,6 +42,16 @@ import Testing
         #expect(e.detail == "    when = \"EthnicCategory is blank and\"\n" + String(repeating: " ", count: 39) + "^")
     }
 
+    /// A rule file saved with Windows line ends points at the same line and column, and shows the line
+    /// without its carriage return.
+    @Test func syntaxErrorInAFileWithCRLFLineEnds() throws {
+        let text = rule("when = \"EthnicCategory is blank and\"\nmessage = \"m\"\n")["bad.toml"]!
+        let e = try loadError(["bad.toml": text.replacingOccurrences(of: "\n", with: "\r\n")])
+        #expect(e.message == "expected a value, a field or a function, found end of expression")
+        #expect(at(e) == "bad.toml:6:36")
+        #expect(e.detail == "    when = \"EthnicCategory is blank and\"\n" + String(repeating: " ", count: 39) + "^")
+    }
+
     @Test func unknownField() throws {
         let e = try loadError(rule("when = 'EthnicCategory is blank or NHSNumbr is blank'\nmessage = \"m\"\n"))
         #expect(e.message == "\"NHSNumbr\" is not a field of MHS001MPI (did you mean NHSNumber?)")
