@@ -89,9 +89,11 @@ struct TOMLParser {
         let loc = location ?? here
         var detail: String?
         if let row = loc.row, let col = loc.offset {
-            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            // Split on bytes: "\r\n" is one Character, so a split by Character finds no lines in a CRLF file.
+            let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
             if row - 1 < lines.count {
-                let text = String(lines[row - 1]).replacingTabs()
+                let line = lines[row - 1]
+                let text = String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self).replacingTabs()
                 detail = "    \(text)\n    \(String(repeating: " ", count: max(0, col - 1)))^"
             }
         }

@@ -140,6 +140,12 @@ struct TOMLTests {
         #expect(tomlError("a € = 1\n")?.message == "expected \"=\" after the key \"a\"")
     }
 
+    /// A manifest saved on Windows (CRLF) shows the line of an error, without its carriage return.
+    @Test func errorsInACRLFFileShowTheLine() {
+        let e = tomlError("a = 1\r\nname = \"never closed\r\nb = 2\r\n")
+        #expect(e?.description == "test.toml:2:8: a string opened here is never closed on its line\n    name = \"never closed\n           ^")
+    }
+
     @Test func typedAccessErrorsNameTheKey() throws {
         let doc = try toml("n = \"five\"\nlist = [1]\n")
         let e = captureError { _ = try doc.int("n") }
