@@ -12,22 +12,9 @@ struct KeyColumn {
 
     var count: Int { keys.count }
 
-    /// `allowBlanks`: store blank parts as empty text (display columns) instead of marking the key absent.
-    mutating func append(_ parts: [Value], allowBlanks: Bool = false) {
-        scratch.removeAll(keepingCapacity: true)
-        var ok = true
-        for (i, p) in parts.enumerated() {
-            if p.isNull && !allowBlanks { ok = false; break }
-            if i > 0 { scratch.append(KeyColumn.separator) }
-            scratch.append(contentsOf: p.text.utf8)
-        }
-        // A partial key is dropped: the record has no key.
-        if !ok { scratch.removeAll(keepingCapacity: true) }
-        keys.append(scratch)
-    }
-
-    /// `append(_:allowBlanks:)` for the values at `fields` of a record, without gathering them into an array
-    /// and, for text, without copying a String.
+    /// Appends the key made of the values at `fields` of a record, without gathering them into an array and,
+    /// for text, without copying a String. `allowBlanks`: store blank parts as empty text (display columns)
+    /// instead of leaving the record without a key.
     mutating func append(fields: [Int], of values: [Value], allowBlanks: Bool = false) {
         // A one-field text key (most keys: an identifier) goes straight from the String's bytes.
         if fields.count == 1, case .text(var s) = values[fields[0]] {
@@ -63,8 +50,6 @@ struct KeyColumn {
         bytes(i).split(separator: KeyColumn.separator, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    func text(_ i: Int) -> String { parts(i).joined(separator: "+") }
-
     /// FNV-1a, 64-bit: stable across runs (Swift's Hasher is seeded per process). Computed when the group
     /// rules run rather than stored (8 bytes a record saved).
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -74,15 +59,5 @@ struct KeyColumn {
             h = h &* 0x100_0000_01b3
         }
         return h
-    }
-
-    static func hash(_ parts: [Value]) -> UInt64? {
-        var bytes: [UInt8] = []
-        for (i, p) in parts.enumerated() {
-            if p.isNull { return nil }
-            if i > 0 { bytes.append(separator) }
-            bytes.append(contentsOf: p.text.utf8)
-        }
-        return bytes.withUnsafeBufferPointer { hash($0) }
     }
 }
