@@ -15,10 +15,17 @@ enum TestPaths {
     static func csv(_ name: String) -> String { csvFixtures + "/" + name }
 }
 
-/// A fresh folder under the system temporary folder, one per call.
+/// One folder per test process under the system temporary folder, removed when the process exits, so
+/// test runs do not leave thousands of folders behind.
+let temporaryRoot: String = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("mhdq-tests-\(UUID().uuidString)").path
+    atexit { try? FileManager.default.removeItem(atPath: temporaryRoot) }
+    return root
+}()
+
+/// A fresh folder inside the test process's temporary folder, one per call.
 func makeTemporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory
-        .appendingPathComponent("mhdq-tests-\(UUID().uuidString)").path
+    let dir = temporaryRoot + "/" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
