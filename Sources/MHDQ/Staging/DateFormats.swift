@@ -109,21 +109,27 @@ public struct DateFormat: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A valid date in the fixed layout, or nil for anything else (which `parseTokens` then decides the same way).
+    /// The caller has checked the length. Digits are checked all at once: a byte is a digit when subtracting
+    /// "0" leaves less than ten, and the eight such differences are or-ed after each is tested.
     @inline(__always) static func parseFixed(_ bytes: UnsafeBufferPointer<UInt8>, _ layout: FixedLayout) -> Int? {
-        for k in 0 ..< layout.literalCount {
-            let offset = Int(truncatingIfNeeded: layout.literalOffsets >> (8 * k)) & 0xFF
-            guard bytes[offset] == UInt8(truncatingIfNeeded: layout.literalBytes >> (8 * k)) else { return nil }
+        let p = bytes.baseAddress!
+        var offsets = layout.literalOffsets, literals = layout.literalBytes
+        for _ in 0 ..< layout.literalCount {
+            guard p[Int(truncatingIfNeeded: offsets & 0xFF)] == UInt8(truncatingIfNeeded: literals) else { return nil }
+            offsets &>>= 8
+            literals &>>= 8
         }
-        @inline(__always) func digit(_ i: Int) -> Int? {
-            let d = bytes[i] &- 48
-            return d < 10 ? Int(d) : nil
-        }
-        guard let d1 = digit(layout.day), let d2 = digit(layout.day + 1),
-              let m1 = digit(layout.month), let m2 = digit(layout.month + 1),
-              let y1 = digit(layout.year), let y2 = digit(layout.year + 1),
-              let y3 = digit(layout.year + 2), let y4 = digit(layout.year + 3) else { return nil }
-        let day = d1 * 10 + d2, month = m1 * 10 + m2, year = ((y1 * 10 + y2) * 10 + y3) * 10 + y4
-        guard CivilDate.isValid(year: year, month: month, day: day) else { return nil }
+        let d1 = p[layout.day] &- 48, d2 = p[layout.day &+ 1] &- 48
+        let m1 = p[layout.month] &- 48, m2 = p[layout.month &+ 1] &- 48
+        let y1 = p[layout.year] &- 48, y2 = p[layout.year &+ 1] &- 48, y3 = p[layout.year &+ 2] &- 48, y4 = p[layout.year &+ 3] &- 48
+        let notDigit = (d1 > 9 ? 1 : 0) | (d2 > 9 ? 1 : 0) | (m1 > 9 ? 1 : 0) | (m2 > 9 ? 1 : 0)
+            | (y1 > 9 ? 1 : 0) | (y2 > 9 ? 1 : 0) | (y3 > 9 ? 1 : 0) | (y4 > 9 ? 1 : 0)
+        guard notDigit == 0 else { return nil }
+        let day = Int(d1) &* 10 &+ Int(d2), month = Int(m1) &* 10 &+ Int(m2)
+        let year = ((Int(y1) &* 10 &+ Int(y2)) &* 10 &+ Int(y3)) &* 10 &+ Int(y4)
+        // Every month has 28 days: only later days need the month's length.
+        guard year >= 1, month >= 1, month <= 12, day >= 1,
+              day <= 28 || day <= CivilDate.daysIn(month: month, year: year) else { return nil }
         return CivilDate(year: year, month: month, day: day).days
     }
 

@@ -161,8 +161,12 @@ public struct Stager {
             row.withUnsafeFields { bytes, starts, ends in
                 for cell in cells {
                     guard cell.column < ends.count else { record.values[cell.field] = .null; continue }
-                    let value = normaliser.stage(UnsafeBufferPointer(rebasing: bytes[starts[cell.column] ..< ends[cell.column]]), field: cell.field)
-                    if cell.keep { record.values[cell.field] = value }
+                    let cellBytes = UnsafeBufferPointer(rebasing: bytes[starts[cell.column] ..< ends[cell.column]])
+                    if cell.keep {
+                        record.values[cell.field] = normaliser.stage(cellBytes, field: cell.field)
+                    } else {
+                        normaliser.check(cellBytes, field: cell.field)
+                    }
                 }
             }
             if !normaliser.problems.isEmpty && !deferred.isEmpty {
@@ -309,7 +313,8 @@ struct ValueNormaliser {
         var lo = 0, hi = all.count
         if lo == hi { return .null }
         // Only a field that starts or ends with a space, tab or no-break space has anything to trim.
-        if trim && (all[0] == 32 || all[0] == 9 || all[0] == 0xC2 || all[hi - 1] == 32 || all[hi - 1] == 9 || all[hi - 1] == 0xA0) {
+        // (Control bytes pass this test too; the loops below then trim nothing from them.)
+        if trim && (all[0] <= 32 || all[0] == 0xC2 || all[hi - 1] <= 32 || all[hi - 1] == 0xA0) {
             while lo < hi, all[lo] == 32 || all[lo] == 9 { lo += 1 }
             while hi > lo, all[hi - 1] == 32 || all[hi - 1] == 9 { hi -= 1 }
             // No-break spaces (U+00A0, C2 A0) pasted from web forms.
@@ -321,6 +326,16 @@ struct ValueNormaliser {
         // Codes, most of a record, take a small function of their own.
         if fieldTypes[field] == .code { return stageCodeBytes(bytes, field: field) }
         return stageBytes(bytes, field: field)
+    }
+
+    /// Stages one field's bytes for its problems and counts only, when nothing reads the value: a code is
+    /// looked up (to count mapped values) without copying its staged value.
+    @inline(__always) mutating func check(_ all: UnsafeBufferPointer<UInt8>, field: Int) {
+        if fieldTypes[field] == .code, all.count <= 8, let hit = shortCodes.find(field: field, key: all) {
+            if hit.flag { mappedCount += 1 }
+            return
+        }
+        _ = stage(all, field: field)
     }
 
     /// A code cell: its spelling found by its bytes (most cells), or mapped once and remembered.
