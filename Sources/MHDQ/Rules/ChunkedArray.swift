@@ -136,3 +136,78 @@ struct ByteArena {
         return slice
     }
 }
+
+/// A set of 64-bit hashes (well mixed already, so their low bits pick the slot): open addressing, no
+/// Hasher per insert or lookup. Zero, which marks an empty slot, is kept as a flag of its own.
+struct HashSet64 {
+    private var slots: [UInt64]
+    private var count = 0
+    private var hasZero = false
+
+    init(capacity: Int) {
+        var n = 16
+        while n * 2 < capacity * 3 { n *= 2 }
+        slots = Array(repeating: 0, count: n)
+    }
+
+    mutating func insert(_ h: UInt64) {
+        if h == 0 { hasZero = true; return }
+        if (count + 1) * 3 > slots.count * 2 { grow() }
+        if place(h) { count += 1 }
+    }
+
+    func contains(_ h: UInt64) -> Bool {
+        if h == 0 { return hasZero }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+        while true {
+            let s = slots[i]
+            if s == h { return true }
+            if s == 0 { return false }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Puts `h` in its slot; false when it was there already.
+    private mutating func place(_ h: UInt64) -> Bool {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+        while slots[i] != 0 {
+            if slots[i] == h { return false }
+            i = (i + 1) & mask
+        }
+        slots[i] = h
+        return true
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        for h in old where h != 0 { _ = place(h) }
+    }
+}
+
+/// A fixed number of flags, a bit each, visited in order.
+struct BitSet {
+    private var words: [UInt64]
+
+    init(count: Int) { words = Array(repeating: 0, count: (count + 63) / 64) }
+
+    /// Sets flag `i`; false when it was set already.
+    mutating func insert(_ i: Int) -> Bool {
+        let bit: UInt64 = 1 << UInt64(i & 63)
+        if words[i >> 6] & bit != 0 { return false }
+        words[i >> 6] |= bit
+        return true
+    }
+
+    func forEach(_ body: (Int) -> Void) {
+        for (w, word) in words.enumerated() where word != 0 {
+            var rest = word
+            while rest != 0 {
+                body(w << 6 | rest.trailingZeroBitCount)
+                rest &= rest - 1
+            }
+        }
+    }
+}

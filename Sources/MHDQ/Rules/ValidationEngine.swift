@@ -324,17 +324,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         let program = state.program!
         guard program.hasWork else { return }
 
-        // The record and its derived fields. Values are copied into the context's own array: sharing the
-        // staged array made the stager copy all of it when it wrote the next record.
-        if context.record.count == record.values.count {
-            context.record.withUnsafeMutableBufferPointer { mine in
-                record.values.withUnsafeBufferPointer { staged in
-                    for i in 0 ..< staged.count { mine[i] = staged[i] }
-                }
-            }
-        } else {
-            context.record = record.values
-        }
+        // The record and its derived fields. The context shares the staged array only while this record is
+        // checked (one retain, no copy of any value), and lets go of it at the end, so the stager finds it
+        // unshared and writes the next record in place.
+        context.record = record.values
+        defer { context.record = [] }
         context.derived.removeAll(keepingCapacity: true)
         for d in program.derived { context.derived.append(d(context)) }
         if program.isHeader && index == 0 { context.header = context.record }
@@ -537,10 +531,10 @@ public final class ValidationEngine: StagedRecordConsumer {
         // without one (the portal's cascade). A rule is run again only when its parent table's rejections
         // changed since it last ran, and the parent keys' hashes are gathered once per change, not per rule.
         let orphanRules = groupRules.filter { $0.kind == .orphan }
-        var flagged: [String: Set<Int>] = [:]
+        var flagged: [String: BitSet] = [:]          // rule id → its orphans
         var version: [String: Int] = [:]             // table → how many times its rejections changed
         var lastRun: [String: Int] = [:]             // rule id → its parent's version when it last ran
-        var validKeys: [String: (version: Int, hashes: Set<UInt64>)] = [:]   // parent table and key → hashes
+        var validKeys: [String: (version: Int, hashes: HashSet64)] = [:]   // parent table and key → hashes
         var changed = true
         var rounds = 0
         while changed && rounds < 16 {
@@ -553,11 +547,11 @@ public final class ValidationEngine: StagedRecordConsumer {
                 if lastRun[rule.id] == parentVersion { continue }
                 lastRun[rule.id] = parentVersion
                 let signature = ([parent.dataset.table] + rule.referencesKey).joined(separator: "\u{1F}")
-                var valid: Set<UInt64>
+                var valid: HashSet64
                 if let cached = validKeys[signature], cached.version == parentVersion {
                     valid = cached.hashes
                 } else {
-                    valid = []
+                    valid = HashSet64(capacity: parent.count)
                     validKeys[signature] = nil
                     parentColumn.forEachKey { i, key in
                         if !key.isEmpty && parent.flags[i] == 0 { valid.insert(KeyColumn.hash(key)) }
@@ -565,9 +559,12 @@ public final class ValidationEngine: StagedRecordConsumer {
                     validKeys[signature] = (parentVersion, valid)
                 }
                 var rejectedMore = false
+                var orphans = flagged[rule.id] ?? BitSet(count: state.count)
+                flagged[rule.id] = nil
+                defer { flagged[rule.id] = orphans }
                 column.forEachKey { i, key in
                     guard !key.isEmpty, !valid.contains(KeyColumn.hash(key)) else { return }
-                    guard flagged[rule.id, default: []].insert(i).inserted else { return }
+                    guard orphans.insert(i) else { return }
                     if rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 {
                         state.flags[i] |= ValidationEngine.groupRejected
                         rejectedMore = true
@@ -581,7 +578,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         for rule in orphanRules {
             guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
-            for i in (flagged[rule.id] ?? []).sorted() { emitGroupFinding(rule, state: state, column: column, index: i) }
+            flagged[rule.id]?.forEach { i in emitGroupFinding(rule, state: state, column: column, index: i) }
         }
     }
 
@@ -601,6 +598,8 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     /// Runs what needs every table (group and aggregate rules) and reports each table's rejections.
     public func finish() -> [TableOutcome] {
+        // Messages of group and aggregate findings read no record: a field one names anyway reads blank.
+        context.record = Array(repeating: .null, count: catalogue.tableNames.compactMap { catalogue.dataset($0)?.fields.count }.max() ?? 0)
         finishGroups()
         finishAggregates()
         returnRules.finish(files: states.mapValues { (files: $0.files, sheets: $0.sheets) })

@@ -144,4 +144,31 @@ struct RuleFastPathTests {
         #expect(try S.eval("if(5, 1, 2)") == .number(2), "a condition that is not true or false takes the else branch")
         #expect(try S.eval("if(EthnicCategory is blank, \"missing\", upper(EthnicCategory))", ["EthnicCategory": .text("z")]) == .text("Z"))
     }
+
+    /// The orphan pass's hash set and bit set, held to Swift's Set on random input (with zero, repeats and
+    /// growth past the first capacity).
+    @Test func hashSetAndBitSetAgreeWithSet() {
+        var rng = SystemRandomNumberGenerator()
+        var hashes = HashSet64(capacity: 10)
+        var reference = Set<UInt64>()
+        for k in 0 ..< 5_000 {
+            let h: UInt64 = k % 97 == 0 ? 0 : k % 5 == 0 ? UInt64(k % 300) : UInt64.random(in: 0 ... .max, using: &rng)
+            hashes.insert(h)
+            reference.insert(h)
+        }
+        for h in reference { #expect(hashes.contains(h)) }
+        for _ in 0 ..< 5_000 {
+            let h = UInt64.random(in: 0 ... .max, using: &rng)
+            #expect(hashes.contains(h) == reference.contains(h))
+        }
+        var bits = BitSet(count: 1_000)
+        var set = Set<Int>()
+        for _ in 0 ..< 700 {
+            let i = Int.random(in: 0 ..< 1_000, using: &rng)
+            #expect(bits.insert(i) == set.insert(i).inserted)
+        }
+        var visited: [Int] = []
+        bits.forEach { visited.append($0) }
+        #expect(visited == set.sorted())
+    }
 }
