@@ -154,7 +154,7 @@ public enum RuleFunctions {
         },
         RuleFunction(name: "month", signature: "month(date)", summary: "the month of a date as CCYY-MM (for grouping)", arity: 1 ... 1, needs: nil) { _, a in
             guard let d = dayOf(a[0]) else { return .null }
-            return .text(String(CivilDate(days: d).iso.prefix(7)))
+            return .text(CivilDate(days: d).isoMonth)
         },
         RuleFunction(name: "if", signature: "if(condition, then, else)", summary: "then when the condition is true, else otherwise (also when unknown)", arity: 3 ... 3, needs: nil) { _, a in
             if case .bool(true) = a[0] { return a[1] }
@@ -339,6 +339,16 @@ public struct FormatSpec: Sendable {
         return high < 0x80 ? bytes.count : nil
     }
 
+    /// How many characters `Value.format` writes for a whole number (a minus sign counted), or nil for
+    /// numbers it writes another way.
+    @inline(__always) static func integerLength(_ d: Double) -> Int? {
+        guard d == d.rounded(), abs(d) < 1e15 else { return nil }
+        let n = Int(d)
+        var rest = n.magnitude, length = n < 0 ? 1 : 0
+        repeat { length += 1; rest /= 10 } while rest > 0
+        return length
+    }
+
     public func accepts(_ v: Value) -> Bool {
         switch kind {
         case .date: if case .date = v { return true }; return false
@@ -353,6 +363,10 @@ public struct FormatSpec: Sendable {
             let n = t.utf8.allSatisfy { $0 < 0x80 } ? t.utf8.count : t.unicodeScalars.count
             return n >= minLength && n <= maxLength
         case .digits:
+            // A whole number staged as a number: its digits as MHSDS writes it (Value.format), without the text.
+            if case .number(let d) = v, let n = FormatSpec.integerLength(d) {
+                return d >= 0 && n >= minLength && n <= maxLength
+            }
             if case .text(let s) = v, let ok = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
                 for b in bytes where b &- 48 >= 10 { return false }
                 return bytes.count >= minLength && bytes.count <= maxLength
@@ -360,7 +374,9 @@ public struct FormatSpec: Sendable {
             let s = v.text
             return s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && s.utf8.count >= minLength && s.utf8.count <= maxLength
         case .decimal:
-            return NumberParsing.parse(v.text) != nil && v.text.utf8.count <= maxLength
+            if case .number(let d) = v, let n = FormatSpec.integerLength(d) { return n <= maxLength }
+            let t = v.text
+            return NumberParsing.parse(t) != nil && t.utf8.count <= maxLength
         }
     }
 }

@@ -143,6 +143,16 @@ public struct CivilDate: Sendable, Hashable, Comparable {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// The month as CCYY-MM (for grouping): the first seven characters of `iso`, made without slicing it.
+    public var isoMonth: String {
+        guard (0 ... 9999).contains(year), (1 ... 12).contains(month) else { return String(iso.prefix(7)) }
+        return String(unsafeUninitializedCapacity: 7) { b in
+            b[0] = UInt8(48 + year / 1000); b[1] = UInt8(48 + year / 100 % 10); b[2] = UInt8(48 + year / 10 % 10); b[3] = UInt8(48 + year % 10)
+            b[4] = 0x2D; b[5] = UInt8(48 + month / 10); b[6] = UInt8(48 + month % 10)
+            return 7
+        }
+    }
+
     /// Whole years from `self` to `later` (an age on a date).
     public func years(until later: CivilDate) -> Int {
         var years = later.year - year

@@ -277,4 +277,26 @@ import Testing
         #expect(FormatSpec("max n3.2")!.accepts(.text("123.45")))
         #expect(FormatSpec("bogus") == nil)
     }
+
+    /// Numbers are judged by their digits without being written out as text: the same verdict as the text
+    /// MHSDS writes for them, for whole numbers of every length and sign, fractions and -0.
+    @Test func formatOfNumbersMatchesTheirText() {
+        let specs = ["n1", "n2", "max n3", "n4", "max n10", "min n2 max n5", "max n3.2", "max n6.1", "n15"].compactMap(FormatSpec.init)
+        #expect(specs.count == 9)
+        var numbers: [Double] = [0, -0.0, 1.5, -2.25, 1e15, -1e15, 1e16, 123_456_789_012_345]
+        var power = 1.0
+        for _ in 0 ..< 16 {
+            numbers += [power - 1, power, power + 1, -power, -(power - 1), power * 7]
+            power *= 10
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0 ..< 2_000 { numbers.append(Double(Int.random(in: -1_000_000 ... 10_000_000, using: &rng))) }
+        for spec in specs {
+            for d in numbers {
+                #expect(spec.accepts(.number(d)) == spec.accepts(.text(Value.format(d))), "\(spec) \(d)")
+            }
+        }
+        #expect(CivilDate(year: 2024, month: 3, day: 9).isoMonth == "2024-03")
+        #expect(CivilDate(year: 987, month: 12, day: 31).isoMonth == "0987-12")
+    }
 }
