@@ -138,21 +138,17 @@ struct ByteArena {
 }
 
 /// A set of 64-bit hashes (well mixed already, so their low bits pick the slot): open addressing, no
-/// Hasher per insert or lookup. Zero, which marks an empty slot, is kept as a flag of its own.
+/// Hasher per insert or lookup. Zero, which marks an empty slot, is kept as a flag of its own. It grows with
+/// the distinct hashes it holds, at most three quarters full (as Swift's Set): a parent table's keys repeat
+/// (a patient's referrals), so sizing it by the table would waste most of it.
 struct HashSet64 {
-    private var slots: [UInt64]
+    private var slots: [UInt64] = Array(repeating: 0, count: 16)
     private var count = 0
     private var hasZero = false
 
-    init(capacity: Int) {
-        var n = 16
-        while n * 2 < capacity * 3 { n *= 2 }
-        slots = Array(repeating: 0, count: n)
-    }
-
     mutating func insert(_ h: UInt64) {
         if h == 0 { hasZero = true; return }
-        if (count + 1) * 3 > slots.count * 2 { grow() }
+        if (count + 1) * 4 > slots.count * 3 { grow() }
         if place(h) { count += 1 }
     }
 

@@ -551,7 +551,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 if let cached = validKeys[signature], cached.version == parentVersion {
                     valid = cached.hashes
                 } else {
-                    valid = HashSet64(capacity: parent.count)
+                    valid = HashSet64()
                     validKeys[signature] = nil
                     parentColumn.forEachKey { i, key in
                         if !key.isEmpty && parent.flags[i] == 0 { valid.insert(KeyColumn.hash(key)) }

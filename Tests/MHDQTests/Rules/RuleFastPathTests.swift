@@ -149,7 +149,7 @@ struct RuleFastPathTests {
     /// growth past the first capacity).
     @Test func hashSetAndBitSetAgreeWithSet() {
         var rng = SystemRandomNumberGenerator()
-        var hashes = HashSet64(capacity: 10)
+        var hashes = HashSet64()
         var reference = Set<UInt64>()
         for k in 0 ..< 5_000 {
             let h: UInt64 = k % 97 == 0 ? 0 : k % 5 == 0 ? UInt64(k % 300) : UInt64.random(in: 0 ... .max, using: &rng)
