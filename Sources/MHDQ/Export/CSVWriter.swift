@@ -30,23 +30,31 @@ public struct CSVWriter {
         var f = neutralise && CSVWriter.needsNeutralising(raw) ? "'" + raw : raw
         var needsQuotes = false
         var hasNUL = false
-        for b in f.utf8 {
-            if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true } else if b == 0 { hasNUL = true }
+        f.withUTF8 { bytes in
+            for b in bytes {
+                if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D { needsQuotes = true } else if b == 0 { hasNUL = true }
+            }
+            if let first = bytes.first, first == 0x20 || first == 0x09 { needsQuotes = true }
         }
         // No reader of text files (ours included) accepts a NUL byte: one decoded from a workbook's
         // `_x0000_` escape is written as U+FFFD so the file stays readable.
         if hasNUL { f = CSVWriter.replacingNUL(f) }
-        if !needsQuotes, let first = f.utf8.first, first == 0x20 || first == 0x09 { needsQuotes = true }
-        if !needsQuotes {
-            output.write(f)
-            return
+        f.withUTF8 { bytes in
+            guard needsQuotes else {
+                output.write(bytes: bytes)
+                return
+            }
+            // Quoted, each quote doubled: the runs between quotes are written whole.
+            output.write(byte: 0x22)
+            var start = 0
+            for i in 0 ..< bytes.count where bytes[i] == 0x22 {
+                output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start ... i]))
+                output.write(byte: 0x22)
+                start = i + 1
+            }
+            output.write(bytes: UnsafeBufferPointer(rebasing: bytes[start...]))
+            output.write(byte: 0x22)
         }
-        output.write(byte: 0x22)
-        for b in f.utf8 {
-            if b == 0x22 { output.write(byte: 0x22) }
-            output.write(byte: b)
-        }
-        output.write(byte: 0x22)
     }
 }
 

@@ -20,87 +20,90 @@ public struct FlatFileRecordEncoder: Sendable {
     }
 
     /// The header line: the dataset's field names in v6 order.
-    public func header(_ dataset: Dataset, into out: inout [UInt8]) {
+    func header(_ dataset: Dataset, into out: ByteBuffer) {
         for (i, f) in dataset.fields.enumerated() {
             if i > 0 { out.append(delimiter) }
-            appendText(f.name, into: &out)
+            appendText(f.name, into: out)
         }
         out.append(0x0A)
     }
 
     /// Appends the record's line, LF included.
-    public func encode(_ values: [Value], into out: inout [UInt8]) {
+    func encode(_ values: [Value], into out: ByteBuffer) {
         for (i, v) in values.enumerated() {
             if i > 0 { out.append(delimiter) }
             if masked[i], let redactor, !v.isNull {
-                appendText(redactor.mask(v.text), into: &out)
+                appendText(redactor.mask(v.text), into: out)
                 continue
             }
             switch v {
             case .null: break
-            case .text(let s): appendText(s, into: &out)
-            case .date(let days): appendDate(days, into: &out)
-            case .time(let seconds): appendTime(seconds, into: &out)
+            case .text(let s): appendText(s, into: out)
+            case .date(let days): appendDate(days, into: out)
+            case .time(let seconds): appendTime(seconds, into: out)
             case .dateTime(let seconds):
                 let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-                appendDate(days, into: &out)
+                appendDate(days, into: out)
                 out.append(UInt8(ascii: "T"))
-                appendTime(seconds - days * 86_400, into: &out)
-            case .number, .bool, .typed: appendText(v.text, into: &out)
+                appendTime(seconds - days * 86_400, into: out)
+            case .number, .bool, .typed: appendText(v.text, into: out)
             }
         }
         out.append(0x0A)
     }
 
-    func appendText(_ s: String, into out: inout [UInt8]) {
-        let utf8 = s.utf8
-        var needsQuotes = false
-        for b in utf8 where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
-            needsQuotes = true
-            break
+    /// Appends a text value, quoted (quotes doubled) when it holds the delimiter, a quote or a line break, or
+    /// starts or ends with a space or tab. One pass over its UTF-8 bytes where they lie.
+    func appendText(_ s: String, into out: ByteBuffer) {
+        var s = s
+        s.withUTF8 { bytes in
+            var needsQuotes = false
+            for b in bytes where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
+                needsQuotes = true
+                break
+            }
+            if !needsQuotes, let first = bytes.first, let last = bytes.last {
+                needsQuotes = first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+            }
+            guard needsQuotes else {
+                out.append(bytes)
+                return
+            }
+            out.append(0x22)
+            for b in bytes {
+                if b == 0x22 { out.append(0x22) }
+                out.append(b)
+            }
+            out.append(0x22)
         }
-        if !needsQuotes, let first = utf8.first, let last = utf8.last {
-            needsQuotes = first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
-        }
-        guard needsQuotes else {
-            // Contiguous UTF-8 (native strings) copies in one go.
-            if utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: utf8) }
-            return
-        }
-        out.append(0x22)
-        for b in utf8 {
-            if b == 0x22 { out.append(0x22) }
-            out.append(b)
-        }
-        out.append(0x22)
     }
 
-    func appendDate(_ days: Int, into out: inout [UInt8]) {
+    func appendDate(_ days: Int, into out: ByteBuffer) {
         let d = CivilDate(days: days)
         guard d.year >= 0, d.year <= 9999 else {
-            out.append(contentsOf: d.iso.utf8)
+            out.append(d.iso)
             return
         }
-        appendDigits(d.year, 4, into: &out)
+        appendDigits(d.year, 4, into: out)
         out.append(0x2D)
-        appendDigits(d.month, 2, into: &out)
+        appendDigits(d.month, 2, into: out)
         out.append(0x2D)
-        appendDigits(d.day, 2, into: &out)
+        appendDigits(d.day, 2, into: out)
     }
 
-    func appendTime(_ seconds: Int, into out: inout [UInt8]) {
+    func appendTime(_ seconds: Int, into out: ByteBuffer) {
         guard seconds >= 0, seconds < 100 * 3600 else {
-            out.append(contentsOf: Value.time(seconds).text.utf8)
+            out.append(Value.time(seconds).text)
             return
         }
-        appendDigits(seconds / 3600, 2, into: &out)
+        appendDigits(seconds / 3600, 2, into: out)
         out.append(0x3A)
-        appendDigits(seconds / 60 % 60, 2, into: &out)
+        appendDigits(seconds / 60 % 60, 2, into: out)
         out.append(0x3A)
-        appendDigits(seconds % 60, 2, into: &out)
+        appendDigits(seconds % 60, 2, into: out)
     }
 
-    @inline(__always) func appendDigits(_ n: Int, _ width: Int, into out: inout [UInt8]) {
+    @inline(__always) func appendDigits(_ n: Int, _ width: Int, into out: ByteBuffer) {
         var divisor = 1
         for _ in 1 ..< width { divisor *= 10 }
         var rest = n

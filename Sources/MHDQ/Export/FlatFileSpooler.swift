@@ -36,7 +36,7 @@ public final class FlatFileSpooler: StagedRecordConsumer {
 
     private var spools: [Spool] = []
     private var current: Spool?
-    private var scratch: [UInt8] = []
+    private let scratch = ByteBuffer(capacity: 1 << 12)
     /// The first write error, reported by `finish` (the consumer interface cannot throw).
     private var failure: Error?
 
@@ -70,11 +70,11 @@ public final class FlatFileSpooler: StagedRecordConsumer {
 
     public func consume(_ record: StagedRecord, table: Dataset) {
         guard let spool = current else { return }
-        scratch.removeAll(keepingCapacity: true)
-        spool.encoder.encode(record.values, into: &scratch)
+        scratch.removeAll()
+        spool.encoder.encode(record.values, into: scratch)
         var length = UInt32(scratch.count).littleEndian
         withUnsafeBytes(of: &length) { spool.output.write(bytes: $0.bindMemory(to: UInt8.self)) }
-        scratch.withUnsafeBufferPointer { spool.output.write(bytes: $0) }
+        spool.output.write(bytes: UnsafeBufferPointer(start: scratch.base, count: scratch.count))
         spool.count += 1
     }
 
@@ -99,11 +99,11 @@ public final class FlatFileSpooler: StagedRecordConsumer {
         if let header, !spools.contains(where: { $0.dataset.table == header.dataset.table }) {
             let path = folder + "/" + FlatFileSpooler.fileName(table: header.dataset.table, delimiter: delimiter)
             let encoder = FlatFileRecordEncoder(dataset: header.dataset, delimiter: delimiter, redactor: redactor)
-            var bytes: [UInt8] = []
-            encoder.header(header.dataset, into: &bytes)
-            encoder.encode(header.values, into: &bytes)
+            let bytes = ByteBuffer(capacity: 1 << 10)
+            encoder.header(header.dataset, into: bytes)
+            encoder.encode(header.values, into: bytes)
             let out = try OutputBuffer(creating: path)
-            bytes.withUnsafeBufferPointer { out.write(bytes: $0) }
+            out.write(bytes: UnsafeBufferPointer(start: bytes.base, count: bytes.count))
             try out.close()
             files.append(FlatFile(table: header.dataset.table, path: path, written: 1, leftOut: 0))
         }
@@ -126,9 +126,10 @@ public final class FlatFileSpooler: StagedRecordConsumer {
     func copy(_ spool: Spool, leavingOut rejected: [Bool]?) throws -> FlatFile {
         let path = folder + "/" + FlatFileSpooler.fileName(table: spool.dataset.table, delimiter: delimiter)
         let out = try OutputBuffer(creating: path)
+        let header = ByteBuffer(capacity: 1 << 12)
+        spool.encoder.header(spool.dataset, into: header)
+        out.write(bytes: UnsafeBufferPointer(start: header.base, count: header.count))
         var bytes: [UInt8] = []
-        spool.encoder.header(spool.dataset, into: &bytes)
-        bytes.withUnsafeBufferPointer { out.write(bytes: $0) }
         var reader = try SpoolReader(path: spool.path)
         var index = 0, written = 0
         while try reader.next(into: &bytes) {

@@ -9,7 +9,8 @@ import Darwin
 #endif
 
 public final class OutputBuffer {
-    private var buffer: [UInt8] = []
+    /// Appends are a capacity check and a memcpy (an array's generic append copied byte by byte).
+    private let buffer = ByteBuffer(capacity: 1 << 17)
     private let fd: Int32
     private let ownsDescriptor: Bool
     public let path: String
@@ -21,7 +22,6 @@ public final class OutputBuffer {
         self.fd = fd
         self.path = path
         self.ownsDescriptor = false
-        buffer.reserveCapacity(1 << 16)
     }
 
     /// Creates (or truncates) `path` for writing.
@@ -33,7 +33,6 @@ public final class OutputBuffer {
         self.fd = fd
         self.path = path
         self.ownsDescriptor = true
-        buffer.reserveCapacity(1 << 16)
     }
 
     deinit {
@@ -42,12 +41,12 @@ public final class OutputBuffer {
     }
 
     @inline(__always) public func write(_ s: String) {
-        buffer.append(contentsOf: s.utf8)
+        buffer.append(s)
         if buffer.count >= 1 << 16 { try? flush() }
     }
 
     @inline(__always) public func write(bytes: UnsafeBufferPointer<UInt8>) {
-        buffer.append(contentsOf: bytes)
+        buffer.append(bytes)
         if buffer.count >= 1 << 16 { try? flush() }
     }
 
@@ -56,9 +55,10 @@ public final class OutputBuffer {
     }
 
     public func flush() throws {
-        guard !buffer.isEmpty, !failed else { buffer.removeAll(keepingCapacity: true); return }
+        guard buffer.count > 0, !failed else { buffer.removeAll(); return }
         var offset = 0
-        let ok = buffer.withUnsafeBytes { raw -> Bool in
+        let raw = buffer.bytes
+        let ok: Bool = {
             while offset < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
@@ -68,8 +68,8 @@ public final class OutputBuffer {
                 offset += n
             }
             return true
-        }
-        buffer.removeAll(keepingCapacity: true)
+        }()
+        buffer.removeAll()
         if !ok {
             failed = true
             // A closed pipe (`| head`) is not an error worth a stack of messages.
