@@ -329,7 +329,8 @@ struct ValueNormaliser {
     }
 
     /// Stages one field's bytes for its problems and counts only, when nothing reads the value: a code is
-    /// looked up (to count mapped values) without copying its staged value.
+    /// looked up (to count mapped values) without copying its staged value. Untrimmed bytes can be looked up:
+    /// the table holds spellings as staged (trimmed), so one found as it stands had nothing to trim.
     @inline(__always) mutating func check(_ all: UnsafeBufferPointer<UInt8>, field: Int) {
         if fieldTypes[field] == .code, all.count <= 8, let hit = shortCodes.find(field: field, key: all) {
             if hit.flag { mappedCount += 1 }

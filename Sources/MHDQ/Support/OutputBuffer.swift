@@ -56,19 +56,17 @@ public final class OutputBuffer {
 
     public func flush() throws {
         guard buffer.count > 0, !failed else { buffer.removeAll(); return }
-        var offset = 0
         let raw = buffer.bytes
-        let ok: Bool = {
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
+        var offset = 0, ok = true
+        while offset < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                ok = false
+                break
             }
-            return true
-        }()
+            offset += n
+        }
         buffer.removeAll()
         if !ok {
             failed = true

@@ -1,4 +1,5 @@
-// A growable byte buffer whose appends are a bounds check and a memcpy: sheet XML is built a few bytes at a time.
+// A growable byte buffer whose appends are a bounds check and a memcpy: sheet XML, flat-file records and every
+// OutputBuffer are built a few bytes at a time.
 
 #if canImport(Glibc)
 import Glibc
@@ -8,8 +9,8 @@ import Musl
 import Darwin
 #endif
 
-/// Array appends cost a uniqueness and capacity check through generic code each time; a sheet
-/// row takes about a hundred of them, so the writer keeps its XML here instead.
+/// Array appends cost a uniqueness and capacity check through generic code each time (and copy a buffer byte
+/// by byte); a sheet row or a flat-file record takes dozens of them, so writers keep their bytes here instead.
 final class ByteBuffer {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
