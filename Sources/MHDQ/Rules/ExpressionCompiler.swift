@@ -10,7 +10,13 @@ import Glibc
 /// Per-record evaluation state, reused for every record of a table.
 public final class EvalContext {
     /// The current record's dataset fields.
-    public var record: [Value] = []
+    public var record: [Value] = [] {
+        didSet { fields = record.withUnsafeBufferPointer { $0 } }
+    }
+    /// Where `record`'s values lie, for tests that read a field in place: reading the array from this
+    /// class would retain its storage on every test. The context holds `record`, and any change to it
+    /// (an assignment or a write into it) updates this, so the storage cannot move or go while it is in use.
+    private(set) var fields = UnsafeBufferPointer<Value>(start: nil, count: 0)
     /// The current record's derived fields, in the order the pack defines them.
     public var derived: [Value] = []
     /// The MHS000Header record (from the data, or made from the manifest).
@@ -298,12 +304,7 @@ public struct ExpressionCompiler {
                 return ctx.lookups[id].value(for: k.text) ?? .null
             }
         case "format_ok":
-            guard case .field(nil, let fieldName, let s) = args[0], let def = scope.dataset.field(fieldName) else {
-                throw error("format_ok() takes a field of \(scope.dataset.table)", args[0].span)
-            }
-            guard let check = FormatSpec(def.format) else {
-                throw error("format \"\(def.format)\" of \(def.name) is not understood (see Rules/datasets/README.md)", s)
-            }
+            let check = try formatSpec(of: args[0], scope)
             let f = try operand(args[0], &scope)
             return { ctx in
                 let v = f.read(ctx)
@@ -360,6 +361,17 @@ public struct ExpressionCompiler {
                 return { ctx in impl(ctx, RuleArguments(compiled.map { $0.read(ctx) })) }
             }
         }
+    }
+
+    /// The Data Dictionary format of format_ok()'s argument, which must be a field of the rule's table.
+    func formatSpec(of arg: Expr, _ scope: CompileScope) throws -> FormatSpec {
+        guard case .field(nil, let fieldName, let s) = arg, let def = scope.dataset.field(fieldName) else {
+            throw error("format_ok() takes a field of \(scope.dataset.table)", arg.span)
+        }
+        guard let check = FormatSpec(def.format) else {
+            throw error("format \"\(def.format)\" of \(def.name) is not understood (see Rules/datasets/README.md)", s)
+        }
+        return check
     }
 
     static func parseISODate(_ s: String) -> Int? {

@@ -11,7 +11,7 @@ enum Operand {
 
     @inline(__always) func read(_ ctx: EvalContext) -> Value {
         switch self {
-        case .field(let i): return ctx.record[i]
+        case .field(let i): return ctx.fields[i]
         case .header(let i): return i < ctx.header.count ? ctx.header[i] : .null
         case .derived(let d): return d < ctx.derived.count ? ctx.derived[d] : .null
         case .constant(let v): return v
@@ -22,7 +22,7 @@ enum Operand {
     /// The operand as a closure, for callers that need one.
     var compiled: Compiled {
         switch self {
-        case .field(let i): return { ctx in ctx.record[i] }
+        case .field(let i): return { ctx in ctx.fields[i] }
         case .header(let i): return { ctx in i < ctx.header.count ? ctx.header[i] : .null }
         case .derived(let d): return { ctx in d < ctx.derived.count ? ctx.derived[d] : .null }
         case .constant(let v): return { _ in v }

@@ -45,6 +45,7 @@ extension ExpressionCompiler {
                 }
             }
         case .binary("and", let l, let r, _):
+            if let fused = try presentAndInvalid(l, r, &scope) { return fused }
             let a = try test(l, &scope), b = try test(r, &scope)
             return { ctx in
                 let x = a(ctx)
@@ -78,7 +79,7 @@ extension ExpressionCompiler {
             if case .field(let i) = f {
                 // The commonest test of all (a mandatory field): the value is looked at where it lies in the
                 // record, not copied out (a copy retains and releases its text).
-                return { ctx in Truth(ctx.record.withUnsafeBufferPointer { $0[i].isBlank } != negated) }
+                return { ctx in Truth(ctx.fields[i].isBlank != negated) }
             }
             return { ctx in Truth(f.read(ctx).isBlank != negated) }
         case .inList(let lhs, let rhs, let negated, let span):
@@ -100,6 +101,27 @@ extension ExpressionCompiler {
         default:
             let f = try compile(e, &scope)
             return { ctx in Truth(f(ctx)) }
+        }
+    }
+
+    /// "F is not blank and not format_ok(F)" and "F is not blank and F not in LIST": the shapes of most
+    /// official rules, as one test that looks at F where it lies in the record. The general `and` calls
+    /// four closures and copies F out twice for the same truth (yes when F is present and fails, else
+    /// no; a test holds the two forms together). Nil for any other shape.
+    func presentAndInvalid(_ l: Expr, _ r: Expr, _ scope: inout CompileScope) throws -> Test? {
+        guard !scope.aggregateLevel, case .isBlank(.field(nil, let name, _), true, _) = l,
+              let i = scope.dataset.index(of: name) else { return nil }
+        switch r {
+        case .unary("not", .call("format_ok", let args, _), _):
+            guard args.count == 1, case .field(nil, let other, _) = args[0], scope.dataset.index(of: other) == i else { return nil }
+            let spec = try formatSpec(of: args[0], scope)
+            return { ctx in Truth(!ctx.fields[i].isBlank && !spec.accepts(ctx.fields[i])) }
+        case .inList(.field(nil, let other, _), let rhs, true, let span):
+            guard scope.dataset.index(of: other) == i else { return nil }
+            let set = TextSet(try constantSet(rhs, span, &scope))
+            return { ctx in Truth(!ctx.fields[i].isBlank && !set.contains(ctx.fields[i])) }
+        default:
+            return nil
         }
     }
 }

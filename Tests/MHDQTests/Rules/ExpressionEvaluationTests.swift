@@ -299,4 +299,34 @@ import Testing
         #expect(CivilDate(year: 2024, month: 3, day: 9).isoMonth == "2024-03")
         #expect(CivilDate(year: 987, month: 12, day: 31).isoMonth == "0987-12")
     }
+
+    /// "F is not blank and not format_ok(F)" and "F is not blank and F not in LIST" compile to one test
+    /// that reads F in place; "not (F is blank) and ..." is the same condition through the general `and`.
+    /// The two must agree on every kind of value.
+    @Test func presentAndInvalidAgreesWithTheGeneralAnd() throws {
+        let values: [Value] = [
+            .null, .text(""), .text(" "), .text("\t "), .text("A"), .text("a"), .text("A1"), .text("ZZ"), .text("99"),
+            .text("ABC"), .text(String(repeating: "x", count: 20)), .text(String(repeating: "x", count: 21)),
+            .text("é"), .text("éé"), .text("e\u{301}"), .text("1234567890"), .text("123456789"), .text("12345678901"),
+            .text("12a4567890"), .text(" A"), .number(1_234_567_890), .number(123), .number(-1), .number(1.5),
+            S.date("2024-01-31"), .time(3_600), .dateTime(86_400), .bool(true),
+        ]
+        let conditions = [
+            ("LocalPatientID", "not format_ok(LocalPatientID)"), ("NHSNumber", "not format_ok(NHSNumber)"),
+            ("PersonBirthDate", "not format_ok(PersonBirthDate)"), ("EthnicCategory", "not format_ok(EthnicCategory)"),
+            ("OrgIDLocalPatientID", "not format_ok(OrgIDLocalPatientID)"),
+            ("EthnicCategory", "EthnicCategory not in codes(\"ethnic-category\")"),
+            ("GenderIDCode", "GenderIDCode not in [\"1\", \"2\", \"é\"]"),
+        ]
+        for (field, rest) in conditions {
+            for v in values {
+                let fused = try ev("\(field) is not blank and \(rest)", [field: v])
+                let general = try ev("not (\(field) is blank) and \(rest)", [field: v])
+                #expect(fused == general, "\(field) = \(v): \(rest)")
+            }
+        }
+        // The shape is only taken for one field on both sides: another field goes the general way.
+        #expect(try ev("NHSNumber is not blank and not format_ok(LocalPatientID)", ["NHSNumber": .text("1"), "LocalPatientID": .text(String(repeating: "x", count: 21))]) == t)
+        #expect(try ev("NHSNumber is not blank and not format_ok(LocalPatientID)", ["LocalPatientID": .text(String(repeating: "x", count: 21))]) == f)
+    }
 }
