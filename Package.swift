@@ -24,6 +24,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(name: "mhdq", dependencies: ["MHDQ"], path: "Sources/mhdq"),
+        // `make bench` only: staging every value with no rules, the baseline rules_bench.py sets rules against.
+        .executableTarget(name: "mhdq-stage-bench", dependencies: ["MHDQ"], path: "Benchmarks/StageAll"),
         .testTarget(
             name: "MHDQTests",
             dependencies: ["MHDQ"],
