@@ -20,7 +20,11 @@ public final class EvalContext {
     /// The current record's derived fields, in the order the pack defines them.
     public var derived: [Value] = []
     /// The MHS000Header record (from the data, or made from the manifest).
-    public var header: [Value] = []
+    public var header: [Value] = [] {
+        didSet { headerFields = header.withUnsafeBufferPointer { $0 } }
+    }
+    /// Where `header`'s values lie (as `fields` for `record`).
+    private(set) var headerFields = UnsafeBufferPointer<Value>(start: nil, count: 0)
     public var periodStart: Int?
     public var periodEnd: Int?
     /// Lookup tables filled from earlier tables: lookup id → key → value.
@@ -60,6 +64,12 @@ public struct ReferenceData: Sendable {
 }
 
 public typealias Compiled = (EvalContext) -> Value
+
+/// A compiled expression kept in an array: held in a struct, the closure keeps its own calling convention
+/// (an array of bare closures holds them generically, and each call goes through a conversion thunk).
+struct CompiledExpression {
+    let evaluate: Compiled
+}
 
 /// What a compiled expression may refer to.
 public struct CompileScope {

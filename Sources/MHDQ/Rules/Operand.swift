@@ -12,18 +12,33 @@ enum Operand {
     @inline(__always) func read(_ ctx: EvalContext) -> Value {
         switch self {
         case .field(let i): return ctx.fields[i]
-        case .header(let i): return i < ctx.header.count ? ctx.header[i] : .null
+        case .header(let i): return i < ctx.headerFields.count ? ctx.headerFields[i] : .null
         case .derived(let d): return d < ctx.derived.count ? ctx.derived[d] : .null
         case .constant(let v): return v
         case .computed(let f): return f(ctx)
         }
     }
 
+    /// The operand's day number when it is a date where it lies (a field or header field), else nil: a
+    /// comparison of two dates needs no copy of either Value.
+    @inline(__always) func day(_ ctx: EvalContext) -> Int? {
+        switch self {
+        case .field(let i): if case .date(let d) = ctx.fields[i] { return d }
+        case .header(let i): if i < ctx.headerFields.count, case .date(let d) = ctx.headerFields[i] { return d }
+        case .constant(.date(let d)): return d
+        default: break
+        }
+        return nil
+    }
+
+    /// Whether the operand is read where it lies (a field, header field or constant), not computed.
+    var isInPlace: Bool { if case .computed = self { return false }; return true }
+
     /// The operand as a closure, for callers that need one.
     var compiled: Compiled {
         switch self {
         case .field(let i): return { ctx in ctx.fields[i] }
-        case .header(let i): return { ctx in i < ctx.header.count ? ctx.header[i] : .null }
+        case .header(let i): return { ctx in i < ctx.headerFields.count ? ctx.headerFields[i] : .null }
         case .derived(let d): return { ctx in d < ctx.derived.count ? ctx.derived[d] : .null }
         case .constant(let v): return { _ in v }
         case .computed(let f): return f

@@ -65,7 +65,13 @@ extension ExpressionCompiler {
             }
         case .binary(let op, let l, let r, _) where ExpressionCompiler.truthOperators.contains(op):
             let a = try operand(l, &scope), b = try operand(r, &scope)
-            @inline(__always) func compared(_ ctx: EvalContext) -> Int? { ExpressionCompiler.compare(a.read(ctx), b.read(ctx)) }
+            // Two dates where they lie (a visit against the period end) compare as day numbers; anything
+            // else is copied out and compared by kind.
+            let inPlace = a.isInPlace && b.isInPlace
+            @inline(__always) func compared(_ ctx: EvalContext) -> Int? {
+                if inPlace, let x = a.day(ctx), let y = b.day(ctx) { return ExpressionCompiler.compareInts(x, y) }
+                return ExpressionCompiler.compare(a.read(ctx), b.read(ctx))
+            }
             switch op {
             case "=": return { ctx in compared(ctx).map { Truth($0 == 0) } ?? .unknown }
             case "!=": return { ctx in compared(ctx).map { Truth($0 != 0) } ?? .unknown }

@@ -58,6 +58,8 @@ public final class ValidationEngine: StagedRecordConsumer {
     private var groupRules: [Rule] = []
     private var aggregateRules: [String: [Rule]] = [:]
     private var derived: [String: [Compiled]] = [:]
+    /// The current record's values of its table's group-by expressions (aggregate rules).
+    private var groupValues: [Value] = []
     /// Key signatures each table must remember: table → [fields].
     private var keySignatures: [String: [[String]]] = [:]
     private var lookupSpecs: [LookupSpec] = []
@@ -132,10 +134,12 @@ public final class ValidationEngine: StagedRecordConsumer {
 
         var byGroup: [String: Accumulator] { slots.mapValues { accumulators[$0] } }
 
-        mutating func add(group parts: [Compiled], _ context: EvalContext, numerator: Bool, value: Double?, isDefault: Bool) {
+        /// `parts`: which of the record's group values (`values`, made once for all the table's rules) this
+        /// rule groups by. The group's name is made only when the record's group is not the last one's.
+        mutating func add(group parts: [Int], of values: [Value], numerator: Bool, value: Double?, isDefault: Bool) {
             var same = last >= 0
             for (p, part) in parts.enumerated() {
-                let v = part(context)
+                let v = values[part]
                 if p < lastParts.count {
                     if same && lastParts[p] == v { continue }
                     lastParts[p] = v
@@ -145,7 +149,11 @@ public final class ValidationEngine: StagedRecordConsumer {
                 same = false
             }
             if !same {
-                let group = lastParts.count == 1 ? lastParts[0].text : lastParts.map(\.text).joined(separator: " / ")
+                var group = lastParts[0].text
+                for v in lastParts.dropFirst() {
+                    group += " / "
+                    group += v.text
+                }
                 if let found = slots[group] {
                     last = found
                 } else {
@@ -240,7 +248,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     /// Everything the engine does with one table's records, resolved once per table.
     final class TableProgram {
         var recordRules: [Rule] = []
-        var derived: [Compiled] = []
+        var derived: [CompiledExpression] = []
         var keySignatures: [[String]] = []
         var keyIndices: [[Int]] = []
         var displaySignatures: [[String]] = []
@@ -248,6 +256,9 @@ public final class ValidationEngine: StagedRecordConsumer {
         var filteredGroupRules: [Rule] = []
         var lookups: [(id: Int, key: Int, value: Int)] = []
         var aggregates: [Rule] = []
+        /// The distinct expressions the aggregate rules group by, and each rule's parts among them.
+        var groupParts: [CompiledExpression] = []
+        var aggregateParts: [[Int]] = []
         /// The record rules as one chain of closures, each holding the next: running them retains nothing
         /// per rule (walking an array of rules retained each rule and its closures). Reports hits by index.
         var checkRecord: (EvalContext, (Int) -> Void) -> Void = { _, _ in }
@@ -279,7 +290,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 }
             }
         }
-        p.derived = derived[table.table] ?? []
+        p.derived = (derived[table.table] ?? []).map(CompiledExpression.init)
         var seen = Set<[String]>()
         for sig in keySignatures[table.table] ?? [] where seen.insert(sig).inserted {
             p.keySignatures.append(sig)
@@ -295,6 +306,15 @@ public final class ValidationEngine: StagedRecordConsumer {
             p.lookups.append((i, table.index(of: spec.keyField)!, table.index(of: spec.valueField)!))
         }
         p.aggregates = aggregateRules[table.table] ?? []
+        var partNames: [String] = []
+        for rule in p.aggregates {
+            p.aggregateParts.append(zip(rule.groupByNames, rule.groupBy).map { name, expression in
+                if let i = partNames.firstIndex(of: name) { return i }
+                partNames.append(name)
+                p.groupParts.append(CompiledExpression(evaluate: expression))
+                return partNames.count - 1
+            })
+        }
         p.isHeader = table.table == "MHS000Header"
         p.keepsRecords = returnRules.keepsRecords(of: table.table)
         programs[table.table] = p
@@ -330,7 +350,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         context.record = record.values
         defer { context.record = [] }
         context.derived.removeAll(keepingCapacity: true)
-        for d in program.derived { context.derived.append(d(context)) }
+        for d in program.derived { context.derived.append(d.evaluate(context)) }
         if program.isHeader && index == 0 { context.header = context.record }
 
         program.checkRecord(context) { k in
@@ -355,7 +375,12 @@ public final class ValidationEngine: StagedRecordConsumer {
             let key = record.values[l.key]
             if !key.isNull { context.lookups[l.id].insertIfAbsent(key.text, record.values[l.value]) }
         }
-        for (k, rule) in program.aggregates.enumerated() { accumulate(rule, state: state, slot: k) }
+        if !program.aggregates.isEmpty {
+            // Each expression the table's aggregate rules group by, once for them all.
+            groupValues.removeAll(keepingCapacity: true)
+            for part in program.groupParts { groupValues.append(part.evaluate(context)) }
+            for (k, rule) in program.aggregates.enumerated() { accumulate(rule, program: program, state: state, slot: k) }
+        }
         if program.keepsRecords {
             returnRules.collect(table: table.table, record: context.record, derived: context.derived,
                                 fileIndex: record.fileIndex, row: record.row)
@@ -395,7 +420,7 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     // MARK: - Aggregates
 
-    func accumulate(_ rule: Rule, state: TableState, slot: Int) {
+    func accumulate(_ rule: Rule, program: TableProgram, state: TableState, slot: Int) {
         if let filter = rule.filter, filter(context) != .yes { return }
         let numerator = rule.numerator?(context) == .yes
         var value: Double?
@@ -403,7 +428,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         let isDefault = rule.defaults?(context) == .yes
         // One access to the tally for the whole update (each access to an element of a class's array
         // checks exclusivity and uniqueness).
-        state.tallies[slot].add(group: rule.groupBy, context, numerator: numerator, value: value, isDefault: isDefault)
+        state.tallies[slot].add(group: program.aggregateParts[slot], of: groupValues, numerator: numerator, value: value,
+                                isDefault: isDefault)
     }
 
     func finishAggregates() {
