@@ -67,7 +67,7 @@ public typealias Compiled = (EvalContext) -> Value
 
 /// A compiled expression kept in an array: held in a struct, the closure keeps its own calling convention
 /// (an array of bare closures holds them generically, and each call goes through a conversion thunk).
-struct CompiledExpression {
+public struct CompiledExpression {
     let evaluate: Compiled
 }
 

@@ -10,7 +10,7 @@ final class ReturnRuleRunner {
     private(set) var series: [IndicatorSeries] = []
     private(set) var kpis: [KPIResult] = []
     /// Each table's derived-field expressions, in the engine's order: computed for earlier periods from the history.
-    var derivedExpressions: [String: [Compiled]] = [:]
+    var derivedExpressions: [String: [CompiledExpression]] = [:]
 
     /// One table's rows as the rules saw them: fields, derived fields, and where each came from.
     final class Store {
@@ -161,7 +161,7 @@ final class ReturnRuleRunner {
             put(def.denominatorField, point.denominator)
             context.record = record
             context.derived.removeAll(keepingCapacity: true)
-            for d in derivedExpressions[def.table] ?? [] { context.derived.append(d(context)) }
+            for d in derivedExpressions[def.table] ?? [] { context.derived.append(d.evaluate(context)) }
             records.append(record)
             derived.append(context.derived)
         }

@@ -63,7 +63,7 @@ public final class Rule {
     var valueExpr: Compiled?
     var defaults: Test?
     public var defaultAllowance: Double = 0
-    var groupBy: [Compiled] = []
+    var groupBy: [CompiledExpression] = []
     public var groupByNames: [String] = []
     public var warnBelow: Double?
     public var failBelow: Double?
@@ -125,7 +125,7 @@ public struct RulePack {
     public var directory: String
     public var tables: [String]
     public var rules: [Rule]
-    public var derived: [String: [(name: String, expr: Compiled)]]
+    public var derived: [String: [(name: String, expr: CompiledExpression)]]
     /// table → derived field → what computing it needs (passed on to every rule that reads it).
     public var derivedNeeds: [String: [String: Set<String>]] = [:]
     public var unimplemented: [UnimplementedRule]
@@ -296,7 +296,7 @@ public enum RulePackLoader {
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
             guard let expr = try compile(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
-            pack.derived[ds.table, default: []].append((name, expr))
+            pack.derived[ds.table, default: []].append((name, CompiledExpression(evaluate: expr)))
             pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
         }
 
@@ -410,7 +410,7 @@ public enum RulePackLoader {
                     var byOrigin = r["by"]?.location ?? r.location
                     byOrigin.offset = nil
                     let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-                    rule.groupBy.append(try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line, scope: &scope))
+                    rule.groupBy.append(CompiledExpression(evaluate: try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line, scope: &scope)))
                     rule.groupByNames.append(by)
                 }
                 rule.warnBelow = try r.number("warn_below")

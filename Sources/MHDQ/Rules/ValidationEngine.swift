@@ -57,7 +57,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     private var recordRules: [String: [Rule]] = [:]
     private var groupRules: [Rule] = []
     private var aggregateRules: [String: [Rule]] = [:]
-    private var derived: [String: [Compiled]] = [:]
+    private var derived: [String: [CompiledExpression]] = [:]
     /// The current record's values of its table's group-by expressions (aggregate rules).
     private var groupValues: [Value] = []
     /// Key signatures each table must remember: table → [fields].
@@ -290,7 +290,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 }
             }
         }
-        p.derived = (derived[table.table] ?? []).map(CompiledExpression.init)
+        p.derived = derived[table.table] ?? []
         var seen = Set<[String]>()
         for sig in keySignatures[table.table] ?? [] where seen.insert(sig).inserted {
             p.keySignatures.append(sig)
@@ -311,7 +311,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             p.aggregateParts.append(zip(rule.groupByNames, rule.groupBy).map { name, expression in
                 if let i = partNames.firstIndex(of: name) { return i }
                 partNames.append(name)
-                p.groupParts.append(CompiledExpression(evaluate: expression))
+                p.groupParts.append(expression)
                 return partNames.count - 1
             })
         }
