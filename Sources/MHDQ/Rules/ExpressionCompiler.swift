@@ -143,9 +143,16 @@ public struct ExpressionCompiler {
     /// A condition (a rule's when, where, numerator): compiled to a test, so a record rule's truth is a
     /// byte in a register, not a Value made and matched.
     static func compileTest(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope) throws -> Test {
+        try compileCondition(text, origin: origin, sourceLine: sourceLine, scope: &scope).test
+    }
+
+    /// A condition compiled to a test, and as a FieldCheck too when it is a shape the engine runs in a loop.
+    static func compileCondition(_ text: String, origin: SourceLocation, sourceLine: String?,
+                                 scope: inout CompileScope) throws -> (test: Test, check: FieldCheck?) {
         let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
         let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
-        return try c.test(expr, &scope)
+        if let check = try c.fieldCheck(expr, &scope) { return (check.test, check) }
+        return (try c.test(expr, &scope), nil)
     }
 
     // MARK: - Compilation

@@ -47,6 +47,8 @@ public final class Rule {
 
     // Record rules: the failing condition. Duplicate/aggregate rules: `filter` limits the records considered.
     var condition: Test?
+    /// A record rule's condition as a FieldCheck, when it has one of the shapes the engine runs in a loop.
+    var fieldCheck: FieldCheck?
     var filter: Test?
     var message: MessageTemplate
 
@@ -229,12 +231,13 @@ public enum RulePackLoader {
             }
         }
 
-        /// The same for a condition, compiled to a three-valued test (no Value made for its truth). Not
-        /// generic over the two: a closure returned through a generic result is called through a thunk.
-        func condition(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> Test? {
+        /// The same for a condition, compiled to a three-valued test (no Value made for its truth), and to a
+        /// FieldCheck when it has one of the shapes the engine runs in a loop. Not generic over the two: a
+        /// closure returned through a generic result is called through a thunk.
+        func condition(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> (test: Test, check: FieldCheck?)? {
             guard let e = try expressionString(t, key) else { return nil }
             do {
-                return try ExpressionCompiler.compileTest(e.text, origin: e.origin, sourceLine: e.line, scope: &scope)
+                return try ExpressionCompiler.compileCondition(e.text, origin: e.origin, sourceLine: e.line, scope: &scope)
             } catch let error as MHDQError {
                 throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
             }
@@ -358,13 +361,14 @@ public enum RulePackLoader {
                             findingClass: cls, severity: severity, kind: kind, table: ds.table, field: field,
                             location: r.location, needs: Set(try r.strings("needs") ?? []), officialType: try r.string("official_type"),
                             condition: nil, filter: nil, message: MessageTemplate(parts: []))
-            rule.filter = try condition(r, "where", &scope)
+            rule.filter = try condition(r, "where", &scope)?.test
             switch kind {
             case .record:
                 guard let c = try condition(r, "when", &scope) else {
                     throw MHDQError.invocation("a record rule needs when = \"condition that is a finding\"", at: r.location)
                 }
-                rule.condition = c
+                rule.condition = c.test
+                rule.fieldCheck = c.check
             case .duplicate, .orphan:
                 rule.key = try r.strings("key") ?? ds.key
                 for k in rule.key where ds.index(of: k) == nil {
@@ -393,9 +397,9 @@ public enum RulePackLoader {
                     throw MHDQError.invocation("unknown measure \"\(m)\" (\(AggregateMeasure.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["measure"]?.location)
                 }
                 rule.measure = measure
-                rule.numerator = try condition(r, "numerator", &scope)
+                rule.numerator = try condition(r, "numerator", &scope)?.test
                 rule.valueExpr = try compile(r, "value", &scope)
-                rule.defaults = try condition(r, "defaults", &scope)
+                rule.defaults = try condition(r, "defaults", &scope)?.test
                 rule.defaultAllowance = try r.number("default_allowance") ?? 0
                 if (measure == .share || measure == .count || measure == .dqmi) && rule.numerator == nil {
                     throw MHDQError.invocation("a \(m) rule needs numerator = \"condition\"", at: r.location)
@@ -433,7 +437,7 @@ public enum RulePackLoader {
                 guard let c = try condition(r, "when", &scope) else {
                     throw MHDQError.invocation("a series rule needs when = \"condition on a period that is a finding\"", at: r.location)
                 }
-                rule.condition = c
+                rule.condition = c.test
             case .kpi:
                 try KPIEvaluator.checkTable(ds, at: r.location)
                 let verdict = try r.requiredString("verdict")

@@ -26,6 +26,27 @@ enum Truth: UInt8 {
 
 typealias Test = (EvalContext) -> Truth
 
+/// A record rule's condition in one of the two shapes most official rules take, on one field F: "F is
+/// blank" and "F is not blank and not format_ok(F)". The engine runs each run of such rules in a loop over
+/// the record, with no closure per rule; `test` is the same condition as a closure (the general `and` would
+/// call four closures and copy F out twice for it: yes when F is present and fails, else no; a test holds
+/// the two forms together). Plain data, so the loop copies no reference per check.
+struct FieldCheck {
+    let field: Int
+    /// Nil: "F is blank"; else F's Data Dictionary format, for "F is not blank and not format_ok(F)".
+    let format: FormatSpec?
+
+    @inline(__always) func fails(_ fields: UnsafeBufferPointer<Value>) -> Bool {
+        guard let format else { return fields[field].isBlank }
+        return !fields[field].isBlank && !format.accepts(fields[field])
+    }
+
+    var test: Test {
+        let check = self
+        return { ctx in Truth(check.fails(ctx.fields)) }
+    }
+}
+
 extension ExpressionCompiler {
     static let truthOperators: Set<String> = ["and", "or", "=", "!=", "<", "<=", ">", ">="]
 
@@ -45,7 +66,8 @@ extension ExpressionCompiler {
                 }
             }
         case .binary("and", let l, let r, _):
-            if let fused = try presentAndInvalid(l, r, &scope) { return fused }
+            if let check = try fieldCheck(e, &scope) { return check.test }
+            if let test = try presentAndNotInList(l, r, &scope) { return test }
             let a = try test(l, &scope), b = try test(r, &scope)
             return { ctx in
                 let x = a(ctx)
@@ -110,24 +132,28 @@ extension ExpressionCompiler {
         }
     }
 
-    /// "F is not blank and not format_ok(F)" and "F is not blank and F not in LIST": the shapes of most
-    /// official rules, as one test that looks at F where it lies in the record. The general `and` calls
-    /// four closures and copies F out twice for the same truth (yes when F is present and fails, else
-    /// no; a test holds the two forms together). Nil for any other shape.
-    func presentAndInvalid(_ l: Expr, _ r: Expr, _ scope: inout CompileScope) throws -> Test? {
-        guard !scope.aggregateLevel, case .isBlank(.field(nil, let name, _), true, _) = l,
-              let i = scope.dataset.index(of: name) else { return nil }
-        switch r {
-        case .unary("not", .call("format_ok", let args, _), _):
-            guard args.count == 1, case .field(nil, let other, _) = args[0], scope.dataset.index(of: other) == i else { return nil }
-            let spec = try formatSpec(of: args[0], scope)
-            return { ctx in Truth(!ctx.fields[i].isBlank && !spec.accepts(ctx.fields[i])) }
-        case .inList(.field(nil, let other, _), let rhs, true, let span):
-            guard scope.dataset.index(of: other) == i else { return nil }
-            let set = TextSet(try constantSet(rhs, span, &scope))
-            return { ctx in Truth(!ctx.fields[i].isBlank && !set.contains(ctx.fields[i])) }
+    /// The condition as a FieldCheck when it has one of the shapes it covers, else nil.
+    func fieldCheck(_ e: Expr, _ scope: inout CompileScope) throws -> FieldCheck? {
+        guard !scope.aggregateLevel else { return nil }
+        switch e {
+        case .isBlank(.field(nil, let name, _), false, _):
+            return scope.dataset.index(of: name).map { FieldCheck(field: $0, format: nil) }
+        case .binary("and", .isBlank(.field(nil, let name, _), true, _), .unary("not", .call("format_ok", let args, _), _), _):
+            guard let i = scope.dataset.index(of: name), args.count == 1, case .field(nil, let other, _) = args[0],
+                  scope.dataset.index(of: other) == i else { return nil }
+            return FieldCheck(field: i, format: try formatSpec(of: args[0], scope))
         default:
             return nil
         }
+    }
+
+    /// "F is not blank and F not in LIST" (the official National Code rules) as one test that looks at F
+    /// where it lies, for the same truth as the general `and`. Nil for any other shape.
+    func presentAndNotInList(_ l: Expr, _ r: Expr, _ scope: inout CompileScope) throws -> Test? {
+        guard !scope.aggregateLevel, case .isBlank(.field(nil, let name, _), true, _) = l,
+              case .inList(.field(nil, let other, _), let rhs, true, let span) = r,
+              let i = scope.dataset.index(of: name), scope.dataset.index(of: other) == i else { return nil }
+        let set = TextSet(try constantSet(rhs, span, &scope))
+        return { ctx in Truth(!ctx.fields[i].isBlank && !set.contains(ctx.fields[i])) }
     }
 }

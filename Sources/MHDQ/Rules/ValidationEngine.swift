@@ -260,7 +260,9 @@ public final class ValidationEngine: StagedRecordConsumer {
         var groupParts: [CompiledExpression] = []
         var aggregateParts: [[Int]] = []
         /// The record rules as one chain of closures, each holding the next: running them retains nothing
-        /// per rule (walking an array of rules retained each rule and its closures). Reports hits by index.
+        /// per rule (walking an array of rules retained each rule and its closures). A run of consecutive
+        /// field checks ("F is blank", "F is not blank and not format_ok(F)") is one link, a loop over plain
+        /// data. Reports hits by index, in rule order.
         var checkRecord: (EvalContext, (Int) -> Void) -> Void = { _, _ in }
         var isHeader = false
         /// Series and KPI rules read the table's records once all are in.
@@ -275,20 +277,39 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let p = programs[table.table] { return p }
         let p = TableProgram()
         p.recordRules = recordRules[table.table] ?? []
-        for (k, rule) in p.recordRules.enumerated().reversed() {
+        // Each run of consecutive rules that are field checks is one link of the chain: a loop over them.
+        var k = p.recordRules.count - 1
+        while k >= 0 {
+            var first = k + 1
+            while first > 0, p.recordRules[first - 1].filter == nil, p.recordRules[first - 1].fieldCheck != nil { first -= 1 }
+            if first <= k {
+                let checks = p.recordRules[first ... k].map { $0.fieldCheck! }
+                let next = p.checkRecord, first = first
+                p.checkRecord = { ctx, hit in
+                    let fields = ctx.fields
+                    checks.withUnsafeBufferPointer { checks in
+                        for c in checks.indices where checks[c].fails(fields) { hit(first + c) }
+                    }
+                    next(ctx, hit)
+                }
+                k = first - 1
+                continue
+            }
+            let index = k, rule = p.recordRules[k]
             let next = p.checkRecord
             let condition = rule.condition!
             if let filter = rule.filter {
                 p.checkRecord = { ctx, hit in
-                    if filter(ctx) == .yes, condition(ctx) == .yes { hit(k) }
+                    if filter(ctx) == .yes, condition(ctx) == .yes { hit(index) }
                     next(ctx, hit)
                 }
             } else {
                 p.checkRecord = { ctx, hit in
-                    if condition(ctx) == .yes { hit(k) }
+                    if condition(ctx) == .yes { hit(index) }
                     next(ctx, hit)
                 }
             }
+            k -= 1
         }
         p.derived = derived[table.table] ?? []
         var seen = Set<[String]>()

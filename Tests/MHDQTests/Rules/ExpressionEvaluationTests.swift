@@ -300,10 +300,10 @@ import Testing
         #expect(CivilDate(year: 987, month: 12, day: 31).isoMonth == "0987-12")
     }
 
-    /// "F is not blank and not format_ok(F)" and "F is not blank and F not in LIST" compile to one test
-    /// that reads F in place; "not (F is blank) and ..." is the same condition through the general `and`.
-    /// The two must agree on every kind of value.
-    @Test func presentAndInvalidAgreesWithTheGeneralAnd() throws {
+    /// "F is not blank and not format_ok(F)" compiles to a FieldCheck (which the engine runs in a loop) and
+    /// "F is not blank and F not in LIST" to one test that reads F in place; "not (F is blank) and ..." is
+    /// the same condition through the general `and`. The two must agree on every kind of value.
+    @Test func fieldChecksAgreeWithTheGeneralAnd() throws {
         let values: [Value] = [
             .null, .text(""), .text(" "), .text("\t "), .text("A"), .text("a"), .text("A1"), .text("ZZ"), .text("99"),
             .text("ABC"), .text(String(repeating: "x", count: 20)), .text(String(repeating: "x", count: 21)),
