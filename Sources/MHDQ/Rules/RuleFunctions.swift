@@ -356,8 +356,16 @@ public struct FormatSpec: Sendable {
         case .dateTime: if case .dateTime = v { return true }; return false
         case .text:
             // Characters as the Data Dictionary counts them (Unicode scalars; bytes when all ASCII).
-            if case .text(let s) = v, let n = s.utf8.withContiguousStorageIfAvailable(FormatSpec.asciiLength), let n {
-                return n >= minLength && n <= maxLength
+            if case .text(let s) = v {
+                // A String knows its byte count, and a character is one to four bytes: fewer bytes than the
+                // minimum are too few characters, and any bytes up to the maximum are at least one character
+                // and at most the maximum, all most formats ask (max anN). Only the rest are counted.
+                let bytes = s.utf8.count
+                if bytes < minLength { return false }
+                if bytes <= maxLength && minLength <= 1 { return true }
+                if let n = s.utf8.withContiguousStorageIfAvailable(FormatSpec.asciiLength), let n {
+                    return n >= minLength && n <= maxLength
+                }
             }
             let t = v.text
             let n = t.utf8.allSatisfy { $0 < 0x80 } ? t.utf8.count : t.unicodeScalars.count

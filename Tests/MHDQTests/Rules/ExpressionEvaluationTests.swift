@@ -280,7 +280,7 @@ import Testing
 
     /// Numbers are judged by their digits without being written out as text: the same verdict as the text
     /// MHSDS writes for them, for whole numbers of every length and sign, fractions and -0.
-    @Test func formatOfNumbersMatchesTheirText() {
+    @Test func formatOkCountsCharactersAndWholeNumbers() {
         let specs = ["n1", "n2", "max n3", "n4", "max n10", "min n2 max n5", "max n3.2", "max n6.1", "n15"].compactMap(FormatSpec.init)
         #expect(specs.count == 9)
         var numbers: [Double] = [0, -0.0, 1.5, -2.25, 1e15, -1e15, 1e16, 123_456_789_012_345]
@@ -294,6 +294,16 @@ import Testing
         for spec in specs {
             for d in numbers {
                 #expect(spec.accepts(.number(d)) == spec.accepts(.text(Value.format(d))), "\(spec) \(d)")
+            }
+        }
+        // Text lengths are counted in characters (Unicode scalars) whatever the bytes.
+        let textSpecs = ["an1", "max an2", "an3", "min an3 max an6", "max an20", "an10 CCYY-MM-DD"].compactMap(FormatSpec.init)
+        let alphabet: [Character] = ["a", "Z", "7", " ", "é", "–", "£", "\u{1F600}"]
+        for _ in 0 ..< 2_000 {
+            let text = String((0 ..< Int.random(in: 0 ... 24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            let length = text.unicodeScalars.count
+            for spec in textSpecs where spec.kind == .text {
+                #expect(spec.accepts(.text(text)) == (length >= spec.minLength && length <= spec.maxLength), "\(spec) \(text)")
             }
         }
         #expect(CivilDate(year: 2024, month: 3, day: 9).isoMonth == "2024-03")
