@@ -105,16 +105,16 @@ public struct ExpressionParser {
             let c = text[i]
             if c == " " || c == "\t" || c == "\n" || c == "\r" { i += 1; continue }
             let start = i
-            if c.isLetter || c == "_" {
+            if ExpressionParser.isLetter(c) || c == "_" {
                 var s = ""
-                while i < text.count, text[i].isLetter || text[i].isNumber || text[i] == "_" {
+                while i < text.count, ExpressionParser.isLetter(text[i]) || ExpressionParser.isDigit(text[i]) || text[i] == "_" {
                     s.append(text[i])
                     i += 1
                 }
                 tokens.append(Token(kind: .identifier(s), offset: start))
-            } else if c.isNumber {
+            } else if ExpressionParser.isDigit(c) {
                 var s = ""
-                while i < text.count, text[i].isNumber || text[i] == "." {
+                while i < text.count, ExpressionParser.isDigit(text[i]) || text[i] == "." {
                     s.append(text[i])
                     i += 1
                 }
@@ -150,6 +150,18 @@ public struct ExpressionParser {
             }
         }
         tokens.append(Token(kind: .end, offset: text.count))
+    }
+
+    /// Letters and digits as Character.isLetter and isNumber judge them, with ASCII (nearly every character
+    /// of a rule) decided without a Unicode property lookup: loading the packs tokenises every rule.
+    @inline(__always) static func isLetter(_ c: Character) -> Bool {
+        if let a = c.asciiValue { return (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A }
+        return c.isLetter
+    }
+
+    @inline(__always) static func isDigit(_ c: Character) -> Bool {
+        if let a = c.asciiValue { return a >= 0x30 && a <= 0x39 }
+        return c.isNumber
     }
 
     var peek: Token { tokens[position] }

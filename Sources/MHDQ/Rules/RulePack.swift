@@ -521,24 +521,31 @@ public struct MessageTemplate {
                         groupFields: inout [String]?) throws -> MessageTemplate {
         var parts: [Part] = []
         var identifying: [Bool] = []
-        var literal = ""
-        let chars = Array(text)
+        // Scanned as UTF-8 (braces are ASCII, so no other character's bytes are one): a String or Character
+        // per character cost more than compiling the placeholders. Columns in errors count characters.
+        let bytes = Array(text.utf8)
+        var literal: [UInt8] = []
+        func flush() {
+            if !literal.isEmpty { parts.append(.text(String(decoding: literal, as: UTF8.self))); identifying.append(false); literal = [] }
+        }
+        func characters(before b: Int) -> Int { String(decoding: bytes[..<b], as: UTF8.self).count }
+        let open = UInt8(ascii: "{"), shut = UInt8(ascii: "}")
         var i = 0
         var startOffset = origin.offset.map { $0 + 1 }
         if let line = sourceLine, let col = origin.offset, line.dropFirst(col - 1).hasPrefix("'") { startOffset = col + 1 }
         var exprOrigin = origin
-        while i < chars.count {
-            if chars[i] == "{" {
-                guard let close = chars[i...].firstIndex(of: "}") else {
+        while i < bytes.count {
+            if bytes[i] == open {
+                guard let close = bytes[i...].firstIndex(of: shut) else {
                     var loc = origin
-                    loc.offset = (startOffset ?? 1) + i
+                    loc.offset = (startOffset ?? 1) + characters(before: i)
                     throw MHDQError.invocation("a { in the message is never closed (write {{ for a literal brace)", at: loc)
                 }
-                if i + 1 < chars.count, chars[i + 1] == "{" { literal.append("{"); i += 2; continue }
-                if !literal.isEmpty { parts.append(.text(literal)); identifying.append(false); literal = "" }
-                let inner = String(chars[(i + 1) ..< close])
+                if i + 1 < bytes.count, bytes[i + 1] == open { literal.append(open); i += 2; continue }
+                flush()
+                let inner = String(decoding: bytes[(i + 1) ..< close], as: UTF8.self)
                 identifying.append(MessageTemplate.namesIdentifier(inner, catalogue: scope.catalogue))
-                exprOrigin.offset = (startOffset ?? 1) + i + 1
+                exprOrigin.offset = (startOffset ?? 1) + characters(before: i) + 1
                 if var fields = groupFields {
                     // Group findings know their record's stored display fields (and header fields).
                     if let f = scope.dataset.field(inner) {
@@ -553,12 +560,12 @@ public struct MessageTemplate {
                 }
                 i = close + 1
             } else {
-                if chars[i] == "}", i + 1 < chars.count, chars[i + 1] == "}" { i += 1 }
-                literal.append(chars[i])
+                if bytes[i] == shut, i + 1 < bytes.count, bytes[i + 1] == shut { i += 1 }
+                literal.append(bytes[i])
                 i += 1
             }
         }
-        if !literal.isEmpty { parts.append(.text(literal)); identifying.append(false) }
+        flush()
         return MessageTemplate(parts: parts, identifying: identifying)
     }
 
@@ -569,7 +576,7 @@ public struct MessageTemplate {
         guard !names.isEmpty else { return false }
         var word = ""
         for c in expression + " " {
-            if c.isLetter || c.isNumber || c == "_" {
+            if ExpressionParser.isLetter(c) || ExpressionParser.isDigit(c) || c == "_" {
                 word.append(c)
             } else {
                 if names.contains(word.lowercased()) { return true }

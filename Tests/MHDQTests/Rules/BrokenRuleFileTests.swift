@@ -107,6 +107,16 @@ import Testing
         #expect(at(e) == "bad.toml:7:42")
     }
 
+    /// Message templates are scanned as bytes; columns still count characters ("£" and "é" are two bytes).
+    @Test func placeholderColumnsCountCharactersAndBracesMustClose() throws {
+        let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"£5 café {{x}} {Nope}\"\n"))
+        #expect(e.message == "\"Nope\" is not a field of MHS001MPI")
+        #expect(at(e) == "bad.toml:7:27")
+        let open = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"£ é {LocalPatientID\"\n"))
+        #expect(open.message == "a { in the message is never closed (write {{ for a literal brace)")
+        #expect(at(open) == "bad.toml:7:16")
+    }
+
     @Test func unknownKindSeverityClass() throws {
         let base = "when = 'LocalPatientID is blank'\nmessage = \"m\"\n"
         let kind = try loadError(rule("kind = \"sequence\"\n" + base))
