@@ -141,12 +141,8 @@ public struct ExpressionCompiler {
     }
 
     /// A condition (a rule's when, where, numerator): compiled to a test, so a record rule's truth is a
-    /// byte in a register, not a Value made and matched.
-    static func compileTest(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope) throws -> Test {
-        try compileCondition(text, origin: origin, sourceLine: sourceLine, scope: &scope).test
-    }
-
-    /// A condition compiled to a test, and as a FieldCheck too when it is a shape the engine runs in a loop.
+    /// byte in a register, not a Value made and matched; and to a FieldCheck too when it has a shape the
+    /// engine runs in a loop.
     static func compileCondition(_ text: String, origin: SourceLocation, sourceLine: String?,
                                  scope: inout CompileScope) throws -> (test: Test, check: FieldCheck?) {
         let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)

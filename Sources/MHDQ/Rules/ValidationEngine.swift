@@ -149,7 +149,8 @@ public final class ValidationEngine: StagedRecordConsumer {
                 same = false
             }
             if !same {
-                var group = lastParts[0].text
+                // No parts (a rule without `by`): one group for the whole table, named "".
+                var group = lastParts.first?.text ?? ""
                 for v in lastParts.dropFirst() {
                     group += " / "
                     group += v.text

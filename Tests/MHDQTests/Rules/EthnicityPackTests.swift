@@ -1,6 +1,7 @@
 // The ethnicity pack against a known answer: DOMAIN.md's ordered classification, the provider share
 // and DQMI item score with their thresholds, the by-team share through referrals, the worklist.
 
+import Foundation
 import Testing
 @testable import MHDQ
 
@@ -39,6 +40,51 @@ import Testing
         #expect(r.findings("ETH002").count == 2)
         #expect(r.findings("ETH001").count == 1)
         #expect(r.metric("ETH010")?.denominator == 11)
+    }
+
+    /// Aggregate rules of one table share their group-by expressions (each made once a record), and a
+    /// rule without `by` measures the whole table as one group.
+    @Test func aggregateGroupsSharedAndWhole() throws {
+        let dir = TempDir()
+        try FileManager.default.copyItem(atPath: S.rulesDirectory, toPath: dir.path + "/Rules")
+        dir.write("Rules/packs/whole/pack.toml", "name = \"whole\"\ntitle = \"Whole\"\nversion = \"0\"\n")
+        dir.write("Rules/packs/whole/rules.toml", """
+            table = "MHS001MPI"
+
+            [[rule]]
+            id = "WHL001"
+            kind = "aggregate"
+            measure = "share"
+            numerator = 'EthnicCategory in ["A", "B"]'
+            message = "share"
+
+            [[rule]]
+            id = "WHL002"
+            kind = "aggregate"
+            measure = "count"
+            numerator = 'EthnicCategory is blank'
+            by = ["GenderIDCode"]
+            message = "count"
+
+            [[rule]]
+            id = "WHL003"
+            kind = "aggregate"
+            measure = "count"
+            numerator = 'EthnicCategory is not blank'
+            by = ["GenderIDCode", "OrgIDLocalPatientID"]
+            message = "count"
+            """)
+        let catalogue = try Catalogue.load(rulesDirectory: dir.path + "/Rules")
+        let csv = "LocalPatientID,EthnicCategory,GenderIDCode,OrgIDLocalPatientID\nP1,A,1,RX3\nP2,,2,RX3\nP3,B,1,RX4\nP4,Z,1,RX3\n"
+        let r = try S.check(dir, tables: [("MHS001MPI", csv)], packs: ["whole"], catalogue: catalogue)
+        let whole = r.metrics.filter { $0.ruleID == "WHL001" }
+        #expect(whole.count == 1)
+        #expect(whole.first?.group == "")
+        #expect(whole.first?.numerator == 2 && whole.first?.denominator == 4)
+        let byGender = Dictionary(uniqueKeysWithValues: r.metrics.filter { $0.ruleID == "WHL002" }.map { ($0.group, $0.numerator) })
+        #expect(byGender == ["1": 0, "2": 1])
+        let byTwo = Dictionary(uniqueKeysWithValues: r.metrics.filter { $0.ruleID == "WHL003" }.map { ($0.group, $0.numerator) })
+        #expect(byTwo == ["1 / RX3": 2, "2 / RX3": 0, "1 / RX4": 1])
     }
 
     @Test func shareValidAndDQMIHandComputed() throws {
