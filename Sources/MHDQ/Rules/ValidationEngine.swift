@@ -100,6 +100,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         var displayColumns: [KeyColumn] = []
         var passColumns: [ChunkedArray<Bool>] = []
         var tallies: [GroupTally] = []
+        var groupParts = GroupParts()
 
         func keys(_ signature: [String]) -> KeyColumn? {
             program?.keySignatures.firstIndex(of: signature).flatMap { $0 < keyColumns.count ? keyColumns[$0] : nil }
@@ -123,47 +124,85 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
     }
 
-    /// An aggregate rule's accumulators by group. Records come in runs of one group (a team's, a month's),
-    /// so the last group's values are kept: a record of the same group finds its accumulator without
-    /// making the group's text or hashing it.
+    /// The current record's values of its table's group-by expressions (made once for all the aggregate
+    /// rules), each interned by its text to a number per expression: a rule then finds its group from
+    /// numbers, with no group name built or hashed per record.
+    struct GroupParts {
+        var values: [Value] = []
+        var ids: [UInt32] = []
+        private var known: [ByteKeyedTable<Bool>] = []
+        private var started = false
+
+        /// Sets the record's values (one per expression, the same expressions for every record) and their numbers.
+        mutating func update(_ new: [Value]) {
+            let first = !started
+            if first {
+                started = true
+                known = Array(repeating: ByteKeyedTable(), count: new.count)
+                values = new
+                ids = Array(repeating: 0, count: new.count)
+            }
+            for (p, v) in new.enumerated() {
+                // Records come in runs of one group (a team's, a month's): the last value's number is kept.
+                if !first && v == values[p] { continue }
+                values[p] = v
+                var text: String
+                if case .text(let s) = v { text = s } else { text = v.text }
+                ids[p] = text.withUTF8 { bytes in
+                    let hash = ByteKeyedTable<Bool>.hash(bytes)
+                    if let id = known[p].find(bytes, hash: hash) { return UInt32(truncatingIfNeeded: id) }
+                    return UInt32(truncatingIfNeeded: known[p].insert(bytes, hash: hash, true))
+                }
+            }
+        }
+    }
+
+    /// An aggregate rule's accumulators by group. A group is found by the numbers of its parts; its name
+    /// (the parts' text joined with " / ") is made once, when the group is first seen.
     struct GroupTally {
         var slots: [String: Int] = [:]
         var accumulators: [Accumulator] = []
-        var lastParts: [Value] = []
-        var last = -1
+        /// Groups of one or two parts by their numbers packed in 64 bits; of three or more, by the numbers.
+        private var byNumber: [UInt64: Int] = [:]
+        private var byNumbers: [[UInt32]: Int] = [:]
+        private var lastKey: UInt64 = 0
+        private var last = -1
 
         var byGroup: [String: Accumulator] { slots.mapValues { accumulators[$0] } }
 
-        /// `parts`: which of the record's group values (`values`, made once for all the table's rules) this
-        /// rule groups by. The group's name is made only when the record's group is not the last one's.
-        mutating func add(group parts: [Int], of values: [Value], numerator: Bool, value: Double?, isDefault: Bool) {
-            var same = last >= 0
-            for (p, part) in parts.enumerated() {
-                let v = values[part]
-                if p < lastParts.count {
-                    if same && lastParts[p] == v { continue }
-                    lastParts[p] = v
-                } else {
-                    lastParts.append(v)
+        /// `parts`: which of the record's group values this rule groups by (none: one group for the whole
+        /// table, named "").
+        mutating func add(group parts: [Int], of record: GroupParts, numerator: Bool, value: Double?, isDefault: Bool) {
+            if parts.count <= 2 {
+                var key: UInt64 = 0
+                for part in parts { key = key << 32 | UInt64(record.ids[part]) }
+                if key != lastKey || last < 0 {
+                    lastKey = key
+                    if let found = byNumber[key] {
+                        last = found
+                    } else {
+                        last = slot(named: parts, of: record)
+                        byNumber[key] = last
+                    }
                 }
-                same = false
-            }
-            if !same {
-                // No parts (a rule without `by`): one group for the whole table, named "".
-                var group = lastParts.first?.text ?? ""
-                for v in lastParts.dropFirst() {
-                    group += " / "
-                    group += v.text
-                }
-                if let found = slots[group] {
+            } else {
+                let key = parts.map { record.ids[$0] }
+                if let found = byNumbers[key] {
                     last = found
                 } else {
-                    last = accumulators.count
-                    slots[group] = last
-                    accumulators.append(Accumulator())
+                    last = slot(named: parts, of: record)
+                    byNumbers[key] = last
                 }
             }
             accumulators[last].add(numerator: numerator, value: value, isDefault: isDefault)
+        }
+
+        private mutating func slot(named parts: [Int], of record: GroupParts) -> Int {
+            let name = parts.map { record.values[$0].text }.joined(separator: " / ")
+            if let found = slots[name] { return found }
+            slots[name] = accumulators.count
+            accumulators.append(Accumulator())
+            return accumulators.count - 1
         }
     }
 
@@ -401,7 +440,11 @@ public final class ValidationEngine: StagedRecordConsumer {
             // Each expression the table's aggregate rules group by, once for them all.
             groupValues.removeAll(keepingCapacity: true)
             for part in program.groupParts { groupValues.append(part.evaluate(context)) }
-            for (k, rule) in program.aggregates.enumerated() { accumulate(rule, program: program, state: state, slot: k) }
+            state.groupParts.update(groupValues)
+            let parts = state.groupParts
+            for (k, rule) in program.aggregates.enumerated() {
+                accumulate(rule, program: program, state: state, slot: k, parts: parts)
+            }
         }
         if program.keepsRecords {
             returnRules.collect(table: table.table, record: context.record, derived: context.derived,
@@ -442,7 +485,7 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     // MARK: - Aggregates
 
-    func accumulate(_ rule: Rule, program: TableProgram, state: TableState, slot: Int) {
+    func accumulate(_ rule: Rule, program: TableProgram, state: TableState, slot: Int, parts: GroupParts) {
         if let filter = rule.filter, filter(context) != .yes { return }
         let numerator = rule.numerator?(context) == .yes
         var value: Double?
@@ -450,7 +493,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         let isDefault = rule.defaults?(context) == .yes
         // One access to the tally for the whole update (each access to an element of a class's array
         // checks exclusivity and uniqueness).
-        state.tallies[slot].add(group: program.aggregateParts[slot], of: groupValues, numerator: numerator, value: value,
+        state.tallies[slot].add(group: program.aggregateParts[slot], of: parts, numerator: numerator, value: value,
                                 isDefault: isDefault)
     }
 
