@@ -21,15 +21,23 @@ public final class EvalContext {
     public var derived: [Value] = []
     /// The MHS000Header record (from the data, or made from the manifest).
     public var header: [Value] = [] {
-        didSet { headerFields = header.withUnsafeBufferPointer { $0 } }
+        didSet {
+            headerFields = header.withUnsafeBufferPointer { $0 }
+            constantsChanged()
+        }
     }
     /// Where `header`'s values lie (as `fields` for `record`).
     private(set) var headerFields = UnsafeBufferPointer<Value>(start: nil, count: 0)
-    public var periodStart: Int?
-    public var periodEnd: Int?
+    public var periodStart: Int? { didSet { constantsChanged() } }
+    public var periodEnd: Int? { didSet { constantsChanged() } }
+    /// Names what a part of a rule that reads no record (RunConstant) may have kept: drawn anew, at random,
+    /// for every context and every change to its header, period or reference data, so no other context
+    /// (one at a freed one's address included) has it. Never 0, which a RunConstant starts from.
+    private(set) var constantsVersion: UInt64 = UInt64.random(in: 1 ... .max)
+    private func constantsChanged() { constantsVersion = UInt64.random(in: 1 ... .max) }
     /// Lookup tables filled from earlier tables: lookup id → key → value.
     public var lookups: [LookupTable] = []
-    public var reference: ReferenceData
+    public var reference: ReferenceData { didSet { constantsChanged() } }
     /// An aggregate rule's warn_when / fail_when: the group being judged.
     public var aggregate: AggregateMeasurement?
     /// Earlier runs' metrics (a run with a history database), for previous() and history_median().
@@ -140,6 +148,16 @@ public struct ExpressionCompiler {
         return try c.compile(expr, &scope)
     }
 
+    /// An expression computed for every record (a derived field, a group-by part), remembered by its inputs
+    /// when it reads only a few fields of the record (ExpressionMemo).
+    static func compilePerRecord(_ text: String, origin: SourceLocation, sourceLine: String?,
+                                 scope: inout CompileScope) throws -> CompiledExpression {
+        let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
+        let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
+        let compiled = try c.compile(expr, &scope)
+        return CompiledExpression(evaluate: try ExpressionMemo.wrap(compiled, of: expr, compiler: c, scope: &scope))
+    }
+
     /// A condition (a rule's when, where, numerator): compiled to a test, so a record rule's truth is a
     /// byte in a register, not a Value made and matched; and to a FieldCheck too when it has a shape the
     /// engine runs in a loop.
@@ -158,7 +176,7 @@ public struct ExpressionCompiler {
         switch e {
         case .literal(let v, _): return .constant(v)
         case .field(let qualifier, let name, let span): return try fieldOperand(qualifier, name, span, &scope)
-        default: return .computed(try compile(e, &scope))
+        default: return .computed(RunConstant.wrap(try compile(e, &scope), of: e))
         }
     }
 

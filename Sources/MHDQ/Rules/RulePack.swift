@@ -231,6 +231,16 @@ public enum RulePackLoader {
             }
         }
 
+        /// The same for a derived field, computed for every record (and remembered by its inputs when it can be).
+        func compilePerRecord(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> CompiledExpression? {
+            guard let e = try expressionString(t, key) else { return nil }
+            do {
+                return try ExpressionCompiler.compilePerRecord(e.text, origin: e.origin, sourceLine: e.line, scope: &scope)
+            } catch let error as MHDQError {
+                throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
+            }
+        }
+
         /// The same for a condition, compiled to a three-valued test (no Value made for its truth), and to a
         /// FieldCheck when it has one of the shapes the engine runs in a loop. Not generic over the two: a
         /// closure returned through a generic result is called through a thunk.
@@ -298,8 +308,8 @@ public enum RulePackLoader {
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
-            guard let expr = try compile(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
-            pack.derived[ds.table, default: []].append((name, CompiledExpression(evaluate: expr)))
+            guard let expr = try compilePerRecord(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
+            pack.derived[ds.table, default: []].append((name, expr))
             pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
         }
 
@@ -414,7 +424,7 @@ public enum RulePackLoader {
                     var byOrigin = r["by"]?.location ?? r.location
                     byOrigin.offset = nil
                     let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-                    rule.groupBy.append(CompiledExpression(evaluate: try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line, scope: &scope)))
+                    rule.groupBy.append(try ExpressionCompiler.compilePerRecord(by, origin: byOrigin, sourceLine: line, scope: &scope))
                     rule.groupByNames.append(by)
                 }
                 rule.warnBelow = try r.number("warn_below")

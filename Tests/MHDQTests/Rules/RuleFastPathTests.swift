@@ -171,4 +171,53 @@ struct RuleFastPathTests {
         bits.forEach { visited.append($0) }
         #expect(visited == set.sorted())
     }
+
+    /// Derived fields and group-by parts are remembered by the fields they read: the remembered expression
+    /// gives what evaluating it gives, record after record, also past the point where the memo gives up
+    /// (more than 4,096 distinct inputs) and for every kind of value; expressions that read the run's
+    /// context, another table or more than three fields are not remembered at all.
+    @Test func rememberedExpressionsAgreeWithEvaluation() throws {
+        let ds = S.catalogue.dataset("MHS001MPI")!
+        let origin = SourceLocation(file: "test", row: 1, offset: 1)
+        let expressions = [
+            "upper(trim(EthnicCategory))",
+            "if(EthnicCategory is blank, \"missing\", if(first(upper(EthnicCategory)) in [\"A\", \"B\"], \"valid\", \"other\"))",
+            "month(PersonBirthDate)", "age(PersonBirthDate, date(\"2026-09-30\"))",
+            "if(EthnicCategory is blank, LocalPatientID, EthnicCategory)",
+            "length(LocalPatientID) + length(NHSNumber) + length(EthnicCategory)",
+            "coalesce(EthnicCategory, LocalPatientID, NHSNumber, Postcode)",
+        ]
+        var pool: [Value] = [.null, .text(""), .text("1"), .text(" A "), .text("a1"), .text("Z"), .text("99"), .text("é"), .text("e\u{301}"),
+                             .text(String(repeating: "x", count: 70)), .number(1), .number(-0.0), .number(0), .bool(true),
+                             .bool(false), S.date("2000-02-29"), .time(60), .dateTime(-1),
+                             .typed(.amount(Amount(raw: "*", status: "suppressed")))]
+        for i in 0 ..< 6_000 { pool.append(i % 2 == 0 ? .text("P\(i)") : .date(i)) }
+        var generator = SystemRandomNumberGenerator()
+        for text in expressions {
+            var scope = CompileScope(dataset: ds, header: S.catalogue.dataset("MHS000Header"), catalogue: S.catalogue, lookups: LookupRegistry())
+            let plain = try ExpressionCompiler.compile(text, origin: origin, sourceLine: text, scope: &scope)
+            let remembered = try ExpressionCompiler.compilePerRecord(text, origin: origin, sourceLine: text, scope: &scope)
+            let ctx = EvalContext()
+            for _ in 0 ..< 20_000 {
+                var record = Array(repeating: Value.null, count: ds.fields.count)
+                for name in ["EthnicCategory", "LocalPatientID", "NHSNumber", "Postcode", "PersonBirthDate"] {
+                    // Mostly a few values (codes), sometimes any of thousands (identifiers, dates).
+                    let v = Int.random(in: 0 ..< 4, using: &generator) == 0 ? pool.randomElement(using: &generator)! : pool[Int.random(in: 0 ..< 19, using: &generator)]
+                    record[ds.index(of: name)!] = v
+                }
+                ctx.record = record
+                let a = plain(ctx), b = remembered.evaluate(ctx)
+                #expect(a == b, "\(text) on \(record)")
+                if a != b { return }
+            }
+        }
+        var names: [String] = []
+        for (text, remembered) in [("upper(trim(EthnicCategory))", true), ("lookup(MHS001MPI.EthnicCategory, LocalPatientID)", false),
+                                   ("days_between(PersonBirthDate, period_end())", false), ("MHS000Header.OrgIDProvider", false),
+                                   ("setting(\"x\")", false), ("month(PersonBirthDate)", true)] {
+            names = []
+            let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: text)
+            #expect(ExpressionMemo.reads(expr, into: &names) == remembered, "\(text)")
+        }
+    }
 }
