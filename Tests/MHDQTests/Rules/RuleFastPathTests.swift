@@ -220,4 +220,37 @@ struct RuleFastPathTests {
             #expect(ExpressionMemo.reads(expr, into: &names) == remembered, "\(text)")
         }
     }
+
+    /// A part of a rule that reads no record is computed once per context version: a new header, period,
+    /// setting or another context gives the new answer, never the one kept from before.
+    @Test func runConstantsFollowTheContext() throws {
+        let ds = S.catalogue.dataset("MHS002GP")!
+        let header = S.catalogue.dataset("MHS000Header")!
+        let text = "StartDateGMPRegistration > add_days(MHS000Header.ReportingPeriodEndDate, 1) and upper(setting(\"portal_org\")) = \"RX4\""
+        var scope = CompileScope(dataset: ds, header: header, catalogue: S.catalogue, lookups: LookupRegistry())
+        let compiled = try ExpressionCompiler.compile(text, origin: SourceLocation(file: "test", row: 1, offset: 1), sourceLine: text, scope: &scope)
+        func context(end: String, org: String) -> EvalContext {
+            var reference = ReferenceData()
+            reference.settings["portal_org"] = org
+            let ctx = EvalContext(reference: reference)
+            var h = Array(repeating: Value.null, count: header.fields.count)
+            h[header.index(of: "ReportingPeriodEndDate")!] = S.date(end)
+            ctx.header = h
+            var record = Array(repeating: Value.null, count: ds.fields.count)
+            record[ds.index(of: "StartDateGMPRegistration")!] = S.date("2024-06-15")
+            ctx.record = record
+            return ctx
+        }
+        let a = context(end: "2024-06-13", org: "rx4"), b = context(end: "2024-06-14", org: "rx4")
+        #expect(compiled(a) == .bool(true))
+        #expect(compiled(b) == .bool(false))      // another context: 06-15 is not after 06-15
+        #expect(compiled(a) == .bool(true))
+        a.reference.settings["portal_org"] = "RX5"
+        #expect(compiled(a) == .bool(false))      // a new setting in the same context
+        var h = a.header
+        h[header.index(of: "ReportingPeriodEndDate")!] = S.date("2024-06-30")
+        a.reference.settings["portal_org"] = "RX4"
+        a.header = h
+        #expect(compiled(a) == .bool(false))      // a new header: 06-15 is before 07-01
+    }
 }
