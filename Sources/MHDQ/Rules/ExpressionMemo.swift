@@ -1,14 +1,21 @@
 // Per-record expressions (derived fields, group-by parts) remembered by the few values they read.
 
-/// A derived field or group-by expression is computed for every record, but most read one or two fields
-/// that take few values: ETHNIC CATEGORY's codes, the class made from them, a referral's month. Rule
-/// functions have no side effects and, but for those in `contextual`, read nothing but their arguments, so
-/// the result is the same for the same inputs: the memo keeps it, keyed by the inputs' kinds and bytes. It
-/// gives up once it has seen `limit` distinct inputs (an identifier, a birth date), and evaluates as before
-/// from then on.
+/// A derived field or group-by expression is computed for every record, but most read one or two values
+/// that take few values: ETHNIC CATEGORY's codes, the class made from them, a referral's month, the
+/// patient's code looked up for a referral. Rule functions have no side effects and read nothing but their
+/// arguments, except those in `contextual`, whose result is itself taken as an input: so the result is the
+/// same for the same inputs, and the memo keeps it, keyed by the inputs' kinds and bytes. It gives up once
+/// it has seen `limit` distinct inputs (an identifier, a birth date), and evaluates as before from then on.
 final class ExpressionMemo {
-    /// Each input: a field of the record, or (derived) an earlier derived field.
-    private let inputs: [(derived: Bool, index: Int)]
+    /// What the memo is keyed by: a field of the record, an earlier derived field, or a value computed
+    /// (a lookup, a header field, a setting) by `computed[index]`.
+    enum Input {
+        case field(Int)
+        case derived(Int)
+        case computed(Int)
+    }
+    private let inputs: [Input]
+    private let computed: [Compiled]
     private let compute: Compiled
     private var results = ByteKeyedTable<Value>()
     /// The current inputs' key: room for three texts of up to 63 bytes, each with its kind and length.
@@ -16,51 +23,61 @@ final class ExpressionMemo {
     private var remembering = true
     static let limit = 4096
 
-    private init(inputs: [(derived: Bool, index: Int)], compute: @escaping Compiled) {
+    private init(inputs: [Input], computed: [Compiled], compute: @escaping Compiled) {
         self.inputs = inputs
+        self.computed = computed
         self.compute = compute
     }
 
     deinit { key.deallocate() }
 
-    /// `compiled` remembered by what `expr` reads, or as it is when `expr` reads anything besides up to
-    /// three fields of the record (another table, the header, other periods of a series).
+    /// `compiled` remembered by what `expr` reads, or as it is when `expr` reads more than three values
+    /// (or other periods of a series, a KPI row).
     static func wrap(_ compiled: @escaping Compiled, of expr: Expr, compiler: ExpressionCompiler, scope: inout CompileScope) throws -> Compiled {
-        var names: [String] = []
-        guard reads(expr, into: &names), names.count <= 3 else { return compiled }
-        var inputs: [(derived: Bool, index: Int)] = []
-        for name in names {
-            switch try compiler.operand(.field(qualifier: nil, name: name, Span(offset: 0)), &scope) {
-            case .field(let i): inputs.append((false, i))
-            case .derived(let d): inputs.append((true, d))
-            default: return compiled
+        var reads: [Expr] = []
+        guard collect(expr, into: &reads), reads.count <= 3 else { return compiled }
+        var inputs: [Input] = []
+        var computed: [Compiled] = []
+        for e in reads {
+            switch try compiler.operand(e, &scope) {
+            case .field(let i): inputs.append(.field(i))
+            case .derived(let d): inputs.append(.derived(d))
+            case let other:
+                inputs.append(.computed(computed.count))
+                computed.append(other.compiled)
             }
         }
-        let memo = ExpressionMemo(inputs: inputs, compute: compiled)
+        let memo = ExpressionMemo(inputs: inputs, computed: computed, compute: compiled)
         return { ctx in memo.evaluate(ctx) }
     }
 
-    /// Functions that read the run's context (another table, the period, reference data, settings, a KPI
-    /// row): what they return can differ for the same arguments from one run to another.
+    /// Functions whose result depends on more than their arguments (another table, the period, reference
+    /// data, settings): a call of one is an input of the memo, not looked into.
     static let contextual: Set<String> = ["lookup", "period_start", "period_end", "postcode_active", "ods_live",
-                                          "in_reference", "setting", "kpi"]
+                                          "in_reference", "setting"]
 
-    /// Collects the unqualified names `e` reads (fields and derived fields); false when it reads anything
-    /// else that varies from record to record.
-    static func reads(_ e: Expr, into names: inout [String]) -> Bool {
+    /// Collects what `e` reads: fields and derived fields (once each by name), header fields and calls of
+    /// contextual functions. False when it reads other periods of a series or a KPI row.
+    static func collect(_ e: Expr, into reads: inout [Expr]) -> Bool {
         switch e {
         case .literal: return true
         case .field(let qualifier, let name, _):
-            guard qualifier == nil else { return false }
-            if !names.contains(name) { names.append(name) }
+            let known = reads.contains { r in
+                if case .field(let q, let n, _) = r { return q == qualifier && n == name }
+                return false
+            }
+            if !known { reads.append(e) }
             return true
-        case .list(let items, _): return items.allSatisfy { reads($0, into: &names) }
-        case .unary(_, let x, _), .isBlank(let x, _, _), .matches(let x, _, _, _): return reads(x, into: &names)
-        case .binary(_, let x, let y, _), .inList(let x, let y, _, _): return reads(x, into: &names) && reads(y, into: &names)
+        case .list(let items, _): return items.allSatisfy { collect($0, into: &reads) }
+        case .unary(_, let x, _), .isBlank(let x, _, _), .matches(let x, _, _, _): return collect(x, into: &reads)
+        case .binary(_, let x, let y, _), .inList(let x, let y, _, _): return collect(x, into: &reads) && collect(y, into: &reads)
         case .call(let name, let args, _):
-            guard !contextual.contains(name), !WindowFunctions.names.contains(name),
-                  !MetricHistoryFunctions.names.contains(name) else { return false }
-            return args.allSatisfy { reads($0, into: &names) }
+            guard name != "kpi", !WindowFunctions.names.contains(name), !MetricHistoryFunctions.names.contains(name) else { return false }
+            if contextual.contains(name) {
+                reads.append(e)
+                return true
+            }
+            return args.allSatisfy { collect($0, into: &reads) }
         }
     }
 
@@ -69,10 +86,10 @@ final class ExpressionMemo {
         var length = 0
         for input in inputs {
             let fits: Bool
-            if input.derived {
-                fits = input.index < ctx.derived.count ? Self.write(ctx.derived[input.index], to: key, at: &length) : Self.write(.null, to: key, at: &length)
-            } else {
-                fits = Self.write(ctx.fields[input.index], to: key, at: &length)
+            switch input {
+            case .field(let i): fits = Self.write(ctx.fields[i], to: key, at: &length)
+            case .derived(let d): fits = Self.write(d < ctx.derived.count ? ctx.derived[d] : .null, to: key, at: &length)
+            case .computed(let c): fits = Self.write(computed[c](ctx), to: key, at: &length)
             }
             if !fits { return compute(ctx) }
         }

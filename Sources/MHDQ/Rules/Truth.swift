@@ -1,5 +1,7 @@
 // Conditions compiled to closures that return a three-valued truth in a register, not a boxed Value.
 
+import Foundation
+
 /// Kleene truth: a condition over a blank is unknown, and false wins over unknown in `and`.
 enum Truth: UInt8 {
     case no, yes, unknown
@@ -26,24 +28,116 @@ enum Truth: UInt8 {
 
 typealias Test = (EvalContext) -> Truth
 
-/// A record rule's condition in one of the two shapes most official rules take, on one field F: "F is
-/// blank" and "F is not blank and not format_ok(F)". The engine runs each run of such rules in a loop over
-/// the record, with no closure per rule; `test` is the same condition as a closure (the general `and` would
-/// call four closures and copy F out twice for it: yes when F is present and fails, else no; a test holds
-/// the two forms together). Plain data, so the loop copies no reference per check.
+/// A record rule's condition in one of the three shapes most official rules take, on one field F: "F is
+/// blank", "F is not blank and not format_ok(F)" and "F is not blank and F not in LIST" (a list of short
+/// ASCII codes). The engine runs each run of such rules in a loop over the record, with no closure per
+/// rule; `test` is the same condition as a closure (the general `and` would call four closures and copy F
+/// out twice for it: yes when F is present and fails, else no; a test holds the forms together). Plain
+/// data, so the loop copies no reference per check.
 struct FieldCheck {
+    enum Shape {
+        case blank
+        case badFormat(FormatSpec)
+        case notIn(CodeWords)
+    }
     let field: Int
-    /// Nil: "F is blank"; else F's Data Dictionary format, for "F is not blank and not format_ok(F)".
-    let format: FormatSpec?
+    let shape: Shape
 
     @inline(__always) func fails(_ fields: UnsafeBufferPointer<Value>) -> Bool {
-        guard let format else { return fields[field].isBlank }
-        return !fields[field].isBlank && !format.accepts(fields[field])
+        switch shape {
+        case .blank: return fields[field].isBlank
+        case .badFormat(let format): return !fields[field].isBlank && !format.accepts(fields[field])
+        case .notIn(let codes): return !fields[field].isBlank && !codes.contains(fields[field])
+        }
     }
 
     var test: Test {
         let check = self
         return { ctx in Truth(check.fails(ctx.fields)) }
+    }
+}
+
+/// A code list whose codes are all ASCII and at most seven bytes long (national codes), as sorted words:
+/// a code's bytes packed little-endian with its length in the top byte. A value is looked up by its bytes
+/// with a binary search: no String, no hash. The words are interned for the life of the process (each
+/// distinct list once: code lists are few and small), so a FieldCheck holds them as plain data.
+struct CodeWords {
+    private let words: UnsafeBufferPointer<UInt64>
+
+    /// Nil when a code is not ASCII or is longer than seven bytes.
+    init?(_ codes: Set<String>) {
+        var list: [UInt64] = []
+        for code in codes {
+            guard let w = CodeWords.word(code) else { return nil }
+            list.append(w)
+        }
+        list.sort()
+        CodeWords.lock.lock()
+        defer { CodeWords.lock.unlock() }
+        if let known = CodeWords.interned[list] {
+            words = known
+        } else {
+            let stored = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: list.count)
+            _ = stored.initialize(from: list)
+            words = UnsafeBufferPointer(stored)
+            CodeWords.interned[list] = words
+        }
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var interned: [[UInt64]: UnsafeBufferPointer<UInt64>] = [:]
+
+    /// An ASCII text of at most seven bytes as its word; nil for anything else.
+    static func word(_ s: String) -> UInt64? {
+        var s = s
+        return s.withUTF8 { word($0) }
+    }
+
+    @inline(__always) static func word(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard bytes.count < 8 else { return nil }
+        var w: UInt64 = 0
+        for k in 0 ..< bytes.count {
+            let b = bytes[k]
+            guard b < 0x80 else { return nil }
+            w |= UInt64(b) &<< (8 &* UInt64(k))
+        }
+        return w | UInt64(bytes.count) &<< 56
+    }
+
+    /// Membership with the meaning of `in`: the value's text equals a code (String equality, so canonical
+    /// equivalence: "\u{212A}" is "K"). ASCII text is decided by its bytes: an ASCII text longer than any
+    /// code is none of them.
+    @inline(__always) func contains(_ value: Value) -> Bool {
+        if case .text(let s) = value, let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool? in
+            if let w = CodeWords.word(bytes) { return search(w) }
+            for b in bytes where b >= 0x80 { return nil }
+            return false
+        }), let found {
+            return found
+        }
+        let text = value.text
+        if let w = CodeWords.word(text) { return search(w) }
+        return text.utf8.allSatisfy({ $0 < 0x80 }) ? false : containsSlowly(text)
+    }
+
+    @inline(__always) private func search(_ w: UInt64) -> Bool {
+        var lo = 0, hi = words.count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            let m = words[mid]
+            if m == w { return true }
+            if m < w { lo = mid &+ 1 } else { hi = mid }
+        }
+        return false
+    }
+
+    /// Non-ASCII text (rare): compared with each code as a String.
+    private func containsSlowly(_ s: String) -> Bool {
+        words.contains { w in
+            let n = Int(w >> 56)
+            let bytes = (0 ..< n).map { UInt8(truncatingIfNeeded: w >> (8 * UInt64($0))) }
+            return String(decoding: bytes, as: UTF8.self) == s
+        }
     }
 }
 
@@ -137,18 +231,23 @@ extension ExpressionCompiler {
         guard !scope.aggregateLevel else { return nil }
         switch e {
         case .isBlank(.field(nil, let name, _), false, _):
-            return scope.dataset.index(of: name).map { FieldCheck(field: $0, format: nil) }
+            return scope.dataset.index(of: name).map { FieldCheck(field: $0, shape: .blank) }
         case .binary("and", .isBlank(.field(nil, let name, _), true, _), .unary("not", .call("format_ok", let args, _), _), _):
             guard let i = scope.dataset.index(of: name), args.count == 1, case .field(nil, let other, _) = args[0],
                   scope.dataset.index(of: other) == i else { return nil }
-            return FieldCheck(field: i, format: try formatSpec(of: args[0], scope))
+            return FieldCheck(field: i, shape: .badFormat(try formatSpec(of: args[0], scope)))
+        case .binary("and", .isBlank(.field(nil, let name, _), true, _), .inList(.field(nil, let other, _), let rhs, true, let span), _):
+            guard let i = scope.dataset.index(of: name), scope.dataset.index(of: other) == i,
+                  let codes = CodeWords(try constantSet(rhs, span, &scope)) else { return nil }
+            return FieldCheck(field: i, shape: .notIn(codes))
         default:
             return nil
         }
     }
 
     /// "F is not blank and F not in LIST" (the official National Code rules) as one test that looks at F
-    /// where it lies, for the same truth as the general `and`. Nil for any other shape.
+    /// where it lies, for the same truth as the general `and`, when LIST is not one FieldCheck takes (a
+    /// code that is not ASCII or longer than seven bytes). Nil for any other shape.
     func presentAndNotInList(_ l: Expr, _ r: Expr, _ scope: inout CompileScope) throws -> Test? {
         guard !scope.aggregateLevel, case .isBlank(.field(nil, let name, _), true, _) = l,
               case .inList(.field(nil, let other, _), let rhs, true, let span) = r,
