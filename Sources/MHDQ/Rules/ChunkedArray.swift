@@ -43,21 +43,60 @@ struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
 /// Byte strings (keys) laid end to end in chunks of 64 KB; a string never straddles two chunks, so each
 /// is one contiguous slice, and its end within the chunk fits two bytes. With ten million records a key
 /// column is mostly its ends: two bytes each rather than four saved a tenth of a big run's memory.
+/// The chunks are memory the arena allocates itself (and copies only if a copy of the arena is changed):
+/// appending a key is a bounds check and a copy of its bytes, where an array of arrays checked both
+/// arrays' uniqueness on every append.
 struct ByteArena {
     private static let chunkBytes = Int(UInt16.max)
-    private var chunks: [[UInt8]] = []
+    private static let endsShift = 16
+    private static let endsPerChunk = 1 << endsShift
+
+    private final class Storage {
+        var chunks: [UnsafeMutablePointer<UInt8>] = []
+        /// Bytes used in the last chunk.
+        var used = 0
+        /// Each string's end offset within its chunk, in chunks of `endsPerChunk`.
+        var ends: [UnsafeMutablePointer<UInt16>] = []
+        var count = 0
+
+        init() {}
+
+        init(copying other: Storage) {
+            for c in other.chunks {
+                let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: ByteArena.chunkBytes)
+                copy.update(from: c, count: ByteArena.chunkBytes)
+                chunks.append(copy)
+            }
+            for e in other.ends {
+                let copy = UnsafeMutablePointer<UInt16>.allocate(capacity: ByteArena.endsPerChunk)
+                copy.update(from: e, count: ByteArena.endsPerChunk)
+                ends.append(copy)
+            }
+            used = other.used
+            count = other.count
+        }
+
+        deinit {
+            for c in chunks { c.deallocate() }
+            for e in ends { e.deallocate() }
+        }
+
+        @inline(__always) func end(_ i: Int) -> Int {
+            Int(ends[i >> ByteArena.endsShift][i & (ByteArena.endsPerChunk - 1)])
+        }
+    }
+
+    private var storage = Storage()
     /// Index of the first string in each chunk.
     private var chunkFirst: [Int] = []
-    /// Each string's end offset within its chunk.
-    private var ends = ChunkedArray<UInt16>()
     /// Strings longer than a chunk (never an identifier; a garbage cell can be anything) are kept whole
     /// here, with the one byte 0xFF in the arena in their place: it is not UTF-8, so no stored text is it.
     private var oversized: [Int: [UInt8]] = [:]
     private static let oversizedMark: UInt8 = 0xFF
 
-    var count: Int { ends.count }
+    var count: Int { storage.count }
     /// Bytes held, spare chunk room included (for reporting).
-    var capacity: Int { chunks.reduce(0) { $0 + $1.capacity } }
+    var capacity: Int { storage.chunks.count * Self.chunkBytes }
 
     /// Appends `bytes` as one string.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -66,15 +105,19 @@ struct ByteArena {
             [Self.oversizedMark].withUnsafeBufferPointer { append($0) }
             return
         }
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+        let s = storage
         let n = bytes.count
-        if chunks.isEmpty || chunks[chunks.count - 1].count + n > Self.chunkBytes {
-            var chunk: [UInt8] = []
-            chunk.reserveCapacity(Self.chunkBytes)
-            chunks.append(chunk)
-            chunkFirst.append(count)
+        if s.chunks.isEmpty || s.used + n > Self.chunkBytes {
+            s.chunks.append(.allocate(capacity: Self.chunkBytes))
+            s.used = 0
+            chunkFirst.append(s.count)
         }
-        chunks[chunks.count - 1].append(contentsOf: bytes)
-        ends.append(UInt16(chunks[chunks.count - 1].count))
+        if n > 0 { (s.chunks[s.chunks.count - 1] + s.used).update(from: bytes.baseAddress!, count: n) }
+        s.used += n
+        if s.count & (Self.endsPerChunk - 1) == 0 { s.ends.append(.allocate(capacity: Self.endsPerChunk)) }
+        s.ends[s.ends.count - 1][s.count & (Self.endsPerChunk - 1)] = UInt16(s.used)
+        s.count += 1
     }
 
     mutating func append(_ bytes: [UInt8]) {
@@ -91,48 +134,53 @@ struct ByteArena {
         return lo
     }
 
+    /// String `i` where it lies (valid while the arena is not changed), the oversized ones included.
+    @inline(__always) private func string(_ i: Int, chunk c: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = i == chunkFirst[c] ? 0 : storage.end(i - 1)
+        return UnsafeBufferPointer(start: storage.chunks[c] + start, count: storage.end(i) - start)
+    }
+
     /// Calls `body` with each string's index and bytes, in order: a scan, with no search for each string's
-    /// chunk and no slice to retain (the group rules read every key of ten-million-record columns this way).
+    /// chunk (the group rules read every key of ten-million-record columns this way).
     func forEach(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        let s = storage
         var i = 0
-        for c in 0 ..< chunks.count {
-            let last = c + 1 < chunkFirst.count ? chunkFirst[c + 1] : count
-            chunks[c].withUnsafeBufferPointer { chunk in
-                var start = 0
-                while i < last {
-                    let end = Int(ends[i])
-                    let string = UnsafeBufferPointer(rebasing: chunk[start ..< end])
-                    if string.count == 1 && string[0] == Self.oversizedMark, let whole = oversized[i] {
-                        whole.withUnsafeBufferPointer { body(i, $0) }
-                    } else {
-                        body(i, string)
-                    }
-                    start = end
-                    i += 1
+        for c in 0 ..< s.chunks.count {
+            let last = c + 1 < chunkFirst.count ? chunkFirst[c + 1] : s.count
+            let chunk = s.chunks[c]
+            var start = 0
+            while i < last {
+                let end = s.end(i)
+                let string = UnsafeBufferPointer(start: chunk + start, count: end - start)
+                if string.count == 1 && string[0] == Self.oversizedMark, let whole = oversized[i] {
+                    whole.withUnsafeBufferPointer { body(i, $0) }
+                } else {
+                    body(i, string)
                 }
+                start = end
+                i += 1
             }
         }
     }
 
     /// Whether string `i` is `key`, compared in place.
     func equals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let c = chunk(of: i)
-        let start = i == chunkFirst[c] ? 0 : Int(ends[i - 1])
-        let end = Int(ends[i])
-        if end - start == 1 && chunks[c][start] == Self.oversizedMark, let whole = oversized[i] {
+        let string = string(i, chunk: chunk(of: i))
+        if string.count == 1 && string[0] == Self.oversizedMark, let whole = oversized[i] {
             return whole.withUnsafeBufferPointer { $0.elementsEqual(key) }
         }
-        guard end - start == key.count else { return false }
-        return chunks[c].withUnsafeBufferPointer { chunk in
-            key.count == 0 || memcmp(chunk.baseAddress! + start, key.baseAddress!, key.count) == 0
-        }
+        guard string.count == key.count else { return false }
+        return key.count == 0 || memcmp(string.baseAddress!, key.baseAddress!, key.count) == 0
     }
 
-    func bytes(_ i: Int) -> ArraySlice<UInt8> {
-        let c = chunk(of: i)
-        let start = i == chunkFirst[c] ? 0 : Int(ends[i - 1])
-        let slice = chunks[c][start ..< Int(ends[i])]
-        if slice.count == 1 && slice.first == Self.oversizedMark, let whole = oversized[i] { return whole[...] }
-        return slice
+    /// Calls `body` with string `i`'s bytes.
+    func withBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let string = string(i, chunk: chunk(of: i))
+        if string.count == 1 && string[0] == Self.oversizedMark, let whole = oversized[i] {
+            return whole.withUnsafeBufferPointer(body)
+        }
+        return body(string)
     }
+
+    func bytes(_ i: Int) -> [UInt8] { withBytes(i) { Array($0) } }
 }

@@ -40,7 +40,7 @@ struct KeyColumn {
     /// Each record's index and key bytes (empty: no key), in record order.
     func forEachKey(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) { keys.forEach(body) }
 
-    func bytes(_ i: Int) -> ArraySlice<UInt8> { keys.bytes(i) }
+    func bytes(_ i: Int) -> [UInt8] { keys.bytes(i) }
 
     /// Whether record `i`'s key is `key` (compared in place).
     func equals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool { keys.equals(i, key) }

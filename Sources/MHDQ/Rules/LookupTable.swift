@@ -65,8 +65,6 @@ public struct LookupTable {
 
     @inline(__always) private static func tag(_ hash: Int) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 24) | 1 }
 
-    private func keyBytes(_ e: Int) -> ArraySlice<UInt8> { keys.bytes(e) }
-
     private func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let mask = slots.count - 1
         let h = LookupTable.hash(key)
@@ -99,7 +97,7 @@ public struct LookupTable {
         slots = Array(repeating: 0, count: slots.count * 2)
         tags = Array(repeating: 0, count: slots.count)
         for e in 0 ..< values.count {
-            let h = keyBytes(e).withUnsafeBufferPointer { LookupTable.hash($0) }
+            let h = keys.withBytes(e) { LookupTable.hash($0) }
             place(e, hash: h)
         }
     }
@@ -109,7 +107,7 @@ public struct LookupTable {
         var all: [String: Value] = [:]
         all.reserveCapacity(values.count)
         for e in 0 ..< values.count {
-            let key = String(decoding: keyBytes(e), as: UTF8.self)
+            let key = keys.withBytes(e) { String(decoding: $0, as: UTF8.self) }
             if all[key] == nil { all[key] = values[e] }
         }
         fallback = all

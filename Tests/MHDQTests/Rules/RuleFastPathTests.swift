@@ -144,6 +144,13 @@ struct RuleFastPathTests {
         sameLength[65_534] ^= 1
         #expect(sameLength.withUnsafeBufferPointer { arena.equals(70_000, $0) } == false)
         #expect(strings[50_000].withUnsafeBufferPointer { arena.equals(50_000, $0) })
+        // A copy is a value: appending to it leaves the original as it was, and the copy keeps what it had.
+        var copy = arena
+        copy.append(Array("copy".utf8))
+        arena.append(Array("original".utf8))
+        #expect(copy.count == strings.count + 1 && arena.count == strings.count + 1)
+        #expect(copy.bytes(strings.count) == Array("copy".utf8) && arena.bytes(strings.count) == Array("original".utf8))
+        #expect(copy.bytes(119_999) == strings[119_999] && arena.bytes(119_999) == strings[119_999])
     }
 
     /// first() takes an ASCII first character without building a Character, and still a whole grapheme otherwise.
