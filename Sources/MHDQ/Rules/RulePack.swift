@@ -39,6 +39,8 @@ public final class Rule {
     public var kind: RuleKind
     public var table: String
     public var field: String
+    /// Where `field` is in a record of `table` (nil when it is not one of the table's fields).
+    var fieldIndex: Int?
     public var location: SourceLocation
     /// Context the rule needs to run: "ods", "postcodes", "portal_org", "upload_date", "period", "table:NAME".
     public var needs: Set<String>
@@ -371,6 +373,7 @@ public enum RulePackLoader {
                             findingClass: cls, severity: severity, kind: kind, table: ds.table, field: field,
                             location: r.location, needs: Set(try r.strings("needs") ?? []), officialType: try r.string("official_type"),
                             condition: nil, filter: nil, message: MessageTemplate(parts: []))
+            rule.fieldIndex = ds.index(of: field)
             rule.filter = try condition(r, "where", &scope)?.test
             switch kind {
             case .record:

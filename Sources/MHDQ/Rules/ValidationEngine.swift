@@ -114,13 +114,15 @@ public final class ValidationEngine: StagedRecordConsumer {
         func aggregates(_ rule: Rule) -> [String: Accumulator] {
             program?.aggregates.firstIndex { $0 === rule }.flatMap { $0 < tallies.count ? tallies[$0].byGroup : nil } ?? [:]
         }
-        var groupIndices: [Int]
-        var identifierIndices: [Int]
+        let groupIndices: [Int]
+        let identifierIndices: [Int]
+        let keyIndices: [Int]
 
         init(dataset: Dataset) {
             self.dataset = dataset
             groupIndices = dataset.group.compactMap { dataset.index(of: $0) }
             identifierIndices = dataset.identifierIndices
+            keyIndices = dataset.key.compactMap { dataset.index(of: $0) }
         }
     }
 
@@ -475,10 +477,14 @@ public final class ValidationEngine: StagedRecordConsumer {
         if let key {
             f.recordKey = key
         } else {
-            for i in state.identifierIndices where !context.record[i].isNull { f.identifiers.append(context.record[i].text) }
-            f.recordKey = state.dataset.key.compactMap { state.dataset.index(of: $0) }.map { context.record[$0].text }.joined(separator: "+")
-            if let i = state.dataset.index(of: rule.field) { f.value = context.record[i].text }
-            f.group = state.groupIndices.map { context.record[$0].text }.joined(separator: " / ")
+            // Field positions were found once (per table, per rule), not by name for every finding.
+            let record = context.fields
+            for i in state.identifierIndices where !record[i].isNull { f.identifiers.append(record[i].text) }
+            f.recordKey = state.keyIndices.count == 1 ? record[state.keyIndices[0]].text
+                : state.keyIndices.map { record[$0].text }.joined(separator: "+")
+            if let i = rule.fieldIndex { f.value = record[i].text }
+            f.group = state.groupIndices.count == 1 ? record[state.groupIndices[0]].text
+                : state.groupIndices.map { record[$0].text }.joined(separator: " / ")
         }
         return f
     }
@@ -611,10 +617,11 @@ public final class ValidationEngine: StagedRecordConsumer {
                     s = (s + 1) & mask
                 }
             }
+            let shape = GroupFindingShape(rule, state: state)
             for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
                 for i in members {
                     if rule.severity.rejectsRecord { state.flags[i] |= ValidationEngine.groupRejected }
-                    emitGroupFinding(rule, state: state, column: column, index: i)
+                    emitGroupFinding(rule, state: state, column: column, index: i, shape: shape)
                 }
             }
         }
@@ -669,21 +676,36 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         for rule in orphanRules {
             guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
-            flagged[rule.id]?.forEach { i in emitGroupFinding(rule, state: state, column: column, index: i) }
+            let shape = GroupFindingShape(rule, state: state)
+            flagged[rule.id]?.forEach { i in emitGroupFinding(rule, state: state, column: column, index: i, shape: shape) }
         }
     }
 
-    func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int) {
+    /// What a group rule's findings show, found once per rule: its display column, which key parts are
+    /// identifiers, and which part is the rule's field.
+    struct GroupFindingShape {
+        let display: KeyColumn?
+        let displayIsKey: Bool
+        let identifying: [Bool]
+        let valuePart: Int?
+
+        init(_ rule: Rule, state: TableState) {
+            displayIsKey = rule.messageFields == rule.key
+            display = rule.messageFields.isEmpty || displayIsKey ? nil : state.displays(rule.messageFields)
+            identifying = rule.key.map { state.dataset.field($0)?.identifier == true }
+            valuePart = rule.key.firstIndex(of: rule.field)
+        }
+    }
+
+    func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int, shape: GroupFindingShape) {
         let parts = column.parts(index)
-        let display = rule.messageFields.isEmpty ? [] : rule.messageFields == rule.key ? parts : (state.displays(rule.messageFields)?.parts(index) ?? [])
+        let display = rule.messageFields.isEmpty ? [] : shape.displayIsKey ? parts : (shape.display?.parts(index) ?? [])
         var identifiers: [String] = []
         let message = rule.message.render(context, fields: display, identifiers: &identifiers)
-        for (k, name) in rule.key.enumerated() where k < parts.count && state.dataset.field(name)?.identifier == true {
-            identifiers.append(parts[k])
-        }
-        var f = makeFinding(rule, state: state, index: index, message: message, key: parts.joined(separator: "+"),
-                            identifiers: identifiers)
-        if let k = rule.key.firstIndex(of: rule.field), k < parts.count { f.value = parts[k] }
+        for (k, part) in parts.enumerated() where k < shape.identifying.count && shape.identifying[k] { identifiers.append(part) }
+        var f = makeFinding(rule, state: state, index: index, message: message,
+                            key: parts.count == 1 ? parts[0] : parts.joined(separator: "+"), identifiers: identifiers)
+        if let k = shape.valuePart, k < parts.count { f.value = parts[k] }
         findings.add(f)
     }
 
