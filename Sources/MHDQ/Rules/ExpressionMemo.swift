@@ -34,6 +34,12 @@ final class ExpressionMemo {
     /// `compiled` remembered by what `expr` reads, or as it is when `expr` reads more than three values
     /// (or other periods of a series, a KPI row).
     static func wrap(_ compiled: @escaping Compiled, of expr: Expr, compiler: ExpressionCompiler, scope: inout CompileScope) throws -> Compiled {
+        // A field, a constant or a lookup by itself has nothing to remember: it is read as it is.
+        switch expr {
+        case .field, .literal: return compiled
+        case .call(let name, _, _) where contextual.contains(name): return compiled
+        default: break
+        }
         var reads: [Expr] = []
         guard collect(expr, into: &reads), reads.count <= 3 else { return compiled }
         var inputs: [Input] = []
