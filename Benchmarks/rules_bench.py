@@ -2,7 +2,8 @@
 """Rule evaluation cost and a big run's memory: `mhdq check` with the manifest's packs against `--no-rules`.
 
 Generates once into bench-data/ (git-ignored), with `mhdq generate`, a synthetic trust of BENCH_RULES_PATIENTS
-patients (default 50,000: about 530k rows in seven extracts) and times, median of BENCH_REPS runs each:
+patients (default 50,000: about 530k rows in seven extracts) and times, median of BENCH_REPS rounds (each
+round runs every binary once, so the baseline and the build meet the same machine):
   check --no-rules   read + stage only (the baseline)
   check              read + stage + the mhsds-v6 and ethnicity packs
 and reports what the rules add as a multiple of reading. `check --no-rules` makes no Value it does not
@@ -97,17 +98,20 @@ def main():
 
     manifest = generate(mhdq, patients, "1.5", "5")
     n = rows(manifest)
-    print(f"input: {os.path.relpath(os.path.dirname(manifest), ROOT)}  {patients:,} patients, {n:,} rows; median of {reps} runs\n")
+    print(f"input: {os.path.relpath(os.path.dirname(manifest), ROOT)}  {patients:,} patients, {n:,} rows; median of {reps} rounds\n")
     binaries = [("mhdq", mhdq)] + ([("baseline", baseline)] if baseline else [])
     stage_bench = os.path.join(os.path.dirname(mhdq), "mhdq-stage-bench")
     if not os.access(stage_bench, os.X_OK):
         stage_bench = None
         print("(no mhdq-stage-bench beside mhdq: staging every value is not timed)\n")
-    results = {}
-    for label, b in binaries:
-        stage, _ = median_seconds([b, "check", manifest, "--no-rules", "--json"], reps)
-        full, _ = median_seconds([b, "check", manifest, "--json"], reps)
-        results[label] = (stage, full)
+    # Rounds, each running every binary once, so a slow spell on a shared machine falls on both builds
+    # rather than on whichever happened to run then.
+    samples = {label: ([], []) for label, _ in binaries}
+    for _ in range(reps):
+        for label, b in binaries:
+            samples[label][0].append(run_once([b, "check", manifest, "--no-rules", "--json"])[0])
+            samples[label][1].append(run_once([b, "check", manifest, "--json"])[0])
+    results = {label: (statistics.median(s), statistics.median(f)) for label, (s, f) in samples.items()}
     print(f"{'binary':<10} {'--no-rules s':>13} {'with packs s':>13} {'rules s':>9} {'rules / reading':>16} {'rows/s (packs)':>15}")
     for label, (stage, full) in results.items():
         print(f"{label:<10} {stage:>13.3f} {full:>13.3f} {full - stage:>9.3f} {(full - stage) / stage:>15.2f}x {n / full:>15,.0f}")
