@@ -142,20 +142,14 @@ public struct ExpressionCompiler {
         ExpressionParser.locatedError(message, origin: origin, text: text, offset: span.offset, sourceLine: sourceLine)
     }
 
-    public static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope) throws -> Compiled {
-        let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
-        let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
-        return try c.compile(expr, &scope)
-    }
-
-    /// An expression computed for every record (a derived field, a group-by part), remembered by its inputs
-    /// when it reads only a few fields of the record (ExpressionMemo).
-    static func compilePerRecord(_ text: String, origin: SourceLocation, sourceLine: String?,
-                                 scope: inout CompileScope) throws -> CompiledExpression {
+    /// `perRecord`: an expression computed for every record (a derived field, a group-by part), remembered
+    /// by its inputs when it reads only a few values (ExpressionMemo).
+    public static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope,
+                               perRecord: Bool = false) throws -> Compiled {
         let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
         let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
         let compiled = try c.compile(expr, &scope)
-        return CompiledExpression(evaluate: try ExpressionMemo.wrap(compiled, of: expr, compiler: c, scope: &scope))
+        return perRecord ? try ExpressionMemo.wrap(compiled, of: expr, compiler: c, scope: &scope) : compiled
     }
 
     /// A condition (a rule's when, where, numerator): compiled to a test, so a record rule's truth is a

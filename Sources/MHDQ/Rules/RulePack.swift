@@ -223,21 +223,12 @@ public enum RulePackLoader {
             return ds
         }
 
-        /// Compiles the expression string at `key` of `t`, pointing errors inside the string.
-        func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> Compiled? {
+        /// Compiles the expression string at `key` of `t`, pointing errors inside the string. `perRecord`:
+        /// a derived field, computed for every record (remembered by its inputs when it can be).
+        func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope, perRecord: Bool = false) throws -> Compiled? {
             guard let e = try expressionString(t, key) else { return nil }
             do {
-                return try ExpressionCompiler.compile(e.text, origin: e.origin, sourceLine: e.line, scope: &scope)
-            } catch let error as MHDQError {
-                throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
-            }
-        }
-
-        /// The same for a derived field, computed for every record (and remembered by its inputs when it can be).
-        func compilePerRecord(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope) throws -> CompiledExpression? {
-            guard let e = try expressionString(t, key) else { return nil }
-            do {
-                return try ExpressionCompiler.compilePerRecord(e.text, origin: e.origin, sourceLine: e.line, scope: &scope)
+                return try ExpressionCompiler.compile(e.text, origin: e.origin, sourceLine: e.line, scope: &scope, perRecord: perRecord)
             } catch let error as MHDQError {
                 throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
             }
@@ -310,8 +301,8 @@ public enum RulePackLoader {
             scope.derived = pack.derived[ds.table, default: []].map(\.name)
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
-            guard let expr = try compilePerRecord(d, "expr", &scope) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
-            pack.derived[ds.table, default: []].append((name, expr))
+            guard let expr = try compile(d, "expr", &scope, perRecord: true) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
+            pack.derived[ds.table, default: []].append((name, CompiledExpression(evaluate: expr)))
             pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
         }
 
@@ -427,7 +418,8 @@ public enum RulePackLoader {
                     var byOrigin = r["by"]?.location ?? r.location
                     byOrigin.offset = nil
                     let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-                    rule.groupBy.append(try ExpressionCompiler.compilePerRecord(by, origin: byOrigin, sourceLine: line, scope: &scope))
+                    rule.groupBy.append(CompiledExpression(evaluate: try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line,
+                                                                                                   scope: &scope, perRecord: true)))
                     rule.groupByNames.append(by)
                 }
                 rule.warnBelow = try r.number("warn_below")

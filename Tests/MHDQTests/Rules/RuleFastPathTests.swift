@@ -223,7 +223,7 @@ struct RuleFastPathTests {
         for text in expressions {
             var scope = CompileScope(dataset: ds, header: S.catalogue.dataset("MHS000Header"), catalogue: S.catalogue, lookups: LookupRegistry())
             let plain = try ExpressionCompiler.compile(text, origin: origin, sourceLine: text, scope: &scope)
-            let remembered = try ExpressionCompiler.compilePerRecord(text, origin: origin, sourceLine: text, scope: &scope)
+            let remembered = try ExpressionCompiler.compile(text, origin: origin, sourceLine: text, scope: &scope, perRecord: true)
             let ctx = EvalContext()
             var patients = LookupTable()   // for the lookup: a few codes for thousands of patients
             let codes: [Value] = [.text("A"), .text(" b "), .text("Z"), .text("99"), .null, .text("é"), .number(1)]
@@ -237,7 +237,7 @@ struct RuleFastPathTests {
                     record[ds.index(of: name)!] = v
                 }
                 ctx.record = record
-                let a = plain(ctx), b = remembered.evaluate(ctx)
+                let a = plain(ctx), b = remembered(ctx)
                 #expect(a == b, "\(text) on \(record)")
                 if a != b { return }
             }
