@@ -6,37 +6,66 @@ import Glibc
 
 /// An array that grows a chunk at a time: appending never copies what is stored, and at most one chunk
 /// is spare. (A Swift array doubles: up to half its memory spare, and the old and new copies both live
-/// while it grows — for a 10M-record column, the peak of the whole run.)
+/// while it grows — for a 10M-record column, the peak of the whole run.) The chunks are memory it
+/// allocates itself, copied only when a copy of the array is changed: an append is a uniqueness check and
+/// a store, where an array of arrays checked both arrays' uniqueness.
 struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
     private static var shift: Int { 16 }
     private static var chunkSize: Int { 1 << shift }
-    private var chunks: [[Element]] = []
-    private(set) var count = 0
+
+    private final class Storage {
+        var chunks: [UnsafeMutablePointer<Element>] = []
+        var count = 0
+
+        init() {}
+
+        init(copying other: Storage) {
+            for (c, chunk) in other.chunks.enumerated() {
+                let copy = UnsafeMutablePointer<Element>.allocate(capacity: ChunkedArray.chunkSize)
+                copy.initialize(from: chunk, count: other.filled(c))
+                chunks.append(copy)
+            }
+            count = other.count
+        }
+
+        deinit {
+            for (c, chunk) in chunks.enumerated() {
+                chunk.deinitialize(count: filled(c))
+                chunk.deallocate()
+            }
+        }
+
+        /// Elements stored in chunk `c`.
+        func filled(_ c: Int) -> Int { Swift.min(ChunkedArray.chunkSize, count - c * ChunkedArray.chunkSize) }
+    }
+
+    private var storage = Storage()
 
     init() {}
 
+    var count: Int { storage.count }
     var startIndex: Int { 0 }
-    var endIndex: Int { count }
+    var endIndex: Int { storage.count }
 
     @inline(__always) subscript(i: Int) -> Element {
         get {
-            precondition(i >= 0 && i < count, "index out of range")
-            return chunks[i >> Self.shift][i & (Self.chunkSize - 1)]
+            precondition(i >= 0 && i < storage.count, "index out of range")
+            return storage.chunks[i >> Self.shift][i & (Self.chunkSize - 1)]
         }
         set {
-            precondition(i >= 0 && i < count, "index out of range")
-            chunks[i >> Self.shift][i & (Self.chunkSize - 1)] = newValue
+            precondition(i >= 0 && i < storage.count, "index out of range")
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+            storage.chunks[i >> Self.shift][i & (Self.chunkSize - 1)] = newValue
         }
     }
 
     @inline(__always) mutating func append(_ element: Element) {
-        if count & (Self.chunkSize - 1) == 0 {
-            var chunk: [Element] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            chunks.append(chunk)
-        }
-        chunks[chunks.count - 1].append(element)
-        count += 1
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+        let s = storage
+        let slot = s.count & (Self.chunkSize - 1)
+        if slot == 0 { s.chunks.append(.allocate(capacity: Self.chunkSize)) }
+        (s.chunks[s.chunks.count - 1] + slot).initialize(to: element)
+        s.count += 1
     }
 }
 

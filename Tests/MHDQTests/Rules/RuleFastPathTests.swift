@@ -120,6 +120,18 @@ struct RuleFastPathTests {
         numbers[65_536] |= 1
         reference[65_536] |= 1
         #expect(numbers.count == reference.count && Array(numbers) == reference)
+        // Copies are values: changing one (a store, an append) leaves the other as it was.
+        var copied = numbers
+        copied[3] = 0
+        copied.append(1)
+        numbers[4] = 0
+        #expect(copied[3] == 0 && numbers[3] == reference[3] && copied[4] == reference[4] && numbers[4] == 0)
+        #expect(copied.count == reference.count + 1 && numbers.count == reference.count)
+        var texts = ChunkedArray<Value>()
+        for i in 0 ..< 70_000 { texts.append(.text("value number \(i), long enough to be stored on the heap")) }
+        let kept = texts
+        texts[69_999] = .null
+        #expect(kept[69_999] == .text("value number 69999, long enough to be stored on the heap") && texts[69_999] == .null)
 
         var arena = ByteArena()
         var strings: [[UInt8]] = []
