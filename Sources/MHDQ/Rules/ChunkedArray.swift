@@ -124,8 +124,6 @@ struct ByteArena {
     private static let oversizedMark: UInt8 = 0xFF
 
     var count: Int { storage.count }
-    /// Bytes held, spare chunk room included (for reporting).
-    var capacity: Int { storage.chunks.count * Self.chunkBytes }
 
     /// Appends `bytes` as one string.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {

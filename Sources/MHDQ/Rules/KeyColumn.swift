@@ -40,14 +40,12 @@ struct KeyColumn {
     /// Each record's index and key bytes (empty: no key), in record order.
     func forEachKey(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) { keys.forEach(body) }
 
-    func bytes(_ i: Int) -> [UInt8] { keys.bytes(i) }
-
     /// Whether record `i`'s key is `key` (compared in place).
     func equals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool { keys.equals(i, key) }
 
     /// The key's parts as text, in key order.
     func parts(_ i: Int) -> [String] {
-        bytes(i).split(separator: KeyColumn.separator, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        keys.withBytes(i) { $0.split(separator: KeyColumn.separator, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// FNV-1a, 64-bit: stable across runs (Swift's Hasher is seeded per process). Computed when the group
