@@ -82,8 +82,8 @@ public struct CompiledExpression {
 /// What a compiled expression may refer to.
 public struct CompileScope {
     public var dataset: Dataset
-    /// Derived field names, in the order they follow the dataset's fields in a record.
-    public var derived: [String] = []
+    /// The pack's derived fields so far: name, and place among the record's derived values.
+    public var derived: [(name: String, slot: Int)] = []
     /// What each derived field needs (a lookup's table, the period): a rule reading it needs the same.
     public var derivedNeeds: [String: Set<String>] = [:]
     public var header: Dataset?
@@ -117,13 +117,22 @@ public struct LookupSpec: Hashable, Sendable {
     public var valueField: String
 }
 
+/// Numbers what packs loaded together share a record's context through: lookups (one table for each
+/// spec, whichever pack asks) and derived fields (a slot each, per table, so one pack's fields never take
+/// another's places in the record's derived values).
 public final class LookupRegistry {
     public private(set) var specs: [LookupSpec] = []
+    private var derivedSlots: [String: Int] = [:]
     public init() {}
     func id(for spec: LookupSpec) -> Int {
         if let i = specs.firstIndex(of: spec) { return i }
         specs.append(spec)
         return specs.count - 1
+    }
+    /// The next derived field's place among `table`'s derived values.
+    func derivedSlot(table: String) -> Int {
+        defer { derivedSlots[table, default: 0] += 1 }
+        return derivedSlots[table, default: 0]
     }
 }
 
@@ -222,9 +231,9 @@ public struct ExpressionCompiler {
         if let i = scope.dataset.index(of: name) {
             return .field(i)
         }
-        if let d = scope.derived.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
-            scope.needs.formUnion(scope.derivedNeeds[scope.derived[d]] ?? [])
-            return .derived(d)
+        if let d = scope.derived.first(where: { $0.name.lowercased() == name.lowercased() }) {
+            scope.needs.formUnion(scope.derivedNeeds[d.name] ?? [])
+            return .derived(d.slot)
         }
         throw error("\"\(name)\" is not a field of \(scope.dataset.table)\(Manifest.suggestion(name, scope.dataset))", span)
     }

@@ -129,7 +129,7 @@ public struct RulePack {
     public var directory: String
     public var tables: [String]
     public var rules: [Rule]
-    public var derived: [String: [(name: String, expr: CompiledExpression)]]
+    public var derived: [String: [(name: String, expr: CompiledExpression, slot: Int)]]
     /// table → derived field → what computing it needs (passed on to every rule that reads it).
     public var derivedNeeds: [String: [String: Set<String>]] = [:]
     public var unimplemented: [UnimplementedRule]
@@ -298,18 +298,18 @@ public enum RulePackLoader {
                 throw MHDQError.invocation("derived field \"\(name)\" hides a field of \(ds.table)", at: d.location)
             }
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
-            scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derived = pack.derived[ds.table, default: []].map { ($0.name, $0.slot) }
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
             guard let expr = try compile(d, "expr", &scope, perRecord: true) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
-            pack.derived[ds.table, default: []].append((name, CompiledExpression(evaluate: expr)))
+            pack.derived[ds.table, default: []].append((name, CompiledExpression(evaluate: expr), pack.lookups.derivedSlot(table: ds.table)))
             pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
         }
 
         for t in try doc.tables("series") {
             let ds = try dataset(for: t)
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
-            scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derived = pack.derived[ds.table, default: []].map { ($0.name, $0.slot) }
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
             let series = try SeriesDefinition.load(t, dataset: ds, compileText: { text, table, key in
@@ -350,13 +350,13 @@ public enum RulePackLoader {
                 throw MHDQError.invocation("unknown severity \"\(sevName)\" (\(Severity.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["severity"]?.location)
             }
             var scope = CompileScope(dataset: ds, header: header, catalogue: catalogue, lookups: pack.lookups)
-            scope.derived = pack.derived[ds.table, default: []].map(\.name)
+            scope.derived = pack.derived[ds.table, default: []].map { ($0.name, $0.slot) }
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
             scope.window = kind == .series
             scope.kpi = kind == .kpi
             let field = try r.string("field") ?? ""
-            if !field.isEmpty, ds.index(of: field) == nil, !scope.derived.contains(field) {
+            if !field.isEmpty, ds.index(of: field) == nil, !scope.derived.contains(where: { $0.name == field }) {
                 throw MHDQError.invocation("\"\(field)\" is not a field of \(ds.table)\(Manifest.suggestion(field, ds))", at: r["field"]?.location)
             }
             let messageText = try r.requiredString("message")

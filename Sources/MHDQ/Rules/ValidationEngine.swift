@@ -270,7 +270,16 @@ public final class ValidationEngine: StagedRecordConsumer {
                     if let ref = rule.references { keySignatures[ref, default: []].append(rule.referencesKey) }
                 }
             }
-            for (table, list) in pack.derived { derived[table, default: []] += list.map(\.expr) }
+            // Each derived field at its slot: packs loaded together number their fields apart, and a slot
+            // whose pack is not run here stays null (nothing that runs reads it).
+            for (table, list) in pack.derived {
+                for field in list {
+                    var slots = derived[table, default: []]
+                    while slots.count <= field.slot { slots.append(CompiledExpression(evaluate: { _ in .null })) }
+                    slots[field.slot] = field.expr
+                    derived[table] = slots
+                }
+            }
             for spec in pack.lookups.specs where !lookupSpecs.contains(spec) { lookupSpecs.append(spec) }
         }
         returnRules.derivedExpressions = derived

@@ -46,7 +46,7 @@ import Testing
     /// rule without `by` measures the whole table as one group.
     @Test func aggregateGroupsSharedAndWhole() throws {
         let dir = TempDir()
-        try FileManager.default.copyItem(atPath: S.rulesDirectory, toPath: dir.path + "/Rules")
+        try FileManager.default.copyItem(atPath: RuleTestSupport.rulesDirectory, toPath: dir.path + "/Rules")
         dir.write("Rules/packs/whole/pack.toml", "name = \"whole\"\ntitle = \"Whole\"\nversion = \"0\"\n")
         dir.write("Rules/packs/whole/rules.toml", """
             table = "MHS001MPI"
@@ -213,5 +213,47 @@ import Testing
         let team = try #require(r.metric("ETH020", group: "T1"))
         #expect([team.warnBelow, team.failBelow] == [0.95, 0.90])
         #expect(team.minDenominator == 5)
+    }
+
+    /// A trust's own pack that derives fields on MHS001MPI beside this pack's: each pack's rules read their
+    /// own derived fields, whichever pack loads first. (Each pack once numbered its derived fields from
+    /// zero, so the second pack's rules read the first pack's values: "Postcode area A".)
+    @Test func anotherPacksDerivedFieldsKeepTheirOwnPlaces() throws {
+        let dir = TempDir()
+        try FileManager.default.copyItem(atPath: RuleTestSupport.rulesDirectory, toPath: dir.path + "/Rules")
+        dir.write("Rules/packs/local/pack.toml", """
+        name = "local"
+        title = "Local"
+        version = "0"
+        tables = ["MHS001MPI"]
+
+        """)
+        dir.write("Rules/packs/local/mpi.toml", #"""
+        table = "MHS001MPI"
+
+        [[derive]]
+        name = "Area"
+        expr = "upper(trim(Postcode))"
+
+        [[derive]]
+        name = "AreaLength"
+        expr = "length(Area)"
+
+        [[rule]]
+        id = "LOC001"
+        title = "Area"
+        class = "missing"
+        severity = "Info"
+        when = "Area is not blank"
+        message = "{Area} ({AreaLength})"
+        """#)
+        let catalogue = try Catalogue.load(rulesDirectory: dir.path + "/Rules")
+        let mpi = "LocalPatientID,EthnicCategory,Postcode\nP1,a1,ls1 4ap\nP2,99,\nP3,z,m1 1aa\n"
+        for packs in [["ethnicity", "local"], ["local", "ethnicity"]] {
+            let r = try RuleTestSupport.check(TempDir(), tables: [("MHS001MPI", mpi)], packs: packs, catalogue: catalogue)
+            #expect(r.findings("LOC001").map(\.message) == ["LS1 4AP (7)", "M1 1AA (6)"], "\(packs)")
+            #expect(r.findings("ETH003").map(\.recordKey) == ["P2"], "\(packs)")
+            #expect(r.findings("ETH004").map(\.recordKey) == ["P3"], "\(packs)")
+        }
     }
 }
