@@ -421,8 +421,9 @@ public final class ValidationEngine: StagedRecordConsumer {
         // unshared and writes the next record in place.
         context.record = record.values
         defer { context.record = [] }
-        context.derived.removeAll(keepingCapacity: true)
-        for d in program.derived { context.derived.append(d.evaluate(context)) }
+        // Written in place, in order (a derived field reads only those before it).
+        if context.derived.count != program.derived.count { context.derived = Array(repeating: .null, count: program.derived.count) }
+        for k in program.derived.indices { context.derived[k] = program.derived[k].evaluate(context) }
         if program.isHeader && index == 0 { context.header = context.record }
 
         program.checkRecord(context) { k in
@@ -449,8 +450,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         if !program.aggregates.isEmpty {
             // Each expression the table's aggregate rules group by, once for them all.
-            groupValues.removeAll(keepingCapacity: true)
-            for part in program.groupParts { groupValues.append(part.evaluate(context)) }
+            if groupValues.count != program.groupParts.count { groupValues = Array(repeating: .null, count: program.groupParts.count) }
+            for k in program.groupParts.indices { groupValues[k] = program.groupParts[k].evaluate(context) }
             state.groupParts.update(groupValues)
             let parts = state.groupParts
             for (k, rule) in program.aggregates.enumerated() {
