@@ -117,17 +117,23 @@ public struct LookupSpec: Hashable, Sendable {
     public var valueField: String
 }
 
-/// Numbers what packs loaded together share a record's context through: lookups (one table for each
-/// spec, whichever pack asks) and derived fields (a slot each, per table, so one pack's fields never take
-/// another's places in the record's derived values).
+/// Numbers what packs loaded together share a record's context through: lookups (one `LookupTable` for
+/// each table looked into, a column in it for each field, whichever pack asks) and derived fields (a slot
+/// each, per table, so one pack's fields never take another's places in the record's derived values).
 public final class LookupRegistry {
-    public private(set) var specs: [LookupSpec] = []
+    /// The tables looked into, in the order first asked: key field and the fields looked up.
+    public private(set) var tables: [(table: String, keyField: String, fields: [String])] = []
     private var derivedSlots: [String: Int] = [:]
     public init() {}
-    func id(for spec: LookupSpec) -> Int {
-        if let i = specs.firstIndex(of: spec) { return i }
-        specs.append(spec)
-        return specs.count - 1
+    /// Where a lookup's values are: the table's place in the context's lookups, and the field's column.
+    func slot(for spec: LookupSpec) -> (table: Int, column: Int) {
+        guard let t = tables.firstIndex(where: { $0.table == spec.table }) else {
+            tables.append((spec.table, spec.keyField, [spec.valueField]))
+            return (tables.count - 1, 0)
+        }
+        if let c = tables[t].fields.firstIndex(of: spec.valueField) { return (t, c) }
+        tables[t].fields.append(spec.valueField)
+        return (t, tables[t].fields.count - 1)
     }
     /// The next derived field's place among `table`'s derived values.
     func derivedSlot(table: String) -> Int {
@@ -329,13 +335,13 @@ public struct ExpressionCompiler {
             guard target.key.count == 1, let keyField = target.key.first else {
                 throw error("lookup() needs a table with a one-field key; \(target.table) has \(target.key)", s)
             }
-            let id = scope.lookups.id(for: LookupSpec(table: target.table, keyField: keyField, valueField: valueField.name))
+            let (id, column) = scope.lookups.slot(for: LookupSpec(table: target.table, keyField: keyField, valueField: valueField.name))
             scope.needs.insert("table:" + target.table)
             let key = try operand(args[1], &scope)
             return { ctx in
                 let k = key.read(ctx)
                 if case .null = k { return .null }
-                return ctx.lookups[id].value(for: k.text) ?? .null
+                return ctx.lookups[id].value(for: k.text, column: column) ?? .null
             }
         case "format_ok":
             let check = try formatSpec(of: args[0], scope)

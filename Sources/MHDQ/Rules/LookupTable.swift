@@ -1,50 +1,71 @@
 // The values lookup() finds: an earlier table's field by record key, held compactly (a million patients' worth).
 
-/// Key text → the first value stored for it. Keys that are all ASCII (record identifiers) live in
-/// a chunked byte arena with an open-addressing index, about 45 bytes an entry where a
-/// `[String: Value]` took 80 or more (and twice that while it grew). The first key with other bytes (or a query with one) moves everything into a
-/// dictionary, so String equality (canonical equivalence) decides exactly as it always did.
+/// Key text → the first record stored for it, with the value of each field looked up in that table (one
+/// column per field: the patient's birth date and ethnicity share one index of patients). Keys that are all
+/// ASCII (record identifiers) live in a chunked byte arena with an open-addressing index, about 45 bytes an
+/// entry where a `[String: Value]` took 80 or more (and twice that while it grew). The first key with other
+/// bytes (or a query with one) moves the index into a dictionary, so String equality (canonical
+/// equivalence) decides exactly as it always did.
 public struct LookupTable {
     private var keys = ByteArena()
-    private var values = ChunkedArray<Value>()
+    /// Per field looked up, each entry's value.
+    private var columns: [ChunkedArray<Value>]
+    private var entries = 0
     /// Entry index + 1 per slot (0 empty); a power of two, at most two thirds full.
     private var slots: [UInt32] = Array(repeating: 0, count: 16)
     /// Per slot, the top byte of its key's hash: a probe compares key bytes only when the tags agree.
     private var tags: [UInt8] = Array(repeating: 0, count: 16)
-    private var fallback: [String: Value]?
-    /// The last key asked for and its answer: a referral's contacts come together and ask for the same
-    /// referral (several rules each), so most lookups are one string comparison.
+    /// Key → entry, once a key is not ASCII.
+    private var fallback: [String: Int]?
+    /// The last key asked for and its entry: a referral's contacts come together and ask for the same
+    /// referral (several rules, several fields each), so most lookups are one string comparison.
     private var lastKey: String?
-    private var lastValue: Value?
+    private var lastEntry: Int?
 
-    public init() {}
-
-    public var count: Int { fallback?.count ?? values.count }
-
-    /// The value stored for `key`. (Mutating: a key with non-ASCII bytes moves the table to a dictionary.)
-    public mutating func value(for key: String) -> Value? {
-        if let lastKey, lastKey == key { return lastValue }
-        let value: Value?
-        if fallback == nil, let found = LookupTable.ascii(key, { find($0) }) {
-            value = found.map { values[$0] }
-        } else {
-            moveToDictionary()
-            value = fallback![key]
-        }
-        lastKey = key
-        lastValue = value
-        return value
+    public init(columns: Int = 1) {
+        self.columns = Array(repeating: ChunkedArray(), count: columns)
     }
 
-    /// Stores `value` for `key` unless the key has one already.
-    public mutating func insertIfAbsent(_ key: String, _ value: Value) {
+    public var count: Int { entries }
+
+    /// The value of field `column` stored for `key`. (Mutating: a key with non-ASCII bytes moves the index to
+    /// a dictionary.)
+    public mutating func value(for key: String, column: Int = 0) -> Value? {
+        if let lastKey, lastKey == key { return lastEntry.map { columns[column][$0] } }
+        let entry: Int?
+        if fallback == nil, let found = LookupTable.ascii(key, { find($0) }) {
+            entry = found
+        } else {
+            moveToDictionary()
+            entry = fallback![key]
+        }
+        lastKey = key
+        lastEntry = entry
+        return entry.map { columns[column][$0] }
+    }
+
+    /// Stores the record's values of `fields` (one per column) for `key`, unless the key has an entry already.
+    public mutating func insertIfAbsent(_ key: String, from record: [Value], fields: [Int]) {
         lastKey = nil
         if fallback == nil, let done = LookupTable.ascii(key, { bytes -> Bool in
-            if find(bytes) == nil { insert(bytes, value) }
+            if find(bytes) == nil {
+                if (entries + 1) * 3 > slots.count * 2 { grow() }
+                keys.append(bytes)
+                place(entries, hash: LookupTable.hash(bytes))
+                append(record, fields)
+            }
             return true
         }), done { return }
         moveToDictionary()
-        if fallback![key] == nil { fallback![key] = value }
+        if fallback![key] == nil {
+            fallback![key] = entries
+            append(record, fields)
+        }
+    }
+
+    private mutating func append(_ record: [Value], _ fields: [Int]) {
+        for c in columns.indices { columns[c].append(record[fields[c]]) }
+        entries += 1
     }
 
     /// Runs `body` on the key's bytes when they are all ASCII; nil otherwise.
@@ -78,13 +99,6 @@ public struct LookupTable {
         }
     }
 
-    private mutating func insert(_ key: UnsafeBufferPointer<UInt8>, _ value: Value) {
-        if (values.count + 1) * 3 > slots.count * 2 { grow() }
-        keys.append(key)
-        values.append(value)
-        place(values.count - 1, hash: LookupTable.hash(key))
-    }
-
     private mutating func place(_ e: Int, hash: Int) {
         let mask = slots.count - 1
         var s = hash & mask
@@ -96,7 +110,7 @@ public struct LookupTable {
     private mutating func grow() {
         slots = Array(repeating: 0, count: slots.count * 2)
         tags = Array(repeating: 0, count: slots.count)
-        for e in 0 ..< values.count {
+        for e in 0 ..< entries {
             let h = keys.withBytes(e) { LookupTable.hash($0) }
             place(e, hash: h)
         }
@@ -104,17 +118,15 @@ public struct LookupTable {
 
     private mutating func moveToDictionary() {
         guard fallback == nil else { return }
-        var all: [String: Value] = [:]
-        all.reserveCapacity(values.count)
-        for e in 0 ..< values.count {
+        var all: [String: Int] = [:]
+        all.reserveCapacity(entries)
+        for e in 0 ..< entries {
             let key = keys.withBytes(e) { String(decoding: $0, as: UTF8.self) }
-            if all[key] == nil { all[key] = values[e] }
+            if all[key] == nil { all[key] = e }
         }
         fallback = all
         keys = ByteArena()
-        values = ChunkedArray()
         slots = []
         tags = []
     }
 }
-

@@ -62,7 +62,8 @@ public final class ValidationEngine: StagedRecordConsumer {
     private var groupValues: [Value] = []
     /// Key signatures each table must remember: table → [fields].
     private var keySignatures: [String: [[String]]] = [:]
-    private var lookupSpecs: [LookupSpec] = []
+    /// The tables lookups read, with the fields each is asked for (the context's lookups, in order).
+    private var lookupTables: [(table: String, keyField: String, fields: [String])] = []
     /// Fields group-rule messages show, stored per record (blanks kept): table → [fields].
     private var displaySignatures: [String: [[String]]] = [:]
 
@@ -280,11 +281,11 @@ public final class ValidationEngine: StagedRecordConsumer {
                     derived[table] = slots
                 }
             }
-            for spec in pack.lookups.specs where !lookupSpecs.contains(spec) { lookupSpecs.append(spec) }
         }
         returnRules.derivedExpressions = derived
-        // Every pack shares one registry when loaded together, so ids line up; fill as many slots as specs.
-        context.lookups = Array(repeating: LookupTable(), count: packs.first?.lookups.specs.count ?? 0)
+        // Every pack shares one registry when loaded together, so ids line up: one table for each looked into.
+        lookupTables = packs.first?.lookups.tables ?? []
+        context.lookups = lookupTables.map { LookupTable(columns: $0.fields.count) }
     }
 
     public func begin(table: Dataset, source: SourceSpec) {
@@ -305,7 +306,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         var displaySignatures: [[String]] = []
         var displayIndices: [[Int]] = []
         var filteredGroupRules: [Rule] = []
-        var lookups: [(id: Int, key: Int, value: Int)] = []
+        var lookups: [(id: Int, key: Int, fields: [Int])] = []
         var aggregates: [Rule] = []
         /// The distinct expressions the aggregate rules group by, and each rule's parts among them.
         var groupParts: [CompiledExpression] = []
@@ -374,8 +375,8 @@ public final class ValidationEngine: StagedRecordConsumer {
             p.displayIndices.append(sig.map { table.index(of: $0)! })
         }
         p.filteredGroupRules = groupRules.filter { $0.table == table.table && $0.filter != nil }
-        for (i, spec) in lookupSpecs.enumerated() where spec.table == table.table {
-            p.lookups.append((i, table.index(of: spec.keyField)!, table.index(of: spec.valueField)!))
+        for (i, looked) in lookupTables.enumerated() where looked.table == table.table {
+            p.lookups.append((i, table.index(of: looked.keyField)!, looked.fields.map { table.index(of: $0)! }))
         }
         p.aggregates = aggregateRules[table.table] ?? []
         var partNames: [String] = []
@@ -446,7 +447,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
         for l in program.lookups {
             let key = record.values[l.key]
-            if !key.isNull { context.lookups[l.id].insertIfAbsent(key.text, record.values[l.value]) }
+            if !key.isNull { context.lookups[l.id].insertIfAbsent(key.text, from: record.values, fields: l.fields) }
         }
         if !program.aggregates.isEmpty {
             // Each expression the table's aggregate rules group by, once for them all.

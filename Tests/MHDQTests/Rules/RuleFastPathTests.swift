@@ -85,7 +85,7 @@ struct RuleFastPathTests {
         var table = LookupTable()
         var reference: [String: Value] = [:]
         func put(_ k: String, _ v: Value) {
-            table.insertIfAbsent(k, v)
+            table.insertIfAbsent(k, from: [v], fields: [0])
             if reference[k] == nil { reference[k] = v }
         }
         var random = SplitMix(state: 11)
@@ -105,6 +105,28 @@ struct RuleFastPathTests {
             #expect(table.value(for: k) == reference[k], "\(k)")
         }
         #expect(table.count == reference.count)
+    }
+
+    /// The fields looked up in one table share its index: every column holds the first record's value for a
+    /// key, before and after a non-ASCII key moves the index to a dictionary, whichever column is asked first.
+    @Test func lookupTableColumnsKeepTheFirstRecord() {
+        var table = LookupTable(columns: 2)
+        table.insertIfAbsent("P1", from: [.text("A"), .null, .date(5)], fields: [0, 2])
+        table.insertIfAbsent("P1", from: [.text("B"), .null, .date(6)], fields: [0, 2])
+        table.insertIfAbsent("P2", from: [.null, .text("x"), .date(7)], fields: [0, 2])
+        func expectAnswers() {
+            #expect(table.value(for: "P1", column: 1) == .date(5))
+            #expect(table.value(for: "P1", column: 0) == .text("A"))
+            #expect(table.value(for: "P2", column: 0) == .null)
+            #expect(table.value(for: "P2", column: 1) == .date(7))
+            #expect(table.value(for: "P3", column: 0) == nil)
+            #expect(table.value(for: "P3", column: 1) == nil)
+        }
+        expectAnswers()
+        table.insertIfAbsent("é", from: [.text("C"), .null, .date(8)], fields: [0, 2])
+        expectAnswers()
+        #expect(table.value(for: "e\u{301}", column: 1) == .date(8))
+        #expect(table.count == 3)
     }
 
     /// Chunked columns hold what arrays held, across chunk boundaries and for strings longer than a chunk.
@@ -239,7 +261,7 @@ struct RuleFastPathTests {
             let ctx = EvalContext()
             var patients = LookupTable()   // for the lookup: a few codes for thousands of patients
             let codes: [Value] = [.text("A"), .text(" b "), .text("Z"), .text("99"), .null, .text("é"), .number(1)]
-            for i in stride(from: 0, to: 6_000, by: 2) { patients.insertIfAbsent("P\(i)", codes[i % codes.count]) }
+            for i in stride(from: 0, to: 6_000, by: 2) { patients.insertIfAbsent("P\(i)", from: [codes[i % codes.count]], fields: [0]) }
             ctx.lookups = [patients]
             for _ in 0 ..< 20_000 {
                 var record = Array(repeating: Value.null, count: ds.fields.count)
