@@ -671,8 +671,9 @@ public final class ValidationEngine: StagedRecordConsumer {
                 var orphans = flagged[rule.id] ?? BitSet(count: state.count)
                 flagged[rule.id] = nil
                 defer { flagged[rule.id] = orphans }
+                let passes = state.passes(rule)   // the rule's `where`: only the records it keeps are checked
                 column.forEachKey { i, key in
-                    guard !key.isEmpty, !valid.contains(KeyColumn.hash(key)) else { return }
+                    guard !key.isEmpty, passes?[i] ?? true, !valid.contains(KeyColumn.hash(key)) else { return }
                     guard orphans.insert(i) else { return }
                     if rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 {
                         state.flags[i] |= ValidationEngine.groupRejected

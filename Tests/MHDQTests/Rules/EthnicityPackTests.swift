@@ -219,16 +219,7 @@ import Testing
     /// own derived fields, whichever pack loads first. (Each pack once numbered its derived fields from
     /// zero, so the second pack's rules read the first pack's values: "Postcode area A".)
     @Test func anotherPacksDerivedFieldsKeepTheirOwnPlaces() throws {
-        let dir = TempDir()
-        try FileManager.default.copyItem(atPath: RuleTestSupport.rulesDirectory, toPath: dir.path + "/Rules")
-        dir.write("Rules/packs/local/pack.toml", """
-        name = "local"
-        title = "Local"
-        version = "0"
-        tables = ["MHS001MPI"]
-
-        """)
-        dir.write("Rules/packs/local/mpi.toml", #"""
+        let (catalogue, dir) = try RuleTestSupport.rules(packToml: RuleTestSupport.probePack(["MHS001MPI"]), files: ["mpi.toml": #"""
         table = "MHS001MPI"
 
         [[derive]]
@@ -246,14 +237,15 @@ import Testing
         severity = "Info"
         when = "Area is not blank"
         message = "{Area} ({AreaLength})"
-        """#)
-        let catalogue = try Catalogue.load(rulesDirectory: dir.path + "/Rules")
+        """#])
         let mpi = "LocalPatientID,EthnicCategory,Postcode\nP1,a1,ls1 4ap\nP2,99,\nP3,z,m1 1aa\n"
-        for packs in [["ethnicity", "local"], ["local", "ethnicity"]] {
-            let r = try RuleTestSupport.check(TempDir(), tables: [("MHS001MPI", mpi)], packs: packs, catalogue: catalogue)
-            #expect(r.findings("LOC001").map(\.message) == ["LS1 4AP (7)", "M1 1AA (6)"], "\(packs)")
-            #expect(r.findings("ETH003").map(\.recordKey) == ["P2"], "\(packs)")
-            #expect(r.findings("ETH004").map(\.recordKey) == ["P3"], "\(packs)")
+        try withExtendedLifetime(dir) {
+            for packs in [["ethnicity", "probe"], ["probe", "ethnicity"]] {
+                let r = try RuleTestSupport.check(TempDir(), tables: [("MHS001MPI", mpi)], packs: packs, catalogue: catalogue)
+                #expect(r.findings("LOC001").map(\.message) == ["LS1 4AP (7)", "M1 1AA (6)"], "\(packs)")
+                #expect(r.findings("ETH003").map(\.recordKey) == ["P2"], "\(packs)")
+                #expect(r.findings("ETH004").map(\.recordKey) == ["P3"], "\(packs)")
+            }
         }
     }
 }

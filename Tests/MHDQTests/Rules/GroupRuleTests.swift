@@ -119,6 +119,32 @@ import Testing
         #expect(named.isDisjoint(with: ["P2", "R2", "C2", "C5"]), "\(named)")
     }
 
+    /// An orphan rule's `where` keeps records out of it: only referrals of team T2 are checked, so PX's
+    /// referral (team T1) is neither reported nor rejected though its patient is missing too.
+    @Test func orphanRuleChecksOnlyTheRecordsItsWhereKeeps() throws {
+        let (catalogue, dir) = try S.rules(packToml: S.probePack(["MHS001MPI", "MHS101Referral"]), files: ["ref.toml": """
+        table = "MHS101Referral"
+
+        [[rule]]
+        id = "PRB001"
+        title = "No MPI record for the patient (team T2)"
+        kind = "orphan"
+        class = "orphan"
+        severity = "Group rejected"
+        key = ["LocalPatientID"]
+        references = "MHS001MPI"
+        where = 'CareProfTeamLocalID = "T2"'
+        message = "{LocalPatientID} in team {CareProfTeamLocalID}"
+        """])
+        let mpi = "LocalPatientID,OrgIDLocalPatientID\nP1,RXX\n"
+        let refs = "ServiceRequestID,LocalPatientID,CareProfTeamLocalID\nS1,P1,T2\nS2,PX,T1\nS3,PY,T2\n"
+        let r = try withExtendedLifetime(dir) {
+            try S.check(TempDir(), tables: [("MHS001MPI", mpi), ("MHS101Referral", refs)], packs: ["probe"], catalogue: catalogue)
+        }
+        #expect(r.findings("PRB001").map(\.message) == ["PY in team T2"])
+        #expect(r.outcomes.first { $0.table == "MHS101Referral" }?.rejected == [false, false, true])
+    }
+
     @Test func aCleanSubmissionHasNoGroupFindings() throws {
         let r = try S.check(TempDir(), tables: [
             ("MHS001MPI", "LocalPatientID,OrgIDLocalPatientID,NHSNumber,PersonBirthDate\nP2,RXX,9434765145,1980-01-01\n"),

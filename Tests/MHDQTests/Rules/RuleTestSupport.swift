@@ -18,6 +18,20 @@ enum RuleTestSupport {
 
     static let period = ReportingPeriod("2026-09")!
 
+    /// A copy of Rules/ with one extra pack "probe"; the catalogue and the copy's folder (kept alive by the caller).
+    static func rules(packToml: String, files: [String: String]) throws -> (Catalogue, TempDir) {
+        let dir = TempDir()
+        try FileManager.default.copyItem(atPath: rulesDirectory, toPath: dir.path + "/Rules")
+        dir.write("Rules/packs/probe/pack.toml", packToml)
+        for (name, text) in files { dir.write("Rules/packs/probe/" + name, text) }
+        return (try Catalogue.load(rulesDirectory: dir.path + "/Rules"), dir)
+    }
+
+    /// pack.toml of a pack "probe" for `tables`.
+    static func probePack(_ tables: [String]) -> String {
+        "name = \"probe\"\ntitle = \"Probe\"\nversion = \"0\"\ntables = [\(tables.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
+    }
+
     /// Runs what `mhdq check --table NAME=FILE ... --period 2026-09 [--pack ...]` runs.
     static func check(_ dir: TempDir, tables: [(String, String)], packs: [String]? = nil,
                       period: ReportingPeriod? = RuleTestSupport.period, catalogue: Catalogue? = nil) throws -> CheckResult {

@@ -8,15 +8,6 @@ import Testing
 @Suite struct WindowFunctionTests {
     typealias S = RuleTestSupport
 
-    /// A copy of Rules/ with one extra pack "probe"; the catalogue and the copy's folder (kept alive by the caller).
-    static func rules(packToml: String, files: [String: String]) throws -> (Catalogue, TempDir) {
-        let dir = TempDir()
-        try FileManager.default.copyItem(atPath: S.rulesDirectory, toPath: dir.path + "/Rules")
-        dir.write("Rules/packs/probe/pack.toml", packToml)
-        for (name, text) in files { dir.write("Rules/packs/probe/" + name, text) }
-        return (try Catalogue.load(rulesDirectory: dir.path + "/Rules"), dir)
-    }
-
     static let packToml = """
     name = "probe"
     title = "Probe"
@@ -54,7 +45,7 @@ import Testing
     """#
 
     @Test func windowFunctionsAtEveryPoint() throws {
-        let (catalogue, dir) = try Self.rules(packToml: Self.packToml, files: ["probe.toml": Self.probe])
+        let (catalogue, dir) = try S.rules(packToml: Self.packToml, files: ["probe.toml": Self.probe])
         // Rows out of order and in mixed spellings: the series orders them by the normalised period.
         let csv = """
         Period,Area,Measure,Numerator,Denominator
@@ -95,7 +86,7 @@ import Testing
     // MARK: - Loud errors
 
     func loadError(_ rules: String, packToml: String = WindowFunctionTests.packToml, extra: [String: String] = [:]) throws -> MHDQError {
-        let (catalogue, dir) = try Self.rules(packToml: packToml, files: ["probe.toml": rules].merging(extra) { a, _ in a })
+        let (catalogue, dir) = try S.rules(packToml: packToml, files: ["probe.toml": rules].merging(extra) { a, _ in a })
         _ = dir
         do {
             _ = try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue)
@@ -223,7 +214,7 @@ import Testing
         e = try loadError("table = \"IndicatorReturn\"\n", packToml: "name = \"probe\"\n[settings]\nlimits = [1, 2]\n")
         #expect(e.message.contains("limits"))
         // setting() of a name the pack has no default for needs the manifest to give it: the rule does not run without.
-        let (catalogue, dir) = try Self.rules(packToml: Self.packToml, files: ["probe.toml": """
+        let (catalogue, dir) = try S.rules(packToml: Self.packToml, files: ["probe.toml": """
         table = "IndicatorReturn"
         [[rule]]
         id = "P1"
