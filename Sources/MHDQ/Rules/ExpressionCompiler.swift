@@ -290,7 +290,10 @@ public struct ExpressionCompiler {
     }
 
     /// Orders two values of the same kind; nil (unknown) for blanks and for values of different kinds.
+    /// How two values order, nil when they do not compare. A blank (null, or text of only spaces: what a
+    /// function such as substr() or a source kept untrimmed can give) compares with nothing.
     static func compare(_ x: Value, _ y: Value) -> Int? {
+        if x.isBlank || y.isBlank { return nil }
         switch (x, y) {
         case (.text(let a), .text(let b)): return a == b ? 0 : (a < b ? -1 : 1)
         case (.number(let a), .number(let b)): return a == b ? 0 : (a < b ? -1 : 1)
@@ -348,7 +351,7 @@ public struct ExpressionCompiler {
             let f = try operand(args[0], &scope)
             return { ctx in
                 let v = f.read(ctx)
-                if case .null = v { return .null }
+                if v.isBlank { return .null }
                 return .bool(check.accepts(v))
             }
         case "period_start", "period_end":

@@ -161,14 +161,14 @@ public enum RuleFunctions {
             return a[2]
         },
         RuleFunction(name: "coalesce", signature: "coalesce(a, b, ...)", summary: "the first value that is not blank", arity: 1 ... 8, needs: nil) { _, a in
-            a.first { !$0.isNull } ?? .null
+            a.first { !$0.isBlank } ?? .null
         },
         RuleFunction(name: "nhs_number_valid", signature: "nhs_number_valid(text)", summary: "10 digits with a correct Modulus 11 check digit", arity: 1 ... 1, needs: nil) { _, a in
-            if case .null = a[0] { return .null }
+            if a[0].isBlank { return .null }
             return .bool(Identifiers.nhsNumberValid(a[0].text))
         },
         RuleFunction(name: "postcode_valid", signature: "postcode_valid(text)", summary: "a UK postcode in one of the standard formats (AN NAA ... AANA NAA)", arity: 1 ... 1, needs: nil) { _, a in
-            if case .null = a[0] { return .null }
+            if a[0].isBlank { return .null }
             return .bool(Identifiers.postcodeValid(a[0].text))
         },
         RuleFunction(name: "postcode_active", signature: "postcode_active(text)", summary: "in the active postcode table the manifest supplies", arity: 1 ... 1, needs: "postcodes") { ctx, a in

@@ -209,7 +209,7 @@ extension ExpressionCompiler {
             let set = TextSet(try constantSet(rhs, span, &scope))
             return { ctx in
                 let v = f.read(ctx)
-                if case .null = v { return .unknown }
+                if v.isBlank { return .unknown }
                 return Truth(set.contains(v) != negated)
             }
         case .matches(let lhs, let pattern, let negated, let span):
@@ -217,7 +217,7 @@ extension ExpressionCompiler {
             let regex = try PosixRegex(pattern) { self.error("invalid pattern: \($0)", span) }
             return { ctx in
                 let v = f.read(ctx)
-                if case .null = v { return .unknown }
+                if v.isBlank { return .unknown }
                 return Truth(regex.matches(v.text) != negated)
             }
         default:

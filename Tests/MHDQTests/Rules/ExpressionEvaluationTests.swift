@@ -47,6 +47,22 @@ import Testing
         #expect(try ev("PersonBirthDate < 5", ["PersonBirthDate": S.date("2000-01-01")]) == unknown)
     }
 
+    /// Blank text (what substr() or concat() can give, or a source read untrimmed) is as unknown as a missing
+    /// value: it equals nothing, not even another blank, and is in no list.
+    @Test func blankTextIsUnknownToo() throws {
+        let spaces: [String: Value] = ["EthnicCategory": .text("  "), "Postcode": .text(" "), "NHSNumber": .text("\t")]
+        #expect(try ev("substr(LocalPatientID, 5, 1) = substr(Postcode, 9, 1)", ["LocalPatientID": .text("P1")]) == unknown)
+        #expect(try ev("EthnicCategory = Postcode", spaces) == unknown)
+        #expect(try ev("EthnicCategory != \"Z\"", spaces) == unknown)
+        #expect(try ev("EthnicCategory not in [\"A\", \"B\"]", spaces) == unknown)
+        #expect(try ev("concat(EthnicCategory) not in [\"A\", \"B\"]", [:]) == unknown)
+        #expect(try ev("EthnicCategory matches \"^[A-Z]$\"", spaces) == unknown)
+        #expect(try ev("not nhs_number_valid(NHSNumber)", spaces) == unknown)
+        #expect(try ev("not postcode_valid(Postcode)", spaces) == unknown)
+        #expect(try ev("coalesce(EthnicCategory, \"Z\")", spaces) == .text("Z"))
+        #expect(try ev("EthnicCategory is blank", spaces) == t)
+    }
+
     @Test func kleeneTruthTables() throws {
         let cases: [(String, Value)] = [
             ("false and blank = 1", f), ("blank = 1 and false", f),
