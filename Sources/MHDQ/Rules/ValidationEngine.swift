@@ -528,9 +528,12 @@ public final class ValidationEngine: StagedRecordConsumer {
                         let excess = max(0, acc.defaults - rule.defaultAllowance * acc.records)
                         value = acc.records > 0 ? (acc.numerator - excess) / acc.records : nil
                     }
+                    // What the measure is over: the values averaged for a mean, the records otherwise. Too few
+                    // of them and the group is not judged.
+                    let denominator = rule.measure == .mean ? acc.numerator : acc.records
                     var status = "pass"
                     var severity: Severity?
-                    if Int(acc.records) < rule.minDenominator {
+                    if Int(denominator) < rule.minDenominator {
                         status = "too few records"
                     } else if let v = value {
                         if let f = rule.failBelow, v < f { severity = .fail }
@@ -539,11 +542,10 @@ public final class ValidationEngine: StagedRecordConsumer {
                         else if let w = rule.warnAbove, v > w { severity = .warning }
                         if let s = severity { status = s == .fail ? "fail" : "warn" }
                     }
-                    if Int(acc.records) >= rule.minDenominator, let s = judgeByConditions(rule, group: group, value: value, accumulator: acc) {
+                    if Int(denominator) >= rule.minDenominator, let s = judgeByConditions(rule, group: group, value: value, accumulator: acc) {
                         severity = min(severity ?? s, s)
                         status = severity == .fail ? "fail" : "warn"
                     }
-                    let denominator = rule.measure == .mean ? acc.numerator : acc.records
                     var metric = Metric(ruleID: rule.id, title: rule.title, table: table, measure: rule.measure!.rawValue,
                                         group: group, value: value, numerator: rule.measure == .mean ? acc.sum : acc.numerator,
                                         denominator: denominator, status: status)
