@@ -174,8 +174,64 @@ public struct ExpressionCompiler {
                                  scope: inout CompileScope) throws -> (test: Test, check: FieldCheck?) {
         let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
         let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
+        if let (part, problem) = c.neverTrueOrFalse(expr, scope) { throw c.error(problem, part.span) }
         if let check = try c.fieldCheck(expr, &scope) { return (check.test, check) }
         return (try c.test(expr, &scope), nil)
+    }
+
+    /// Functions whose answer is never true or false.
+    static let valueFunctions: Set<String> = [
+        "status", "unit", "precision", "as_typed", "period_months", "concat", "abs", "round", "mod", "min", "max", "trim",
+        "upper", "lower", "first", "length", "substr", "number", "to_date", "period_start", "period_end", "age",
+        "days_between", "add_days", "add_months", "year", "month", "trailing_median", "periods_missing_before",
+    ]
+
+    /// The part of a condition that makes it unknown on every record, so that the rule could never fire, and
+    /// why: a value where a condition is needed (a field, a number, a sum, a text function), or a date or
+    /// number field compared with text. Nil when every part can be true or false. Derived fields, lookups and
+    /// if() may hold either, so they pass.
+    func neverTrueOrFalse(_ e: Expr, _ scope: CompileScope) -> (Expr, String)? {
+        let value = "this is a value, not a condition: compare it (= != < <= > >=), test it (is blank, in, matches) or use a function that answers true or false"
+        switch e {
+        case .literal(let v, _):
+            if case .bool = v { return nil }
+            return (e, value)
+        case .list: return (e, value)
+        case .unary("not", let inner, _): return neverTrueOrFalse(inner, scope)
+        case .unary: return (e, value)
+        case .binary("and", let l, let r, _), .binary("or", let l, let r, _):
+            return neverTrueOrFalse(l, scope) ?? neverTrueOrFalse(r, scope)
+        case .binary(let op, let l, let r, _):
+            guard ExpressionCompiler.truthOperators.contains(op) else { return (e, value) }
+            for (field, other) in [(l, r), (r, l)] {
+                guard case .literal(.text(let text), _) = other, let type = recordFieldType(field, scope) else { continue }
+                switch type {
+                case .date, .datetime: return (other, "a date compared with text is never true or false: write date(\"\(text)\")")
+                case .time: return (other, "a time compared with text is never true or false")
+                case .integer, .decimal: return (other, "a number compared with text is never true or false: write it without quotes")
+                default: continue
+                }
+            }
+            return nil
+        case .isBlank, .inList, .matches: return nil
+        case .field:
+            // A field of the record or the header holds text, a code, a date or a number, never true or false.
+            return recordFieldType(e, scope) == nil ? nil : (e, value)
+        case .call(let name, let args, _):
+            if ExpressionCompiler.valueFunctions.contains(name) { return (e, value) }
+            if name == "if", args.count == 3, let a = neverTrueOrFalse(args[1], scope), neverTrueOrFalse(args[2], scope) != nil { return a }
+            return nil
+        }
+    }
+
+    /// The type of a field of the record or the header that `e` names; nil for anything else.
+    private func recordFieldType(_ e: Expr, _ scope: CompileScope) -> FieldType? {
+        guard case .field(let qualifier, let name, _) = e, !scope.aggregateLevel else { return nil }
+        if let q = qualifier {
+            guard let header = scope.header, q.lowercased() == header.table.lowercased() else { return nil }
+            return header.field(name)?.type
+        }
+        return scope.dataset.field(name)?.type
     }
 
     // MARK: - Compilation

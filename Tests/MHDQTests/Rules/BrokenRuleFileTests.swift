@@ -65,6 +65,32 @@ import Testing
         #expect(e.detail?.hasSuffix("\n" + String(repeating: " ", count: 4 + 34) + "^") == true)
     }
 
+    /// A condition that is unknown on every record would never fire: a broken rule, not a quiet one.
+    @Test func aValueWhereAConditionIsNeeded() throws {
+        for (when, column) in [("EthnicCategory", 9), ("age(PersonBirthDate, period_end())", 9),
+                               ("EthnicCategory is blank or length(NHSNumber)", 36), ("not (1 + 2)", 16),
+                               ("MHS000Header.OrgIDProvider", 9)] {
+            let e = try loadError(rule("when = '\(when)'\nmessage = \"m\"\n"))
+            #expect(e.message.hasPrefix("this is a value, not a condition"), "\(when)")
+            #expect(at(e) == "bad.toml:6:\(column)", "\(when)")
+        }
+        let e = try loadError(rule("when = 'PersonBirthDate < \"2020-01-01\"'\nmessage = \"m\"\n"))
+        #expect(e.message == "a date compared with text is never true or false: write date(\"2020-01-01\")")
+        #expect(at(e) == "bad.toml:6:27")
+        // Where a value may be true or false (an if() of conditions, a derived field) it passes.
+        let (catalogue, dir) = try S.rules(packToml: S.probePack(["MHS001MPI"]), files: ["ok.toml": """
+        table = "MHS001MPI"
+
+        [[rule]]
+        id = "OK001"
+        title = "Ok"
+        when = 'if(EthnicCategory is blank, NHSNumber is blank, PersonBirthDate < date("2000-01-01"))'
+        message = "m"
+        """])
+        let packs = try withExtendedLifetime(dir) { try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue) }
+        #expect(packs.first?.rules.map(\.id) == ["OK001"])
+    }
+
     @Test func unknownTable() throws {
         let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"m\"\n", table: "MHS999Nothing"))
         #expect(e.message.hasPrefix("unknown table \"MHS999Nothing\" (known: "))
