@@ -33,7 +33,8 @@ public enum RuleLanguageHelp {
             field       the field the finding is about (its value goes in the report)
             when        record rules: the condition that IS a finding
             where       only records for which this is true are considered
-            message     text with {placeholders}: a field, MHS000Header.Field, or any expression
+            message     text with {placeholders}: a field, MHS000Header.Field, or any expression (group
+                        rules: fields of the record by name, or what reads no record)
             needs       extra context the rule needs: ods, postcodes, portal_org, upload_date
             duplicate:  key = [fields]            more than one record with the same key
             orphan:     key = [fields], references = "TABLE", references_key = [fields]

@@ -558,6 +558,14 @@ public struct MessageTemplate {
                         parts.append(.keyPart(fields.firstIndex(of: f.name)!))
                         groupFields = fields
                     } else {
+                        // Anything else is rendered once the table is read, with no record at hand: it may read
+                        // the header and the run's context, not a record (a derived field, a function of fields).
+                        let expr = try ExpressionParser.parse(inner, origin: exprOrigin, sourceLine: sourceLine)
+                        guard RunConstant.isRunConstant(expr) else {
+                            throw ExpressionParser.locatedError(
+                                "a group rule's message shows fields of its records by name ({Field}); {\(inner)} reads a record another way",
+                                origin: exprOrigin, text: inner, offset: expr.span.offset, sourceLine: sourceLine)
+                        }
                         parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
                     }
                 } else {

@@ -91,6 +91,26 @@ import Testing
         #expect(packs.first?.rules.map(\.id) == ["OK001"])
     }
 
+    /// A group rule's findings are made once every record is read: its message shows the records' fields by
+    /// name; a placeholder that reads a record another way (a function of a field, a derived field) had
+    /// rendered blank or another record's value, and is now refused where it stands.
+    @Test func groupMessagePlaceholderThatReadsARecord() throws {
+        let e = try loadError(["bad.toml": """
+        table = "MHS101Referral"
+
+        [[rule]]
+        id = "BAD002"
+        title = "Bad"
+        kind = "duplicate"
+        class = "duplicate"
+        severity = "Group rejected"
+        key = ["ServiceRequestID"]
+        message = "{ServiceRequestID} {MHS000Header.OrgIDProvider} {lower(CareProfTeamLocalID)}"
+        """])
+        #expect(e.message == "a group rule's message shows fields of its records by name ({Field}); {lower(CareProfTeamLocalID)} reads a record another way")
+        #expect(at(e) == "bad.toml:10:61")
+    }
+
     @Test func unknownTable() throws {
         let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"m\"\n", table: "MHS999Nothing"))
         #expect(e.message.hasPrefix("unknown table \"MHS999Nothing\" (known: "))
