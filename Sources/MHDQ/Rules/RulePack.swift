@@ -414,10 +414,17 @@ public enum RulePackLoader {
                 if measure == .dqmi && rule.defaults == nil {
                     throw MHDQError.invocation("a dqmi rule needs defaults = \"condition for a default value\"", at: r.location)
                 }
-                for by in try r.strings("by") ?? [] {
-                    var byOrigin = r["by"]?.location ?? r.location
-                    byOrigin.offset = nil
+                var byNodes: [TOMLNode] = []
+                if case .array(let items)? = r["by"]?.value { byNodes = items }
+                for (k, by) in (try r.strings("by") ?? []).enumerated() {
+                    // Each expression is located where its text starts, just past its opening quote.
+                    var byOrigin = k < byNodes.count ? byNodes[k].location : r["by"]?.location ?? r.location
                     let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
+                    if let line, let col = byOrigin.offset, let quote = line.dropFirst(col - 1).first, quote == "\"" || quote == "'" {
+                        byOrigin.offset = col + 1
+                    } else {
+                        byOrigin.offset = nil
+                    }
                     rule.groupBy.append(CompiledExpression(evaluate: try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line,
                                                                                                    scope: &scope, perRecord: true)))
                     rule.groupByNames.append(by)

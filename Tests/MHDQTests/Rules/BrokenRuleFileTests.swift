@@ -111,6 +111,21 @@ import Testing
         #expect(at(e) == "bad.toml:10:61")
     }
 
+    /// An aggregate's group-by expressions are located one by one, at the text of the broken one.
+    @Test func unknownFieldInAGroupBy() throws {
+        let e = try loadError(rule("""
+        kind = "aggregate"
+        measure = "share"
+        numerator = 'EthnicCategory is blank'
+        by = ["OrgIDLocalPatientID", 'upper(Nope)']
+        message = "m"
+
+        """))
+        #expect(e.message.hasPrefix("\"Nope\" is not a field of MHS001MPI"))
+        #expect(at(e) == "bad.toml:9:37")
+        #expect(e.detail?.hasSuffix("\n" + String(repeating: " ", count: 4 + 36) + "^") == true)
+    }
+
     @Test func unknownTable() throws {
         let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"m\"\n", table: "MHS999Nothing"))
         #expect(e.message.hasPrefix("unknown table \"MHS999Nothing\" (known: "))
