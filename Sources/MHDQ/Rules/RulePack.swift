@@ -143,6 +143,18 @@ public struct RulePack {
 }
 
 public enum RulePackLoader {
+    /// Tables are read in order, each once: lookup() finds only records of a table read before the rule's own,
+    /// so one into this table or a later one could never answer. Refused when the pack loads.
+    static func requireEarlierTables(_ needs: Set<String>, of table: String, catalogue: Catalogue, at location: SourceLocation) throws {
+        let order = catalogue.tableNames
+        guard let own = order.firstIndex(of: table) else { return }
+        for need in needs.sorted() where need.hasPrefix("table:") {
+            let other = String(need.dropFirst(6))
+            guard let t = order.firstIndex(of: other), t >= own else { continue }
+            throw MHDQError.invocation("lookup() reads a table read before \(table): \(other) is read \(t == own ? "as this one" : "after it")", at: location)
+        }
+    }
+
     /// Every pack folder under Rules/packs, sorted by name.
     public static func packNames(rulesDirectory: String) -> [String] {
         let dir = rulesDirectory + "/packs"
@@ -304,6 +316,7 @@ public enum RulePackLoader {
             guard let expr = try compile(d, "expr", &scope, perRecord: true) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
             pack.derived[ds.table, default: []].append((name, CompiledExpression(evaluate: expr), pack.lookups.derivedSlot(table: ds.table)))
             pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
+            try requireEarlierTables(scope.needs, of: ds.table, catalogue: catalogue, at: d["expr"]?.location ?? d.location)
         }
 
         for t in try doc.tables("series") {
@@ -494,6 +507,7 @@ public enum RulePackLoader {
                 }
             }
             rule.needs.formUnion(scope.needs)
+            if kind != .orphan { try requireEarlierTables(scope.needs, of: rule.table, catalogue: catalogue, at: r.location) }
             pack.rules.append(rule)
         }
 

@@ -126,6 +126,26 @@ import Testing
         #expect(e.detail?.hasSuffix("\n" + String(repeating: " ", count: 4 + 36) + "^") == true)
     }
 
+    /// lookup() finds records of tables read before the rule's own: one into a later table (here from a
+    /// derived field) could never answer, and had loaded cleanly only to be "not run" in every check.
+    @Test func lookupIntoALaterTable() throws {
+        let e = try loadError(["bad.toml": """
+        table = "MHS001MPI"
+
+        [[derive]]
+        name = "Team"
+        expr = "lookup(MHS101Referral.CareProfTeamLocalID, LocalPatientID)"
+
+        [[rule]]
+        id = "BAD003"
+        title = "Bad"
+        when = "Team is blank"
+        message = "m"
+        """])
+        #expect(e.message == "lookup() reads a table read before MHS001MPI: MHS101Referral is read after it")
+        #expect(at(e) == "bad.toml:5:8")
+    }
+
     @Test func unknownTable() throws {
         let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"m\"\n", table: "MHS999Nothing"))
         #expect(e.message.hasPrefix("unknown table \"MHS999Nothing\" (known: "))
