@@ -146,9 +146,11 @@ public enum RulePackLoader {
     /// Tables are read in order, each once: lookup() finds only records of a table read before the rule's own,
     /// so one into this table or a later one could never answer. Refused when the pack loads.
     static func requireEarlierTables(_ needs: Set<String>, of table: String, catalogue: Catalogue, at location: SourceLocation) throws {
+        let tables = needs.filter { $0.hasPrefix("table:") }
+        guard !tables.isEmpty else { return }
         let order = catalogue.tableNames
         guard let own = order.firstIndex(of: table) else { return }
-        for need in needs.sorted() where need.hasPrefix("table:") {
+        for need in tables.sorted() {
             let other = String(need.dropFirst(6))
             guard let t = order.firstIndex(of: other), t >= own else { continue }
             throw MHDQError.invocation("lookup() reads a table read before \(table): \(other) is read \(t == own ? "as this one" : "after it")", at: location)
