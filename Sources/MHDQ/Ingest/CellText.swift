@@ -192,8 +192,9 @@ enum CellText {
     }
 
     /// Appends an ISO 8601 date-time ("2023-04-01T13:05:00.000") as "2023-04-01" at midnight,
-    /// else "2023-04-01T13:05:00" (to the nearest second). Other text is appended as it is.
-    static func appendISODateTime(_ t: UnsafeBufferPointer<UInt8>, to row: inout RawRow) {
+    /// else "2023-04-01T13:05:00" (to the nearest second). Other text is appended as it is, and the result is false.
+    @discardableResult
+    static func appendISODateTime(_ t: UnsafeBufferPointer<UInt8>, to row: inout RawRow) -> Bool {
         func num(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= t.count else { return nil }
             var v = 0
@@ -207,16 +208,16 @@ enum CellText {
         guard t.count >= 10, let y = num(0, 4), t[4] == 0x2D, let mo = num(5, 2), t[7] == 0x2D, let d = num(8, 2),
               (1 ... 12).contains(mo), (1 ... 31).contains(d) else {
             row.appendBytes(t)
-            return
+            return false
         }
         var seconds = 0.0
         var i = 10
         if i < t.count && (t[i] == 0x54 || t[i] == 0x20) {
-            guard let h = num(11, 2), t.count > 13, t[13] == 0x3A, let mi = num(14, 2) else { row.appendBytes(t); return }
+            guard let h = num(11, 2), t.count > 13, t[13] == 0x3A, let mi = num(14, 2) else { row.appendBytes(t); return false }
             seconds = Double(h * 3600 + mi * 60)
             i = 16
             if i < t.count && t[i] == 0x3A {
-                guard let s = num(17, 2) else { row.appendBytes(t); return }
+                guard let s = num(17, 2) else { row.appendBytes(t); return false }
                 seconds += Double(s)
                 i = 19
                 if i < t.count && t[i] == 0x2E {
@@ -231,7 +232,7 @@ enum CellText {
             }
         }
         if i < t.count && t[i] == 0x5A { i += 1 }  // Z
-        guard i == t.count else { row.appendBytes(t); return }
+        guard i == t.count else { row.appendBytes(t); return false }
         var dayNumber = days(year: y, month: mo, day: d)
         var whole = Int(seconds.rounded())
         if whole >= 86_400 { dayNumber += whole / 86_400; whole %= 86_400 }
@@ -240,6 +241,7 @@ enum CellText {
             row.appendByte(0x54)
             appendTime(whole, to: &row)
         }
+        return true
     }
 
     // MARK: - Escapes

@@ -259,7 +259,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         value.withUnsafeBufferPointer { v in
             switch dataType {
             case .number: CellText.appendNumber(v, to: &current)
-            case .dateTime: CellText.appendISODateTime(v, to: &current)
+            case .dateTime: if CellText.appendISODateTime(v, to: &current) { current.markDateCell() }
             case .boolean:
                 if v.count == 1 && v[0] == 0x31 { current.appendBytes("TRUE".utf8) }
                 else if v.count == 1 && v[0] == 0x30 { current.appendBytes("FALSE".utf8) }
