@@ -135,8 +135,9 @@ enum CellText {
         let total = Int((serial * 86_400).rounded())
         let days = total / 86_400
         let seconds = total % 86_400
-        if !date1904 && days == 0 {
-            // A time of day with no date (day 0 is Excel's "1900-01-00").
+        if days == 0 && (!date1904 || seconds != 0) {
+            // A time of day with no date: day 0 is Excel's "1900-01-00", and in the 1904 system a time alone
+            // is stored on 1904-01-01 (serial 0 alone stays that date).
             appendTime(seconds, to: &row)
             return true
         }
@@ -191,8 +192,13 @@ enum CellText {
         }
     }
 
+    /// The date Excel gives a time of day with no date when it writes one as a date-time
+    /// ("1899-12-31T09:30:00.000" in SpreadsheetML 2003: day 0 of the 1900 system), a date Excel cannot hold.
+    static let timeOnlyDay = -25_568  // 1899-12-31
+
     /// Appends an ISO 8601 date-time ("2023-04-01T13:05:00.000") as "2023-04-01" at midnight,
-    /// else "2023-04-01T13:05:00" (to the nearest second). Other text is appended as it is, and the result is false.
+    /// else "2023-04-01T13:05:00" (to the nearest second), and a time with no date ("1899-12-31T09:30:00") as
+    /// "09:30:00". Other text is appended as it is, and the result is false.
     @discardableResult
     static func appendISODateTime(_ t: UnsafeBufferPointer<UInt8>, to row: inout RawRow) -> Bool {
         func num(_ from: Int, _ count: Int) -> Int? {
@@ -236,6 +242,10 @@ enum CellText {
         var dayNumber = days(year: y, month: mo, day: d)
         var whole = Int(seconds.rounded())
         if whole >= 86_400 { dayNumber += whole / 86_400; whole %= 86_400 }
+        if dayNumber == timeOnlyDay {
+            appendTime(whole, to: &row)
+            return true
+        }
         appendCivil(dayNumber, to: &row)
         if whole != 0 {
             row.appendByte(0x54)

@@ -79,6 +79,17 @@ import Testing
         #expect(iso("2023-04-01T13:05:00+01:00") == "2023-04-01T13:05:00+01:00")
     }
 
+    @Test func timesWithNoDate() {
+        // A time of day alone reads as one in every date system and format Excel writes it in.
+        #expect(serial(0.395833333333333) == "09:30:00")
+        #expect(serial(0.395833333333333, date1904: true) == "09:30:00")
+        #expect(serial(0.75, date1904: true) == "18:00:00")
+        #expect(serial(1.395833333333333, date1904: true) == "1904-01-02T09:30:00")
+        #expect(iso("1899-12-31T09:30:00.000") == "09:30:00")
+        #expect(iso("1899-12-31T00:00:00.000") == "00:00:00")
+        #expect(iso("1900-01-01T09:30:00.000") == "1900-01-01T09:30:00")
+    }
+
     @Test func escapes() {
         #expect(unescaped("a_x000D_b") == "a\rb")
         #expect(unescaped("_x005F_x000D_") == "_x000D_")
