@@ -50,8 +50,13 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
     public convenience init(path: String, sheet: SheetSelector?, range: CellRange?) throws {
         var name: String?
         var index: Int?
-        switch sheet {
-        case .name(let n)?: name = n
+        var selector = sheet
+        if case .nameOrPosition? = sheet {
+            // Whether the text names a sheet is known only once every sheet's name has been read.
+            selector = sheet?.resolved(among: try SpreadsheetMLReader.sheets(path: path).map(\.name))
+        }
+        switch selector {
+        case .name(let n)?, .nameOrPosition(let n)?: name = n
         case .position(let p)?: index = p - 1
         case nil:
             let sheets = try SpreadsheetMLReader.sheets(path: path)

@@ -28,6 +28,26 @@ private typealias Row = WorkbookFixtures.Row
         #expect(missing?.message.contains("\"Hidden first\", \"Data\", \"Empty\"") == true)
     }
 
+    /// Sheets named for years, or "1": `--sheet 2026` is the sheet named 2026, not the 2026th.
+    @Test func aTypedNumberNamesASheetBeforeItCountsOne() throws {
+        let sheets = [("2025", "OLD"), ("2026", "NEW"), ("1", "ONE")].map { name, value in
+            "<Worksheet ss:Name=\"\(name)\"><Table><Row><Cell><Data ss:Type=\"String\">\(value)</Data></Cell></Row></Table></Worksheet>"
+        }
+        let path = try writeTemporaryFile("<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" "
+            + "xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\">\(sheets.joined())</Workbook>", name: "years.xml")
+        func first(_ sheet: SheetSelector) throws -> [String] {
+            var source = try Readers.open(path: path, options: ReadOptions(sheet: sheet))
+            var row = RawRow()
+            return try source.next(into: &row) ? row.fields : []
+        }
+        #expect(try first(SheetSelector(typed: "2026")) == ["NEW"])
+        #expect(try first(SheetSelector(typed: "1")) == ["ONE"])
+        #expect(try first(SheetSelector(typed: "2")) == ["NEW"], "no sheet is named 2: the second")
+        #expect(try first(.position(1)) == ["OLD"], "a manifest's sheet = 1 is a position")
+        #expect(try first(.name("1")) == ["ONE"], "a manifest's sheet = \"1\" is a name")
+        #expect(captureError { _ = try first(SheetSelector(typed: "7")) }?.kind == .input)
+    }
+
     @Test func range() throws {
         #expect(try WorkbookFixtures.rows("handmade2003.xml", range: CellRange("B2:C4")) == [
             Row(2, ["2023-04-01", "5"]),

@@ -112,6 +112,24 @@ final class TestZipWriter {
         zip.close()
     }
 
+    /// A workbook of sheets named in order, each holding one column of text, a cell per row.
+    static func workbook(at path: String, sheets: [(name: String, cells: [String])]) {
+        let zip = TestZipWriter(path: path)
+        let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        let packageRels = "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\""
+        zip.add("_rels/.rels", "<Relationships \(packageRels)><Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")
+        let entries = sheets.indices.map { "<sheet name=\"\(sheets[$0].name)\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }
+        zip.add("xl/workbook.xml", "<workbook \(ns)><sheets>\(entries.joined())</sheets></workbook>")
+        let rels = sheets.indices.map { "<Relationship Id=\"rId\($0 + 1)\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>" }
+        zip.add("xl/_rels/workbook.xml.rels", "<Relationships \(packageRels)>\(rels.joined())</Relationships>")
+        for (k, sheet) in sheets.enumerated() {
+            let rows = sheet.cells.enumerated().map { "<row r=\"\($0.offset + 1)\"><c t=\"inlineStr\"><is><t>\($0.element)</t></is></c></row>" }
+            zip.add("xl/worksheets/sheet\(k + 1).xml", "<worksheet \(ns)><sheetData>\(rows.joined())</sheetData></worksheet>")
+        }
+        zip.close()
+    }
+
     /// A one-sheet workbook from a complete sheet XML string.
     static func workbook(at path: String, sharedStrings: [String]? = nil, cellFormats: [Int] = [], date1904: Bool = false,
                          sheet: String) {
