@@ -245,7 +245,8 @@ public struct Stager {
             else if let f = dataset.index(of: name) { fieldIndex = f }
             else if let f = aliasIndex[CodeList.normalise(name)] { fieldIndex = f }
             guard let fi = fieldIndex else {
-                if !name.isEmpty { stats.unmappedColumns.append(name) }
+                // A column with no header still holds values: named by its position, as inspect names it.
+                stats.unmappedColumns.append(name.isEmpty ? "(column \(i + 1))" : name)
                 continue
             }
             if let other = fieldTaken[fi] {

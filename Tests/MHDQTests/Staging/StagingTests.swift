@@ -233,6 +233,11 @@ struct StagingTests {
         #expect(!out.stats.missingFields.contains("LocalPatientID"))
     }
 
+    @Test func columnsWithNoHeaderAreListedByPosition() throws {
+        let out = try stage("LocalPatientID,,PersonBirthDate, ,Notes\nP1,9434765919,2001-01-01,x,y\n")
+        #expect(out.stats.unmappedColumns == ["(column 2)", "(column 4)", "Notes"])
+    }
+
     @Test func aliasesMapHeadersUnlessStrict() throws {
         let loose = try stage("Patient ID,DOB,Ethnicity\nP1,1985-06-15,A\n")
         #expect(loose.texts("LocalPatientID") == ["P1"])
