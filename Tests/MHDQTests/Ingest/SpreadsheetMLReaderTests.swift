@@ -48,6 +48,23 @@ private typealias Row = WorkbookFixtures.Row
         #expect(captureError { _ = try first(SheetSelector(typed: "7")) }?.kind == .input)
     }
 
+    /// libxml2 hands over an attribute's `&` as the text "&#38;": "R&D" must still read as "R&D", as in XLSX.
+    @Test func ampersandsInSheetNames() throws {
+        let path = try writeTemporaryFile("""
+            <?xml version="1.0"?>
+            <Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+            <Worksheet ss:Name="R&amp;D &lt;North&gt; &#38; &amp;#38; &quot;x&quot;"><Table>
+            <Row><Cell><Data ss:Type="String">ok</Data></Cell></Row>
+            </Table></Worksheet></Workbook>
+            """, name: "amp.xml")
+        let name = "R&D <North> & &#38; \"x\""
+        #expect(try SpreadsheetReaders.sheets(path: path, format: .spreadsheetML).map(\.name) == [name])
+        var source = try Readers.open(path: path, options: ReadOptions(sheet: .name(name)))
+        var row = RawRow()
+        #expect(try source.next(into: &row) && row.fields == ["ok"])
+        #expect(source.sheet == name)
+    }
+
     @Test func range() throws {
         #expect(try WorkbookFixtures.rows("handmade2003.xml", range: CellRange("B2:C4")) == [
             Row(2, ["2023-04-01", "5"]),
