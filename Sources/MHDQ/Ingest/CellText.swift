@@ -11,7 +11,7 @@ import Darwin
 enum CellText {
     // MARK: - Numbers
 
-    /// Appends a number in shortest round-trip form ("5" not "5.0"), from its stored text.
+    /// Appends a number in shortest round-trip form ("5" not "5.0", "0.00004" not "4e-05"), from its stored text.
     /// Text that is not a number is appended as it is.
     static func appendNumber(_ text: UnsafeBufferPointer<UInt8>, to row: inout RawRow) {
         if isCanonical(text) {
@@ -32,17 +32,9 @@ enum CellText {
         if isCanonical(text) {
             stored = String(decoding: text, as: UTF8.self)
         } else if let value = parseDouble(text) {
-            stored = value.description
-            if stored.hasSuffix(".0") { stored.removeLast(2) }
+            stored = plainDecimal(value)
         } else {
             row.appendBytes(text)
-            return
-        }
-        if stored.contains("e") || stored.contains("E") {
-            // Very large or small: the product is good enough at this magnitude.
-            var s = (Double(stored)! * 100).description
-            if s.hasSuffix(".0") { s.removeLast(2) }
-            row.appendBytes((s + "%").utf8)
             return
         }
         let negative = stored.hasPrefix("-")
@@ -57,12 +49,34 @@ enum CellText {
     }
 
     static func appendDouble(_ value: Double, to row: inout RawRow) {
-        var s = value.description
-        if s.hasSuffix(".0") { s.removeLast(2) }
-        row.appendBytes(s.utf8)
+        row.appendBytes(plainDecimal(value).utf8)
     }
 
-    /// True when the stored text is already what `Double.description` would print (less ".0"):
+    /// A finite number as plain decimal digits: the shortest that read back as the same double (as
+    /// `Double.description` chooses them), with the point moved where Swift would write an exponent.
+    /// Staging reads a cell's text, and "4e-05" reads as 4 in a unit "e-05"; Excel shows the digits.
+    static func plainDecimal(_ value: Double) -> String {
+        var s = value.description
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(s[s.index(after: e)...]) else { return s }
+        var mantissa = s[..<e]
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa = mantissa.dropFirst() }
+        let point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        let digits = String(mantissa.filter { $0 != "." })
+        let at = point + exponent  // the point's place among the digits
+        var out = negative ? "-" : ""
+        if at <= 0 {
+            out += "0." + String(repeating: "0", count: -at) + digits
+        } else if at >= digits.count {
+            out += digits + String(repeating: "0", count: at - digits.count)
+        } else {
+            out += digits.prefix(at) + "." + digits.dropFirst(at)
+        }
+        return out
+    }
+
+    /// True when the stored text is already what `plainDecimal` would print:
     /// at most 15 significant digits (so it round-trips), no exponent, no redundant zeros,
     /// and in the range Swift prints without an exponent. Most cells take this path.
     @inline(__always) static func isCanonical(_ t: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -11,7 +11,7 @@ private typealias Row = WorkbookFixtures.Row
             Row(2, ["Ann & Bo", "2023-04-01", "5", "TRUE"]),
             Row(4, ["", "2023-04-01T13:05:00", "#DIV/0!", "FALSE"]),
             // MergeAcross="1" covers B5: the next cell is C5.
-            Row(5, ["merged", "", "0.30000000000000004", "1e+21"]),
+            Row(5, ["merged", "", "0.30000000000000004", "1000000000000000000000"]),
             // Row 7 spans rows 7 and 8 (ss:Span="1").
             Row(9, ["rich text", "", "", "", "", "123456789012"]),
         ])
