@@ -83,7 +83,7 @@ enum ReadOptionArguments {
             read.format = format
         }
         if let s = try args.value("--sheet") {
-            read.sheet = Int(s).map { .position($0) } ?? .name(s)
+            read.sheet = SheetSelector(typed: s)
         }
         if let r = try args.value("--range") {
             guard let range = CellRange(r) else { throw MHDQError.invocation("--range takes A1 notation such as B3:K5000") }

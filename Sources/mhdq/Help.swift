@@ -13,7 +13,7 @@ enum Help {
       mhdq check MANIFEST | --table NAME=FILE ...              ad hoc precheck, summary per table
                  [--period YYYY-MM] [--pack NAME ...] [--no-rules] [--findings FILE [--redact]] [--json]
                  [--setting NAME=VALUE ...]                    override a pack threshold (pack.toml [settings])
-      mhdq inspect FILE [--sheet NAME] [--records csv|json]    look at a source: columns, types, blanks, samples
+      mhdq inspect FILE [--sheet NAME|N] [--records csv|json]  look at a source: columns, types, blanks, samples
       mhdq rules list | lint | coverage --pack NAME [--json]   the rule catalogue
       mhdq generate --out DIR --patients N [--seed S]          deterministic synthetic extracts and a manifest
                  [--referrals-per-patient R] [--contacts-per-patient C]   (means; default 1.5 and 5)
@@ -26,6 +26,7 @@ enum Help {
 
     reading options (check, inspect): --delimiter , | tab ; --encoding auto|utf-8|windows-1252
                                       --format csv|xlsx|spreadsheetml --sheet NAME|N --range B3:K500
+                                      (--sheet N: the sheet named N if there is one, else the Nth sheet)
     other options: --rules DIR (default ./Rules, or $MHDQ_RULES)
     history, worklist: --history FILE | --out DIR (its history.sqlite) | --manifest FILE
     --redact masks identifiers (fields marked identifier in Rules/datasets) as ID-<12 hex digits>, an HMAC-SHA-256

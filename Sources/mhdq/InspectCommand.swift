@@ -11,7 +11,7 @@ enum InspectCommand {
         } ?? 1
         let read = try ReadOptionArguments.parse(&args)
         let positionals = try args.positionals()
-        guard positionals.count == 1 else { throw MHDQError.invocation("inspect takes one file: mhdq inspect FILE [--sheet NAME] [--records csv|json]") }
+        guard positionals.count == 1 else { throw MHDQError.invocation("inspect takes one file: mhdq inspect FILE [--sheet NAME|N] [--records csv|json]") }
         let path = positionals[0]
         let out = OutputBuffer.standardOutput()
         defer { try? out.close() }

@@ -11,7 +11,7 @@ import Darwin
 enum CellText {
     // MARK: - Numbers
 
-    /// Appends a number in shortest round-trip form ("5" not "5.0"), from its stored text.
+    /// Appends a number in shortest round-trip form ("5" not "5.0", "0.00004" not "4e-05"), from its stored text.
     /// Text that is not a number is appended as it is.
     static func appendNumber(_ text: UnsafeBufferPointer<UInt8>, to row: inout RawRow) {
         if isCanonical(text) {
@@ -32,17 +32,9 @@ enum CellText {
         if isCanonical(text) {
             stored = String(decoding: text, as: UTF8.self)
         } else if let value = parseDouble(text) {
-            stored = value.description
-            if stored.hasSuffix(".0") { stored.removeLast(2) }
+            stored = plainDecimal(value)
         } else {
             row.appendBytes(text)
-            return
-        }
-        if stored.contains("e") || stored.contains("E") {
-            // Very large or small: the product is good enough at this magnitude.
-            var s = (Double(stored)! * 100).description
-            if s.hasSuffix(".0") { s.removeLast(2) }
-            row.appendBytes((s + "%").utf8)
             return
         }
         let negative = stored.hasPrefix("-")
@@ -57,12 +49,34 @@ enum CellText {
     }
 
     static func appendDouble(_ value: Double, to row: inout RawRow) {
-        var s = value.description
-        if s.hasSuffix(".0") { s.removeLast(2) }
-        row.appendBytes(s.utf8)
+        row.appendBytes(plainDecimal(value).utf8)
     }
 
-    /// True when the stored text is already what `Double.description` would print (less ".0"):
+    /// A finite number as plain decimal digits: the shortest that read back as the same double (as
+    /// `Double.description` chooses them), with the point moved where Swift would write an exponent.
+    /// Staging reads a cell's text, and "4e-05" reads as 4 in a unit "e-05"; Excel shows the digits.
+    static func plainDecimal(_ value: Double) -> String {
+        var s = value.description
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(s[s.index(after: e)...]) else { return s }
+        var mantissa = s[..<e]
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa = mantissa.dropFirst() }
+        let point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        let digits = String(mantissa.filter { $0 != "." })
+        let at = point + exponent  // the point's place among the digits
+        var out = negative ? "-" : ""
+        if at <= 0 {
+            out += "0." + String(repeating: "0", count: -at) + digits
+        } else if at >= digits.count {
+            out += digits + String(repeating: "0", count: at - digits.count)
+        } else {
+            out += digits.prefix(at) + "." + digits.dropFirst(at)
+        }
+        return out
+    }
+
+    /// True when the stored text is already what `plainDecimal` would print:
     /// at most 15 significant digits (so it round-trips), no exponent, no redundant zeros,
     /// and in the range Swift prints without an exponent. Most cells take this path.
     @inline(__always) static func isCanonical(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -135,8 +149,9 @@ enum CellText {
         let total = Int((serial * 86_400).rounded())
         let days = total / 86_400
         let seconds = total % 86_400
-        if !date1904 && days == 0 {
-            // A time of day with no date (day 0 is Excel's "1900-01-00").
+        if days == 0 && (!date1904 || seconds != 0) {
+            // A time of day with no date: day 0 is Excel's "1900-01-00", and in the 1904 system a time alone
+            // is stored on 1904-01-01 (serial 0 alone stays that date).
             appendTime(seconds, to: &row)
             return true
         }
@@ -191,9 +206,15 @@ enum CellText {
         }
     }
 
+    /// The date Excel gives a time of day with no date when it writes one as a date-time
+    /// ("1899-12-31T09:30:00.000" in SpreadsheetML 2003: day 0 of the 1900 system), a date Excel cannot hold.
+    static let timeOnlyDay = -25_568  // 1899-12-31
+
     /// Appends an ISO 8601 date-time ("2023-04-01T13:05:00.000") as "2023-04-01" at midnight,
-    /// else "2023-04-01T13:05:00" (to the nearest second). Other text is appended as it is.
-    static func appendISODateTime(_ t: UnsafeBufferPointer<UInt8>, to row: inout RawRow) {
+    /// else "2023-04-01T13:05:00" (to the nearest second), and a time with no date ("1899-12-31T09:30:00") as
+    /// "09:30:00". Other text is appended as it is, and the result is false.
+    @discardableResult
+    static func appendISODateTime(_ t: UnsafeBufferPointer<UInt8>, to row: inout RawRow) -> Bool {
         func num(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= t.count else { return nil }
             var v = 0
@@ -207,16 +228,16 @@ enum CellText {
         guard t.count >= 10, let y = num(0, 4), t[4] == 0x2D, let mo = num(5, 2), t[7] == 0x2D, let d = num(8, 2),
               (1 ... 12).contains(mo), (1 ... 31).contains(d) else {
             row.appendBytes(t)
-            return
+            return false
         }
         var seconds = 0.0
         var i = 10
         if i < t.count && (t[i] == 0x54 || t[i] == 0x20) {
-            guard let h = num(11, 2), t.count > 13, t[13] == 0x3A, let mi = num(14, 2) else { row.appendBytes(t); return }
+            guard let h = num(11, 2), t.count > 13, t[13] == 0x3A, let mi = num(14, 2) else { row.appendBytes(t); return false }
             seconds = Double(h * 3600 + mi * 60)
             i = 16
             if i < t.count && t[i] == 0x3A {
-                guard let s = num(17, 2) else { row.appendBytes(t); return }
+                guard let s = num(17, 2) else { row.appendBytes(t); return false }
                 seconds += Double(s)
                 i = 19
                 if i < t.count && t[i] == 0x2E {
@@ -231,15 +252,20 @@ enum CellText {
             }
         }
         if i < t.count && t[i] == 0x5A { i += 1 }  // Z
-        guard i == t.count else { row.appendBytes(t); return }
+        guard i == t.count else { row.appendBytes(t); return false }
         var dayNumber = days(year: y, month: mo, day: d)
         var whole = Int(seconds.rounded())
         if whole >= 86_400 { dayNumber += whole / 86_400; whole %= 86_400 }
+        if dayNumber == timeOnlyDay {
+            appendTime(whole, to: &row)
+            return true
+        }
         appendCivil(dayNumber, to: &row)
         if whole != 0 {
             row.appendByte(0x54)
             appendTime(whole, to: &row)
         }
+        return true
     }
 
     // MARK: - Escapes

@@ -20,6 +20,9 @@ public struct RawRow: Sendable {
     private var fieldCount = 0
     /// Where the field being built by `appendByte`/`appendBytes` starts.
     private(set) var openFieldStart = 0
+    /// The fields a workbook stored as a date, time or date-time (in order; none for text files). Their text is
+    /// ISO 8601 whatever the sheet showed, so staging must not read it with the formats of dates typed as text.
+    private var dateCells: [Int] = []
 
     public init() { self.init(bytes: 1024, fields: 64) }
 
@@ -55,7 +58,17 @@ public struct RawRow: Sendable {
         byteCount = 0
         fieldCount = 0
         openFieldStart = 0
+        if !dateCells.isEmpty { dateCells.removeAll(keepingCapacity: true) }
     }
+
+    /// Marks the field being built as a date, time or date-time cell (its text written as ISO 8601).
+    mutating func markDateCell() { dateCells.append(fieldCount) }
+
+    /// True when any field is a date, time or date-time cell.
+    public var hasDateCells: Bool { !dateCells.isEmpty }
+
+    /// True when a workbook stored the field as a date, time or date-time.
+    public func isDateCell(_ index: Int) -> Bool { dateCells.contains(index) }
 
     /// Makes room for `bytes` more bytes and `fields` more fields.
     @inline(__always) mutating func reserve(bytes: Int, fields: Int) {
@@ -125,6 +138,7 @@ public struct RawRow: Sendable {
     /// Drops trailing fields beyond `count` (sheets with stray formatted cells).
     public mutating func truncate(to count: Int) {
         guard count < fieldCount else { return }
+        while let last = dateCells.last, last >= count { dateCells.removeLast() }
         fieldCount = count
         byteCount = count == 0 ? 0 : fieldEnds[count - 1]
         openFieldStart = byteCount

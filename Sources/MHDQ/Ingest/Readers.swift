@@ -29,10 +29,26 @@ public enum SheetSelector: Sendable, Hashable, CustomStringConvertible {
     case name(String)
     /// 1-based position among the workbook's sheets.
     case position(Int)
+    /// A number typed where a sheet is wanted: the sheet of that name if there is one (sheets are often named
+    /// for years: "2026" is the sheet called 2026, not the 2026th), else the sheet at that position.
+    case nameOrPosition(String)
+
+    /// A sheet as the command line names it (`--sheet 2026`, `--sheet Patients`).
+    public init(typed text: String) {
+        self = Int(text) == nil ? .name(text) : .nameOrPosition(text)
+    }
+
+    /// The name or position this selector picks among sheets with these names.
+    func resolved(among names: [String]) -> SheetSelector {
+        guard case .nameOrPosition(let text) = self else { return self }
+        let wanted = text.lowercased()
+        if names.contains(where: { $0.lowercased() == wanted }) { return .name(text) }
+        return Int(text).map { .position($0) } ?? .name(text)
+    }
 
     public var description: String {
         switch self {
-        case .name(let n): return "\"\(n)\""
+        case .name(let n), .nameOrPosition(let n): return "\"\(n)\""
         case .position(let p): return "#\(p)"
         }
     }

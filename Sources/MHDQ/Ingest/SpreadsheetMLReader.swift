@@ -50,8 +50,13 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
     public convenience init(path: String, sheet: SheetSelector?, range: CellRange?) throws {
         var name: String?
         var index: Int?
-        switch sheet {
-        case .name(let n)?: name = n
+        var selector = sheet
+        if case .nameOrPosition? = sheet {
+            // Whether the text names a sheet is known only once every sheet's name has been read.
+            selector = sheet?.resolved(among: try SpreadsheetMLReader.sheets(path: path).map(\.name))
+        }
+        switch selector {
+        case .name(let n)?, .nameOrPosition(let n)?: name = n
         case .position(let p)?: index = p - 1
         case nil:
             let sheets = try SpreadsheetMLReader.sheets(path: path)
@@ -259,7 +264,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         value.withUnsafeBufferPointer { v in
             switch dataType {
             case .number: CellText.appendNumber(v, to: &current)
-            case .dateTime: CellText.appendISODateTime(v, to: &current)
+            case .dateTime: if CellText.appendISODateTime(v, to: &current) { current.markDateCell() }
             case .boolean:
                 if v.count == 1 && v[0] == 0x31 { current.appendBytes("TRUE".utf8) }
                 else if v.count == 1 && v[0] == 0x30 { current.appendBytes("FALSE".utf8) }

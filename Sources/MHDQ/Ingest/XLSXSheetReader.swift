@@ -293,6 +293,7 @@ struct SheetParseState {
             case .number:
                 if isDateStyle, let serial = CellText.parseDouble(v),
                    CellText.appendSerialDate(serial, date1904: date1904, to: &current) {
+                    current.markDateCell()
                     break
                 }
                 if isPercentStyle {
@@ -319,7 +320,7 @@ struct SheetParseState {
             case .error:
                 current.appendBytes(v)
             case .date:
-                CellText.appendISODateTime(v, to: &current)
+                if CellText.appendISODateTime(v, to: &current) { current.markDateCell() }
             }
         }
         if badIndex {

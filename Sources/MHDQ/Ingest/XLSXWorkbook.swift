@@ -82,17 +82,18 @@ final class XLSXWorkbook {
     /// The index of the sheet a selector names (nil: the first visible worksheet).
     func index(of selector: SheetSelector?) throws -> Int {
         let names = sheets.map { "\"\($0.name)\"" }.joined(separator: ", ")
-        switch selector {
+        switch selector?.resolved(among: sheets.map(\.name)) {
         case nil:
             if let i = sheets.firstIndex(where: { !$0.hidden && !$0.isChart }) { return i }
             throw MHDQError.input("the workbook has no visible worksheet (sheets: \(names.isEmpty ? "none" : names))", at: location)
-        case .name(let name)?:
+        case .name(let name)?, .nameOrPosition(let name)?:
             let wanted = name.lowercased()
             if let i = sheets.firstIndex(where: { $0.name.lowercased() == wanted }) { return i }
             throw MHDQError.input("no sheet named \"\(name)\"; the sheets are \(names)", at: location)
         case .position(let p)?:
             if p >= 1 && p <= sheets.count { return p - 1 }
-            throw MHDQError.input("no sheet #\(p): the workbook has \(sheets.count) sheet(s): \(names)", at: location)
+            let named = if case .nameOrPosition = selector { "named \"\(p)\" and no sheet " } else { "" }
+            throw MHDQError.input("no sheet \(named)#\(p): the workbook has \(sheets.count) sheet(s): \(names)", at: location)
         }
     }
 

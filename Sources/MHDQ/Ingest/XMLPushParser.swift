@@ -49,8 +49,9 @@ struct XMLAttributes {
         return nil
     }
 
+    /// The attribute's text, its `&` decoded (see `XMLEventList.decodeAmpersands`).
     func string(_ localName: StaticString) -> String? {
-        value(localName).map { String(decoding: $0, as: UTF8.self) }
+        value(localName).map(XMLEventList.decodeAmpersands)
     }
 
     /// Whether the attribute carries a namespace prefix (r:id rather than id).

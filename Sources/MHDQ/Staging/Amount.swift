@@ -167,7 +167,7 @@ public struct AmountParser: Sendable {
         return (n, rest.trimmingSpaces())
     }
 
-    /// A leading number (sign, £, digits with thousands commas, a fraction), its decimals and what follows.
+    /// A leading number (sign, £, digits with thousands commas, a fraction, an exponent), its decimals and what follows.
     static func leadingNumber(_ text: String) -> (Double, Int, String)? {
         var chars = Substring(text)
         var sign = ""
@@ -189,7 +189,20 @@ public struct AmountParser: Sendable {
             digits.append(c)
             chars = chars.dropFirst()
         }
-        guard digits.contains(where: { $0.isNumber }), let n = NumberParsing.parse(sign + (digits.hasPrefix(".") ? "0" + digits : digits)) else { return nil }
+        let typed = sign + (digits.hasPrefix(".") ? "0" + digits : digits)
+        guard digits.contains(where: { $0.isNumber }), var n = NumberParsing.parse(typed) else { return nil }
+        // An exponent is part of the number, not a unit: Excel saves a small number to CSV as "4E-05".
+        if let e = chars.first, e == "e" || e == "E", !digits.contains(",") {
+            var rest = chars.dropFirst()
+            let negative = rest.first == "-"
+            if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
+            let power = rest.prefix { $0.isASCII && $0.isNumber }
+            if !power.isEmpty, power.count <= 3, let p = Int(power), let scaled = Double(typed + "e" + (negative ? "-" : "") + power), scaled.isFinite {
+                n = scaled
+                decimals = max(0, decimals + (negative ? p : -p))
+                chars = rest.dropFirst(power.count)
+            }
+        }
         return (n, decimals, String(chars))
     }
 }

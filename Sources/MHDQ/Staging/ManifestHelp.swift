@@ -31,7 +31,7 @@ public enum ManifestHelp {
       format = "csv"                csv | xlsx | spreadsheetml (default from the extension)
       delimiter = ","               , tab | ; (default: sniffed)
       encoding = "auto"             auto (UTF-8, Windows-1252 fallback) | utf-8 | windows-1252
-      sheet = "Patients"            workbooks: a sheet name, or its position (1 = first)
+      sheet = "Patients"            workbooks: a sheet's name (sheet = "2026" too), or a position: sheet = 1 (first)
       range = "A3:K5000"            workbooks: read only this range
       header_row = 1                row (line) holding the column names
       skip_rows = 0                 rows after the header to ignore

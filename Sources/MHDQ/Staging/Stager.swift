@@ -158,11 +158,15 @@ public struct Stager {
             }
             record.row = row.number
             // Fields with no column stay null from the start; the others are all written every row.
+            let hasDateCells = row.hasDateCells
             row.withUnsafeFields { bytes, starts, ends in
                 for cell in cells {
                     guard cell.column < ends.count else { record.values[cell.field] = .null; continue }
                     let cellBytes = UnsafeBufferPointer(rebasing: bytes[starts[cell.column] ..< ends[cell.column]])
-                    if cell.keep {
+                    if hasDateCells && row.isDateCell(cell.column) {
+                        let value = normaliser.stageDateCell(cellBytes, field: cell.field)
+                        if cell.keep { record.values[cell.field] = value }
+                    } else if cell.keep {
                         record.values[cell.field] = normaliser.stage(cellBytes, field: cell.field)
                     } else {
                         normaliser.check(cellBytes, field: cell.field)
@@ -241,7 +245,8 @@ public struct Stager {
             else if let f = dataset.index(of: name) { fieldIndex = f }
             else if let f = aliasIndex[CodeList.normalise(name)] { fieldIndex = f }
             guard let fi = fieldIndex else {
-                if !name.isEmpty { stats.unmappedColumns.append(name) }
+                // A column with no header still holds values: named by its position, as inspect names it.
+                stats.unmappedColumns.append(name.isEmpty ? "(column \(i + 1))" : name)
                 continue
             }
             if let other = fieldTaken[fi] {
@@ -390,7 +395,7 @@ struct ValueNormaliser {
             return problem(bytes, field, kind: "not a time", ruleID: "STG-TIME", title: "Value is not a time",
                            message: "is not a time (hh:mm:ss or hh:mm)")
         case .datetime:
-            if let v = parseDateTime(bytes) { return .dateTime(v) }
+            if let v = parseDateTime(bytes, formats: dateFormats) { return .dateTime(v) }
             return problem(bytes, field, kind: "not a date-time", ruleID: "STG-DATETIME", title: "Value is not a date and time",
                            message: "is not a date and time (CCYY-MM-DDThh:mm:ss)")
         case .period, .amount:
@@ -402,6 +407,25 @@ struct ValueNormaliser {
         }
     }
 
+    /// How workbook readers write date cells' dates.
+    static let cellDateFormats = [DateFormat.iso]
+
+    /// A cell a workbook stored as a date, time or date-time, which its reader wrote as ISO 8601 ("2026-09-01",
+    /// "09:30:00", "2026-09-01T09:30:00"): read as such whatever the manifest's date formats, which describe
+    /// dates typed as text. A date-time at midnight is written as its date alone.
+    mutating func stageDateCell(_ bytes: UnsafeBufferPointer<UInt8>, field: Int) -> Value {
+        switch fieldTypes[field] {
+        case .date:
+            if let days = DateFormat.iso.parse(bytes) { return .date(days) }
+        case .datetime:
+            if let v = parseDateTime(bytes, formats: ValueNormaliser.cellDateFormats) { return .dateTime(v) }
+            if let days = DateFormat.iso.parse(bytes) { return .dateTime(days * 86_400) }
+        default:
+            break
+        }
+        return stage(bytes, field: field)
+    }
+
     func stageCode(_ raw: String, field: Int) -> Value {
         if let map = valueMaps[field], let code = map[CodeList.normalise(raw)] { return .text(code) }
         guard let list = codeLists[field] else { return .text(raw) }
@@ -411,13 +435,13 @@ struct ValueNormaliser {
         }
     }
 
-    func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    func parseDateTime(_ bytes: UnsafeBufferPointer<UInt8>, formats: [DateFormat]) -> Int? {
         // Split at the first 'T' or space that follows a date.
         for i in 0 ..< bytes.count where bytes[i] == UInt8(ascii: "T") || bytes[i] == 32 {
             let datePart = UnsafeBufferPointer(rebasing: bytes[0 ..< i])
             let timePart = UnsafeBufferPointer(rebasing: bytes[(i + 1)...])
             guard let t = TimeParsing.parse(timePart) else { continue }
-            for format in dateFormats {
+            for format in formats {
                 if let d = format.parse(datePart) { return d * 86_400 + t }
             }
         }

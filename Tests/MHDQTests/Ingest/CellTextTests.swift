@@ -33,12 +33,26 @@ import Testing
     @Test func numbersInShortestRoundTripForm() {
         let cases: [(String, String)] = [
             ("5", "5"), ("5.0", "5"), ("-0", "-0"), ("0", "0"), ("0.1", "0.1"), ("123456789012", "123456789012"),
-            ("1E+21", "1e+21"), ("0.30000000000000004", "0.30000000000000004"), ("3.1400000000000001", "3.14"),
-            ("1.0000000000000001E-5", "1e-05"), ("0.0001", "0.0001"), ("00012", "12"), ("12.50", "12.5"),
+            ("1E+21", "1000000000000000000000"), ("0.30000000000000004", "0.30000000000000004"), ("3.1400000000000001", "3.14"),
+            ("1.0000000000000001E-5", "0.00001"), ("0.0001", "0.0001"), ("00012", "12"), ("12.50", "12.5"),
             ("9007199254740993", "9007199254740992"), ("-2.5", "-2.5"), ("1e400", "1e400"), ("abc", "abc"), ("", ""),
             ("999999999999999", "999999999999999"), ("1234567890123456", "1234567890123456"),
         ]
         for (input, expected) in cases { #expect(number(input) == expected, "\(input)") }
+    }
+
+    /// Staging reads a cell's text: an exponent ("4e-05") would read as 4 in a unit "e-05".
+    @Test func numbersAsPlainDecimalsWithEveryDigitKept() {
+        let cases: [(String, String)] = [
+            ("4E-05", "0.00004"), ("4.0000000000000003E-5", "0.00004"), ("-4E-05", "-0.00004"), ("2.5E-10", "0.00000000025"),
+            ("1.5e-4", "0.00015"), ("-1.5E+21", "-1500000000000000000000"), ("1.2345678901234567E+18", "1234567890123456800"),
+            ("1E+16", "10000000000000000"), ("-9.8765432109876543E+30", "-9876543210987654000000000000000"),
+        ]
+        for (input, expected) in cases { #expect(number(input) == expected, "\(input)") }
+        for value in [5e-324, 1.7976931348623157e308, 0.1 + 0.2, -1e-7, 123.456e-20, 6.02214076e23, 1 / 3.0, -0.0] {
+            let text = CellText.plainDecimal(value)
+            #expect(!text.contains("e") && Double(text) == value, "\(value) as \(text)")
+        }
     }
 
     @Test func canonicalFastPathAgreesWithDoubleDescription() {
@@ -77,6 +91,17 @@ import Testing
         #expect(iso("2023-04-01") == "2023-04-01")
         #expect(iso("not a date") == "not a date")
         #expect(iso("2023-04-01T13:05:00+01:00") == "2023-04-01T13:05:00+01:00")
+    }
+
+    @Test func timesWithNoDate() {
+        // A time of day alone reads as one in every date system and format Excel writes it in.
+        #expect(serial(0.395833333333333) == "09:30:00")
+        #expect(serial(0.395833333333333, date1904: true) == "09:30:00")
+        #expect(serial(0.75, date1904: true) == "18:00:00")
+        #expect(serial(1.395833333333333, date1904: true) == "1904-01-02T09:30:00")
+        #expect(iso("1899-12-31T09:30:00.000") == "09:30:00")
+        #expect(iso("1899-12-31T00:00:00.000") == "00:00:00")
+        #expect(iso("1900-01-01T09:30:00.000") == "1900-01-01T09:30:00")
     }
 
     @Test func escapes() {

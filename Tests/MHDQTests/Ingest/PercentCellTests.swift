@@ -25,6 +25,8 @@ import Testing
         #expect(percent("0.123456789") == "12.3456789%")
         #expect(percent("0.74019999999999997") == "74.02%")      // a long stored form: its shortest round trip first
         #expect(percent("1.5E-3") == "0.15%")
+        #expect(percent("4E-07") == "0.00004%")                   // no exponent, however small or large
+        #expect(percent("-1.25E+20") == "-12500000000000000000000%")
         #expect(percent("n/a") == "n/a")                          // not a number: kept as stored
     }
 

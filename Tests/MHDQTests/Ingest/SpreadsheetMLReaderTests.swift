@@ -11,7 +11,7 @@ private typealias Row = WorkbookFixtures.Row
             Row(2, ["Ann & Bo", "2023-04-01", "5", "TRUE"]),
             Row(4, ["", "2023-04-01T13:05:00", "#DIV/0!", "FALSE"]),
             // MergeAcross="1" covers B5: the next cell is C5.
-            Row(5, ["merged", "", "0.30000000000000004", "1e+21"]),
+            Row(5, ["merged", "", "0.30000000000000004", "1000000000000000000000"]),
             // Row 7 spans rows 7 and 8 (ss:Span="1").
             Row(9, ["rich text", "", "", "", "", "123456789012"]),
         ])
@@ -26,6 +26,43 @@ private typealias Row = WorkbookFixtures.Row
         let missing = WorkbookFixtures.readError("handmade2003.xml", sheet: .name("Nope"))
         #expect(missing?.kind == .input)
         #expect(missing?.message.contains("\"Hidden first\", \"Data\", \"Empty\"") == true)
+    }
+
+    /// Sheets named for years, or "1": `--sheet 2026` is the sheet named 2026, not the 2026th.
+    @Test func aTypedNumberNamesASheetBeforeItCountsOne() throws {
+        let sheets = [("2025", "OLD"), ("2026", "NEW"), ("1", "ONE")].map { name, value in
+            "<Worksheet ss:Name=\"\(name)\"><Table><Row><Cell><Data ss:Type=\"String\">\(value)</Data></Cell></Row></Table></Worksheet>"
+        }
+        let path = try writeTemporaryFile("<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" "
+            + "xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\">\(sheets.joined())</Workbook>", name: "years.xml")
+        func first(_ sheet: SheetSelector) throws -> [String] {
+            var source = try Readers.open(path: path, options: ReadOptions(sheet: sheet))
+            var row = RawRow()
+            return try source.next(into: &row) ? row.fields : []
+        }
+        #expect(try first(SheetSelector(typed: "2026")) == ["NEW"])
+        #expect(try first(SheetSelector(typed: "1")) == ["ONE"])
+        #expect(try first(SheetSelector(typed: "2")) == ["NEW"], "no sheet is named 2: the second")
+        #expect(try first(.position(1)) == ["OLD"], "a manifest's sheet = 1 is a position")
+        #expect(try first(.name("1")) == ["ONE"], "a manifest's sheet = \"1\" is a name")
+        #expect(captureError { _ = try first(SheetSelector(typed: "7")) }?.kind == .input)
+    }
+
+    /// libxml2 hands over an attribute's `&` as the text "&#38;": "R&D" must still read as "R&D", as in XLSX.
+    @Test func ampersandsInSheetNames() throws {
+        let path = try writeTemporaryFile("""
+            <?xml version="1.0"?>
+            <Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+            <Worksheet ss:Name="R&amp;D &lt;North&gt; &#38; &amp;#38; &quot;x&quot;"><Table>
+            <Row><Cell><Data ss:Type="String">ok</Data></Cell></Row>
+            </Table></Worksheet></Workbook>
+            """, name: "amp.xml")
+        let name = "R&D <North> & &#38; \"x\""
+        #expect(try SpreadsheetReaders.sheets(path: path, format: .spreadsheetML).map(\.name) == [name])
+        var source = try Readers.open(path: path, options: ReadOptions(sheet: .name(name)))
+        var row = RawRow()
+        #expect(try source.next(into: &row) && row.fields == ["ok"])
+        #expect(source.sheet == name)
     }
 
     @Test func range() throws {

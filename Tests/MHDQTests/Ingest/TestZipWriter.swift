@@ -88,27 +88,53 @@ final class TestZipWriter {
         fclose(file)
     }
 
-    /// Writes a one-sheet workbook whose sheet XML is produced by `sheetData` (the rows only).
-    static func workbook(at path: String, sharedStrings: [String]? = nil, sheetXML: (inout [UInt8]) -> Bool) {
+    /// Writes a one-sheet workbook whose sheet XML is produced by `sheetData` (the rows only); `cellFormats`
+    /// are the number formats of cell styles 1, 2, ... (built-in ids: 14 is a date, 20 a time).
+    static func workbook(at path: String, sharedStrings: [String]? = nil, cellFormats: [Int] = [], date1904: Bool = false,
+                         sheetXML: (inout [UInt8]) -> Bool) {
         let zip = TestZipWriter(path: path)
         let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
         zip.add("_rels/.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")
-        zip.add("xl/workbook.xml", "<workbook \(ns)><sheets><sheet name=\"Big\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")
+        zip.add("xl/workbook.xml", "<workbook \(ns)>\(date1904 ? "<workbookPr date1904=\"1\"/>" : "")<sheets><sheet name=\"Big\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")
         var rels = "<Relationship Id=\"rId1\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet1.xml\"/>"
         if let sharedStrings {
             rels += "<Relationship Id=\"rId2\" Type=\"\(rel)/sharedStrings\" Target=\"sharedStrings.xml\"/>"
             zip.add("xl/sharedStrings.xml", "<sst \(ns)>" + sharedStrings.map { "<si><t>\($0)</t></si>" }.joined() + "</sst>")
+        }
+        if !cellFormats.isEmpty {
+            rels += "<Relationship Id=\"rId3\" Type=\"\(rel)/styles\" Target=\"styles.xml\"/>"
+            let xfs = ([0] + cellFormats).map { "<xf numFmtId=\"\($0)\"/>" }.joined()
+            zip.add("xl/styles.xml", "<styleSheet \(ns)><cellXfs count=\"\(cellFormats.count + 1)\">\(xfs)</cellXfs></styleSheet>")
         }
         zip.add("xl/_rels/workbook.xml.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(rels)</Relationships>")
         zip.add("xl/worksheets/sheet1.xml", produce: sheetXML)
         zip.close()
     }
 
+    /// A workbook of sheets named in order, each holding one column of text, a cell per row.
+    static func workbook(at path: String, sheets: [(name: String, cells: [String])]) {
+        let zip = TestZipWriter(path: path)
+        let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        let packageRels = "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\""
+        zip.add("_rels/.rels", "<Relationships \(packageRels)><Relationship Id=\"rId1\" Type=\"\(rel)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")
+        let entries = sheets.indices.map { "<sheet name=\"\(sheets[$0].name)\" sheetId=\"\($0 + 1)\" r:id=\"rId\($0 + 1)\"/>" }
+        zip.add("xl/workbook.xml", "<workbook \(ns)><sheets>\(entries.joined())</sheets></workbook>")
+        let rels = sheets.indices.map { "<Relationship Id=\"rId\($0 + 1)\" Type=\"\(rel)/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>" }
+        zip.add("xl/_rels/workbook.xml.rels", "<Relationships \(packageRels)>\(rels.joined())</Relationships>")
+        for (k, sheet) in sheets.enumerated() {
+            let rows = sheet.cells.enumerated().map { "<row r=\"\($0.offset + 1)\"><c t=\"inlineStr\"><is><t>\($0.element)</t></is></c></row>" }
+            zip.add("xl/worksheets/sheet\(k + 1).xml", "<worksheet \(ns)><sheetData>\(rows.joined())</sheetData></worksheet>")
+        }
+        zip.close()
+    }
+
     /// A one-sheet workbook from a complete sheet XML string.
-    static func workbook(at path: String, sharedStrings: [String]? = nil, sheet: String) {
+    static func workbook(at path: String, sharedStrings: [String]? = nil, cellFormats: [Int] = [], date1904: Bool = false,
+                         sheet: String) {
         var done = false
-        workbook(at: path, sharedStrings: sharedStrings) { chunk in
+        workbook(at: path, sharedStrings: sharedStrings, cellFormats: cellFormats, date1904: date1904) { chunk in
             if done { return false }
             chunk.append(contentsOf: sheet.utf8)
             done = true

@@ -9,7 +9,7 @@ private typealias Row = WorkbookFixtures.Row
         #expect(rows == [
             Row(1, ["plain", "rich text", "東京", "line1\r\nline2", "literal _x000D_ kept", "", "  padded  ", "A & B <tag>"]),
             Row(2, ["ab", "inline", "TRUE", "FALSE", "#DIV/0!", "#N/A", "2023-04-01", "2023-04-01T13:05:00", "tab\there"]),
-            Row(3, ["5", "5", "0.1", "123456789012", "1e+21", "0.30000000000000004", "-2.5", "10", "1e-05", "12.5", "7"]),
+            Row(3, ["5", "5", "0.1", "123456789012", "1000000000000000000000", "0.30000000000000004", "-2.5", "10", "0.00001", "12.5", "7"]),
             // Date styles: built-in 14 and 22, custom "dd/mm/yyyy hh:mm" and "[$-809]dd mmmm yyyy;@"; styled empty cells trimmed.
             Row(5, ["", "2023-04-01", "", "2023-04-01T13:05:00", "", "2023-04-01T12:00:00", "2023-04-01"]),
             // Row 6 holds only a styled empty cell and an empty shared string: not delivered.
@@ -44,6 +44,25 @@ private typealias Row = WorkbookFixtures.Row
         #expect(missing?.kind == .input)
         #expect(missing?.message.contains("\"Types\", \"Secret\", \"Empty\", \"Wide\", \"VeryHidden\"") == true)
         #expect(WorkbookFixtures.readError("handmade.xlsx", sheet: .position(9))?.kind == .input)
+    }
+
+    /// Sheets named for years, or "1": `--sheet 2026` is the sheet named 2026, not the 2026th.
+    @Test func aTypedNumberNamesASheetBeforeItCountsOne() throws {
+        let folder = TemporaryFolder()
+        let path = folder.file("years.xlsx")
+        TestZipWriter.workbook(at: path, sheets: [("2025", ["OLD"]), ("2026", ["NEW"]), ("1", ["ONE"])])
+        func first(_ sheet: SheetSelector) throws -> [String] {
+            var source = try Readers.open(path: path, options: ReadOptions(sheet: sheet))
+            var row = RawRow()
+            return try source.next(into: &row) ? row.fields : []
+        }
+        #expect(try first(SheetSelector(typed: "2026")) == ["NEW"])
+        #expect(try first(SheetSelector(typed: "1")) == ["ONE"])
+        #expect(try first(SheetSelector(typed: "2")) == ["NEW"], "no sheet is named 2: the second")
+        #expect(try first(.position(1)) == ["OLD"], "a manifest's sheet = 1 is a position")
+        #expect(try first(.name("1")) == ["ONE"], "a manifest's sheet = \"1\" is a name")
+        let missing = captureError { _ = try first(SheetSelector(typed: "7")) }
+        #expect(missing?.message == "no sheet named \"7\" and no sheet #7: the workbook has 3 sheet(s): \"2025\", \"2026\", \"1\"")
     }
 
     /// libxml2 hands over an attribute's `&` as the text "&#38;": "R&D" must still read as "R&D".
@@ -115,7 +134,7 @@ private typealias Row = WorkbookFixtures.Row
             Row(2, ["P001", "2023-04-01", "34", "12.5", "TRUE", "first"]),
             Row(3, ["P002", "2023-04-02T13:05:00", "51", "0.1", "FALSE"]),
             Row(5, ["P003", "1900-01-01", "7", "-3", "", "x\ny"]),
-            Row(6, ["merged across", "", "", "", "", "1e+21"]),
+            Row(6, ["merged across", "", "", "", "", "1000000000000000000000"]),
         ])
         let infos = try SpreadsheetReaders.sheets(path: WorkbookFixtures.path("openpyxl.xlsx"), format: .xlsx)
         #expect(infos == [SheetInfo(name: "Referrals", hidden: false), SheetInfo(name: "Lookup", hidden: true)])

@@ -73,6 +73,18 @@ import Testing
         #expect(a.raw == "0.0%")
     }
 
+    @Test func numbersInExponentForm() throws {
+        // As Excel saves a small number to CSV: the exponent is part of the number, not a unit "E-05".
+        var a = try amount("4E-05")
+        #expect((a.number, a.unit, a.decimals, a.status) == (0.00004, "", 5, "number"))
+        a = try amount("-1.5e-3%")
+        #expect((a.number, a.unit, a.decimals) == (-0.0015, "%", 4))
+        a = try amount("1.2E+3 days per FTE")
+        #expect((a.number, a.unit, a.decimals) == (1200, "days per FTE", 0))
+        a = try amount("< 4e-05")
+        #expect((a.comparator, a.number, a.unit) == ("<", 0.00004, ""))
+    }
+
     @Test func targetsAsTyped() throws {
         var a = try amount(">75%")
         #expect((a.comparator, a.number, a.unit) == (">", 75, "%"))

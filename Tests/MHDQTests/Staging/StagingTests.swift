@@ -15,7 +15,10 @@ struct StageOutcome {
 
 func stage(_ text: String, table: String = "MHS001MPI", name: String = "input.csv",
            _ configure: (inout SourceSpec) -> Void = { _ in }) throws -> StageOutcome {
-    let path = try writeTemporaryFile(text, name: name)
+    try stage(path: try writeTemporaryFile(text, name: name), table: table, configure)
+}
+
+func stage(path: String, table: String = "MHS001MPI", _ configure: (inout SourceSpec) -> Void = { _ in }) throws -> StageOutcome {
     let dataset = sharedCatalogue.dataset(table)!
     var spec = SourceSpec(table: dataset.table, file: path)
     configure(&spec)
@@ -129,6 +132,43 @@ struct StagingTests {
         #expect(out.stats.rowsStaged == 6)
     }
 
+    @Test func workbookDateCellsAreDatesWhateverTheDateFormats() throws {
+        // date_formats describe dates typed as text; a cell the workbook holds as a date (which its reader
+        // writes as ISO 8601) is a date however the manifest says text dates are typed.
+        let ukOnly: (inout SourceSpec) -> Void = { $0.dateFormats = [DateFormat(pattern: "dd/mm/yyyy")!] }
+        let folder = TemporaryFolder()
+        let xlsx = folder.file("contacts.xlsx")
+        TestZipWriter.workbook(at: xlsx, cellFormats: [14], sheet: """
+            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+            <row r="1"><c r="A1" t="inlineStr"><is><t>CareContactID</t></is></c><c r="B1" t="inlineStr"><is><t>CareContDate</t></is></c></row>
+            <row r="2"><c r="A2" t="inlineStr"><is><t>C1</t></is></c><c r="B2" s="1"><v>46266</v></c></row>
+            <row r="3"><c r="A3" t="inlineStr"><is><t>C2</t></is></c><c r="B3" t="d"><v>2026-09-02T00:00:00</v></c></row>
+            <row r="4"><c r="A4" t="inlineStr"><is><t>C3</t></is></c><c r="B4" t="inlineStr"><is><t>2026-09-03</t></is></c></row>
+            </sheetData></worksheet>
+            """)
+        let contacts = try stage(path: xlsx, table: "MHS201CareContact", ukOnly)
+        #expect(contacts.value(0, "CareContDate") == .date(CivilDate(year: 2026, month: 9, day: 1).days))
+        #expect(contacts.value(1, "CareContDate") == .date(CivilDate(year: 2026, month: 9, day: 2).days))
+        // Typed as text, the date is still held to the manifest's formats.
+        #expect(contacts.findings.map(\.ruleID) == ["STG-DATE"])
+        #expect(contacts.findings.first?.row == 4)
+
+        let header = try stage("""
+            <?xml version="1.0"?>
+            <Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+            <Worksheet ss:Name="Header"><Table>
+            <Row><Cell><Data ss:Type="String">ReportingPeriodEndDate</Data></Cell><Cell><Data ss:Type="String">DateTimeDatSetCreate</Data></Cell></Row>
+            <Row><Cell><Data ss:Type="DateTime">2026-09-30T00:00:00.000</Data></Cell><Cell><Data ss:Type="DateTime">2026-10-01T13:05:00.000</Data></Cell></Row>
+            <Row><Cell><Data ss:Type="DateTime">2026-10-31T00:00:00.000</Data></Cell><Cell><Data ss:Type="DateTime">2026-11-01T00:00:00.000</Data></Cell></Row>
+            </Table></Worksheet></Workbook>
+            """, table: "MHS000Header", name: "header.xml", ukOnly)
+        #expect(header.findings.isEmpty, "\(header.findings.map(\.message))")
+        #expect(header.texts("ReportingPeriodEndDate") == ["2026-09-30", "2026-10-31"])
+        #expect(header.value(0, "DateTimeDatSetCreate") == .dateTime(CivilDate(year: 2026, month: 10, day: 1).days * 86_400 + 13 * 3600 + 5 * 60))
+        // A date-time at midnight, which the reader writes as its date alone.
+        #expect(header.value(1, "DateTimeDatSetCreate") == .dateTime(CivilDate(year: 2026, month: 11, day: 1).days * 86_400))
+    }
+
     @Test func timesAndNumbersStaged() throws {
         let csv = "CareContactID,CareContTime,ClinContDurOfCareCont\nC1,09:30,\"1,234\"\nC2,25:00,60\nC3,10:00,12.5\nC4,10:00,lots\n"
         let out = try stage(csv, table: "MHS201CareContact")
@@ -191,6 +231,11 @@ struct StagingTests {
         #expect(out.stats.unmappedColumns == ["Favourite Colour"])
         #expect(out.stats.missingFields.contains("OrgIDLocalPatientID"))
         #expect(!out.stats.missingFields.contains("LocalPatientID"))
+    }
+
+    @Test func columnsWithNoHeaderAreListedByPosition() throws {
+        let out = try stage("LocalPatientID,,PersonBirthDate, ,Notes\nP1,9434765919,2001-01-01,x,y\n")
+        #expect(out.stats.unmappedColumns == ["(column 2)", "(column 4)", "Notes"])
     }
 
     @Test func aliasesMapHeadersUnlessStrict() throws {
