@@ -22,7 +22,7 @@ public struct RawRow: Sendable {
     private(set) var openFieldStart = 0
     /// The fields a workbook stored as a date, time or date-time (in order; none for text files). Their text is
     /// ISO 8601 whatever the sheet showed, so staging must not read it with the formats of dates typed as text.
-    private var dateCells: [Int] = []
+    public private(set) var dateCells: [Int] = []
 
     public init() { self.init(bytes: 1024, fields: 64) }
 
@@ -63,12 +63,6 @@ public struct RawRow: Sendable {
 
     /// Marks the field being built as a date, time or date-time cell (its text written as ISO 8601).
     mutating func markDateCell() { dateCells.append(fieldCount) }
-
-    /// True when any field is a date, time or date-time cell.
-    public var hasDateCells: Bool { !dateCells.isEmpty }
-
-    /// True when a workbook stored the field as a date, time or date-time.
-    public func isDateCell(_ index: Int) -> Bool { dateCells.contains(index) }
 
     /// Makes room for `bytes` more bytes and `fields` more fields.
     @inline(__always) mutating func reserve(bytes: Int, fields: Int) {

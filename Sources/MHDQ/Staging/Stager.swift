@@ -158,12 +158,13 @@ public struct Stager {
             }
             record.row = row.number
             // Fields with no column stay null from the start; the others are all written every row.
-            let hasDateCells = row.hasDateCells
+            // Read before the loop: the loop's closure must not name `row` (that copies the row, buffers and all).
+            let dateCells = row.dateCells
             row.withUnsafeFields { bytes, starts, ends in
                 for cell in cells {
                     guard cell.column < ends.count else { record.values[cell.field] = .null; continue }
                     let cellBytes = UnsafeBufferPointer(rebasing: bytes[starts[cell.column] ..< ends[cell.column]])
-                    if hasDateCells && row.isDateCell(cell.column) {
+                    if !dateCells.isEmpty && dateCells.contains(cell.column) {
                         let value = normaliser.stageDateCell(cellBytes, field: cell.field)
                         if cell.keep { record.values[cell.field] = value }
                     } else if cell.keep {
