@@ -32,7 +32,7 @@ enum CellText {
         if isCanonical(text) {
             stored = String(decoding: text, as: UTF8.self)
         } else if let value = parseDouble(text) {
-            stored = plainDecimal(value)
+            stored = DecimalText.plain(value)
         } else {
             row.appendBytes(text)
             return
@@ -49,34 +49,10 @@ enum CellText {
     }
 
     static func appendDouble(_ value: Double, to row: inout RawRow) {
-        row.appendBytes(plainDecimal(value).utf8)
+        row.appendBytes(DecimalText.plain(value).utf8)
     }
 
-    /// A finite number as plain decimal digits: the shortest that read back as the same double (as
-    /// `Double.description` chooses them), with the point moved where Swift would write an exponent.
-    /// Staging reads a cell's text, and "4e-05" reads as 4 in a unit "e-05"; Excel shows the digits.
-    static func plainDecimal(_ value: Double) -> String {
-        var s = value.description
-        if s.hasSuffix(".0") { s.removeLast(2) }
-        guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(s[s.index(after: e)...]) else { return s }
-        var mantissa = s[..<e]
-        let negative = mantissa.hasPrefix("-")
-        if negative { mantissa = mantissa.dropFirst() }
-        let point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
-        let digits = String(mantissa.filter { $0 != "." })
-        let at = point + exponent  // the point's place among the digits
-        var out = negative ? "-" : ""
-        if at <= 0 {
-            out += "0." + String(repeating: "0", count: -at) + digits
-        } else if at >= digits.count {
-            out += digits + String(repeating: "0", count: at - digits.count)
-        } else {
-            out += digits.prefix(at) + "." + digits.dropFirst(at)
-        }
-        return out
-    }
-
-    /// True when the stored text is already what `plainDecimal` would print:
+    /// True when the stored text is already what `DecimalText.plain` would print:
     /// at most 15 significant digits (so it round-trips), no exponent, no redundant zeros,
     /// and in the range Swift prints without an exponent. Most cells take this path.
     @inline(__always) static func isCanonical(_ t: UnsafeBufferPointer<UInt8>) -> Bool {

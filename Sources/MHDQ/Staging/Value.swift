@@ -60,7 +60,8 @@ public enum Value: Sendable, Hashable {
 
     public static func format(_ d: Double) -> String {
         if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
-        return String(d)
+        // Never "4e-05" or "1e+21": flat files and reports carry plain decimals.
+        return d.isFinite ? DecimalText.plain(d) : String(d)
     }
 
     static func formatTime(_ s: Int) -> String {

@@ -50,9 +50,11 @@ import Testing
         ]
         for (input, expected) in cases { #expect(number(input) == expected, "\(input)") }
         for value in [5e-324, 1.7976931348623157e308, 0.1 + 0.2, -1e-7, 123.456e-20, 6.02214076e23, 1 / 3.0, -0.0] {
-            let text = CellText.plainDecimal(value)
+            let text = DecimalText.plain(value)
             #expect(!text.contains("e") && Double(text) == value, "\(value) as \(text)")
         }
+        // A staged number written out (flat files, exceptions, reports) is plain decimals too.
+        #expect([0.00004, 1e21, -2.5, 3, 1e-7].map(Value.format) == ["0.00004", "1000000000000000000000", "-2.5", "3", "0.0000001"])
     }
 
     @Test func canonicalFastPathAgreesWithDoubleDescription() {
