@@ -9,7 +9,8 @@ enum InspectCommand {
             guard let n = Int(text), n >= 1 else { throw MHDQError.invocation("--header-row counts from 1") }
             return n
         } ?? 1
-        let read = try ReadOptionArguments.parse(&args)
+        var read = try ReadOptionArguments.parse(&args)
+        read.headerRow = headerRow
         let positionals = try args.positionals()
         guard positionals.count == 1 else { throw MHDQError.invocation("inspect takes one file: mhdq inspect FILE [--sheet NAME|N] [--records csv|json]") }
         let path = positionals[0]

@@ -8,7 +8,7 @@
 /// - Completely empty lines are skipped and counted (`blankLines`).
 /// - A quote inside an unquoted field, or text after a closing quote, is kept literally
 ///   (as Excel and Python's csv module do) rather than failing a whole extract.
-/// - The delimiter is sniffed from the first record (comma, tab, pipe, semicolon) unless given.
+/// - The delimiter is sniffed from the header line (comma, tab, pipe, semicolon) unless given.
 public struct CSVReader: RowSource {
     public static let candidateDelimiters: [UInt8] = [0x2C, 0x09, 0x7C, 0x3B]  // , \t | ;
     /// A field longer than this is taken as a runaway quote, not data: it keeps memory bounded.
@@ -27,11 +27,15 @@ public struct CSVReader: RowSource {
     private var line = 1
     private var started = false
     private let delimiterGiven: Bool
+    private let headerLine: Int
     private let maxFieldBytes: Int
 
-    public init(path: String, delimiter: UInt8? = nil, encoding: TextEncoding = .auto,
+    /// `headerLine`: the line the delimiter is guessed from (the first with any candidate from there on), so a
+    /// title line above the header ("Extract, September") does not decide it.
+    public init(path: String, delimiter: UInt8? = nil, encoding: TextEncoding = .auto, headerLine: Int = 1,
                 bufferSize: Int = 1 << 16, maxFieldBytes: Int = CSVReader.defaultMaxFieldBytes) throws {
         self.file = path
+        self.headerLine = headerLine
         self.input = try ByteInput(path: path, bufferSize: bufferSize)
         self.delimiter = delimiter ?? 0x2C
         self.delimiterGiven = delimiter != nil
@@ -79,9 +83,9 @@ public struct CSVReader: RowSource {
         if !delimiterGiven {
             // A buffer shorter than the header line must not decide the delimiter from its first few bytes.
             if n == input.capacity && n < Self.sniffBytes {
-                delimiter = Self.sniff(try ByteInput.prefix(path: file, count: Self.sniffBytes).dropFirst(position))
+                delimiter = Self.sniff(try ByteInput.prefix(path: file, count: Self.sniffBytes).dropFirst(position), line: headerLine)
             } else {
-                delimiter = Self.sniff(b[position ..< n])
+                delimiter = Self.sniff(b[position ..< n], line: headerLine)
             }
         }
     }
@@ -89,15 +93,23 @@ public struct CSVReader: RowSource {
     /// How much of the file's start delimiter sniffing looks at.
     static let sniffBytes = 1 << 16
 
-    /// Picks the candidate delimiter seen most often outside quotes on the first line.
-    static func sniff<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt8 {
+    /// Picks the candidate delimiter seen most often outside quotes on line `line` (or the first line after it
+    /// that has any: the header is the first row at or after its line).
+    static func sniff<Bytes: Collection<UInt8>>(_ bytes: Bytes, line: Int = 1) -> UInt8 {
         var counts = [Int](repeating: 0, count: candidateDelimiters.count)
         var quoted = false
+        var current = 1
+        var previous: UInt8 = 0
         for b in bytes {
+            defer { previous = b }
             if b == 0x22 { quoted.toggle(); continue }
             if quoted { continue }
-            if b == 0x0A || b == 0x0D { break }
-            if let k = candidateDelimiters.firstIndex(of: b) { counts[k] += 1 }
+            if b == 0x0A || b == 0x0D {
+                if current >= line && counts.contains(where: { $0 > 0 }) { break }
+                if !(b == 0x0A && previous == 0x0D) { current += 1 }   // CR LF ends one line
+                continue
+            }
+            if current >= line, let k = candidateDelimiters.firstIndex(of: b) { counts[k] += 1 }
         }
         var best = 0
         for k in 1 ..< counts.count where counts[k] > counts[best] { best = k }

@@ -62,6 +62,8 @@ public struct ReadOptions: Sendable {
     public var sheet: SheetSelector?
     /// Workbooks only: read just this range of the sheet.
     public var range: CellRange?
+    /// The line the header is on (title lines may come before it): text files guess their delimiter from it.
+    public var headerRow = 1
     public init(format: SourceFormat? = nil, delimiter: UInt8? = nil, encoding: TextEncoding = .auto,
                 sheet: SheetSelector? = nil, range: CellRange? = nil) {
         self.format = format
@@ -78,7 +80,7 @@ public enum Readers {
         let format = options.format ?? SourceFormat.infer(path: path)
         switch format {
         case .csv:
-            return try CSVReader(path: path, delimiter: options.delimiter, encoding: options.encoding)
+            return try CSVReader(path: path, delimiter: options.delimiter, encoding: options.encoding, headerLine: options.headerRow)
         case .xlsx, .spreadsheetML:
             return try SpreadsheetReaders.open(path: path, format: format, sheet: options.sheet, range: options.range)
         }

@@ -154,6 +154,7 @@ public struct Manifest: Sendable {
         }
         spec.headerRow = try s.int("header_row") ?? 1
         guard spec.headerRow >= 1 else { throw MHDQError.invocation("header_row counts from 1", at: s["header_row"]?.location) }
+        spec.read.headerRow = spec.headerRow
         spec.skipRows = try s.int("skip_rows") ?? 0
         spec.trim = try s.bool("trim") ?? true
         if let formats = try s.strings("date_formats") {

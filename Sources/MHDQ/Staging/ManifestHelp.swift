@@ -29,7 +29,7 @@ public enum ManifestHelp {
       table = "MHS001MPI"           dataset table (Rules/datasets)
       file = "mpi_*.csv"            a file or a glob (several monthly files)
       format = "csv"                csv | xlsx | spreadsheetml (default from the extension)
-      delimiter = ","               , tab | ; (default: sniffed)
+      delimiter = ","               , tab | ; (default: guessed from the header row)
       encoding = "auto"             auto (UTF-8, Windows-1252 fallback) | utf-8 | windows-1252
       sheet = "Patients"            workbooks: a sheet's name (sheet = "2026" too), or a position: sheet = 1 (first)
       range = "A3:K5000"            workbooks: read only this range

@@ -152,6 +152,24 @@ struct CSVReaderTests {
         }
     }
 
+    /// Title lines above the header do not decide the delimiter: a tab-separated extract whose first line is
+    /// "Referrals, September 2026" is read by tabs when its header is on line 3 (and a blank line before the
+    /// header moves the guess on to the header).
+    @Test func sniffingLooksAtTheHeaderLine() throws {
+        let text = "Referrals, September 2026, RX4\r\nRun by: a steward, the data team\r\nServiceRequestID\tLocalPatientID\r\nR1\tP1\r\n"
+        let path = try writeTemporaryFile(text)
+        for size in [1, 8, 1 << 16] {
+            var reader = try CSVReader(path: path, headerLine: 3, bufferSize: size)
+            var row = RawRow()
+            var rows: [[String]] = []
+            while try reader.next(into: &row) { rows.append(row.fields) }
+            #expect(reader.delimiter == 0x09, "buffer size \(size)")
+            #expect(rows.last == ["R1", "P1"], "buffer size \(size)")
+        }
+        #expect(CSVReader.sniff(Array("a,b\n\nx\ty\tz\n".utf8), line: 2) == 0x09)
+        #expect(CSVReader.sniff(Array("a,b\nx\ty\n".utf8)) == 0x2C)
+    }
+
     @Test func delimiterOverride() throws {
         let r = try readCSV(TestPaths.csv("semicolon.csv"), delimiter: UInt8(ascii: ","))
         #expect(r.records == [["LocalPatientID;Postcode;Note"], ["P1;LS1 4AP;\"1", "5\""]])
