@@ -80,6 +80,11 @@ public enum Readers {
         let format = options.format ?? SourceFormat.infer(path: path)
         switch format {
         case .csv:
+            // A text file has no sheets: a range or sheet asked of it would be silently read as the whole file.
+            if options.range != nil || options.sheet != nil {
+                throw MHDQError.invocation("\(options.range != nil ? "range" : "sheet") applies to workbooks (xlsx, spreadsheetml), not to delimited text",
+                                           at: SourceLocation(file: path))
+            }
             return try CSVReader(path: path, delimiter: options.delimiter, encoding: options.encoding, headerLine: options.headerRow)
         case .xlsx, .spreadsheetML:
             return try SpreadsheetReaders.open(path: path, format: format, sheet: options.sheet, range: options.range)

@@ -170,6 +170,17 @@ struct CSVReaderTests {
         #expect(CSVReader.sniff(Array("a,b\nx\ty\n".utf8)) == 0x2C)
     }
 
+    /// A sheet or range asked of a text file is an error (exit 2), not the whole file read as if it applied.
+    @Test func sheetOrRangeOfATextFileIsRefused() throws {
+        let path = try writeTemporaryFile("a,b\n1,2\n")
+        for options in [ReadOptions(sheet: .position(2)), ReadOptions(range: CellRange("A1:A1"))] {
+            #expect(throws: MHDQError.self) { _ = try Readers.open(path: path, options: options) }
+            do { _ = try Readers.open(path: path, options: options) } catch let e as MHDQError {
+                #expect(e.exitCode == 2 && e.message.hasSuffix("applies to workbooks (xlsx, spreadsheetml), not to delimited text"))
+            }
+        }
+    }
+
     @Test func delimiterOverride() throws {
         let r = try readCSV(TestPaths.csv("semicolon.csv"), delimiter: UInt8(ascii: ","))
         #expect(r.records == [["LocalPatientID;Postcode;Note"], ["P1;LS1 4AP;\"1", "5\""]])
