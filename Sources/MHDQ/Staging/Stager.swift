@@ -98,6 +98,8 @@ public struct Stager {
                                   at: source.location())
         }
         let headerRowNumber = row.number
+        // A SpreadsheetML reader knows its sheet's name only once it has found the sheet.
+        stats.sheets[fileIndex] = source.sheet
         // The CSV reader skips blank lines itself: count those after the header so no row goes uncounted.
         let blankLinesBeforeData = (source as? CSVReader)?.blankLines ?? 0
         let plan = try columnPlan(header: header, source: source, stats: &stats)

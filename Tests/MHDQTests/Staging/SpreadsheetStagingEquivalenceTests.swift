@@ -47,4 +47,24 @@ struct SpreadsheetStagingEquivalenceTests {
         let dob = try #require(RuleTestSupport.catalogue.dataset("MHS001MPI")?.index(of: "PersonBirthDate"))
         #expect(xlsx.records.filter { if case .date = $0[dob] { return true }; return false }.count > 290)
     }
+
+    /// A SpreadsheetML reader finds its sheet while reading: the staging counts (and check's table line,
+    /// and findings) name the sheet all the same.
+    @Test func spreadsheetMLSourcesNameTheirSheet() throws {
+        func row(_ cells: [String]) -> String {
+            "<Row>" + cells.map { "<Cell><Data ss:Type=\"String\">\($0)</Data></Cell>" }.joined() + "</Row>"
+        }
+        let header = ["Patient ID", "NHS No", "DOB", "Postcode", "Gender Identity", "Ethnicity", "Org Code", "NHS No Status"]
+        let dir = TempDir()
+        let path = dir.write("mpi.xml", """
+        <?xml version="1.0"?>
+        <Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+        <Worksheet ss:Name="Notes"><Table>\(row(["read me"]))</Table></Worksheet>
+        <Worksheet ss:Name="Patients"><Table>\(row(header))\(row(["P1", "9434765919", "31/02/1990", "LS1 4AP", "1", "A", "RX4", "01"]))</Table></Worksheet>
+        </Workbook>
+        """)
+        let staged = try stage(path, sheet: .name("Patients"))
+        #expect(staged.stats.sheets == ["Patients"])
+        #expect(staged.findings.map(\.sheet) == ["Patients"])
+    }
 }
