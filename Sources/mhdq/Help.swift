@@ -29,6 +29,8 @@ enum Help {
                                       (--sheet N: the sheet named N if there is one, else the Nth sheet)
     other options: --rules DIR (default ./Rules, or $MHDQ_RULES)
     history, worklist: --history FILE | --out DIR (its history.sqlite) | --manifest FILE
+    --run-id ID names the run's folder DIR/ID: a plain name (not empty, no / or \\, not starting with a dot, not
+    latest or the history's file name); a run given an earlier run's id replaces that run, never anything else.
     --redact masks identifiers (fields marked identifier in Rules/datasets) as ID-<12 hex digits>, an HMAC-SHA-256
     keyed by $MHDQ_REDACT_KEY (stable from run to run) or, when it is unset, by a random key for this run.
 

@@ -8,6 +8,7 @@ enum RunCommand {
         let outOption = try args.value("--out")
         let rulesDir = try args.value("--rules")
         let runIDOption = try args.value("--run-id")
+        if let id = runIDOption { try OutputFolder.validate(runID: id) }
         let periodText = try args.value("--period")
         let delimiterText = try args.value("--delimiter")
         let redact = args.flag("--redact")
@@ -52,8 +53,12 @@ enum RunCommand {
         info.manifest = manifest.path
         info.manifestSHA256 = (try? SHA256.hash(file: manifest.path)).map { SHA256.hex($0.digest) } ?? ""
         info.period = period?.description ?? ""
-        let history = RunHistory(path: noHistory ? nil : historyOption ?? manifest.history ?? parent + "/history.sqlite",
-                                 info: info, wait: historyWait)
+        let historyPath = noHistory ? nil : historyOption ?? manifest.history ?? parent + "/" + OutputFolder.historyFileName
+        // A history kept in the output folder under another name is that folder's too: a run id must not be its name.
+        if let historyPath, URL(fileURLWithPath: historyPath).standardizedFileURL == URL(fileURLWithPath: parent + "/" + runID).standardizedFileURL {
+            throw MHDQError.invocation("--run-id \"\(runID)\" is the run history's file name: give another --run-id")
+        }
+        let history = RunHistory(path: historyPath, info: info, wait: historyWait)
         defer { history.end() }
         let checksums = history.session == nil ? nil : InputChecksums(sources: manifest.sources)
         // SIGINT/SIGTERM from here on remove the unfinished run instead of leaving it half written.

@@ -12,10 +12,48 @@ public struct OutputFolder {
     public var final: String { parent + "/" + runID }
     public var latest: String { parent + "/latest" }
 
+    /// The run history's file when the run keeps it in the output folder (the default).
+    public static let historyFileName = "history.sqlite"
+
+    /// Refuses a run id that is not a plain name for the run's folder: the folder is `DIR/<run-id>` and is renamed
+    /// over whatever has that name, so a path, a hidden name (the output folder's own: `.<id>.partial`), `latest`
+    /// or the history's files (history.sqlite, -wal, -shm, .lock) would replace or escape what the folder holds.
+    public static func validate(runID id: String) throws {
+        let problem: String?
+        if id.isEmpty {
+            problem = "is empty"
+        } else if id.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }) {
+            problem = "contains / or \\ (it names a folder, not a path)"
+        } else if id.hasPrefix(".") {
+            problem = "starts with a dot (., .. and hidden names are the output folder's own)"
+        } else if id == "latest" {
+            problem = "is the output folder's link to the last run"
+        } else if id == historyFileName || id.hasPrefix(historyFileName + "-") || id.hasPrefix(historyFileName + ".") {
+            problem = "is the run history's file name"
+        } else {
+            problem = nil
+        }
+        if let problem {
+            throw MHDQError.invocation("--run-id \"\(id)\" \(problem): a run id is a plain name for the run's folder (such as 2026-09-nightly)")
+        }
+    }
+
+    /// A run's folder, or nothing: the only entries a run may be renamed over (an earlier run given the same id).
+    static func holdsRunOrNothing(_ path: String) -> Bool {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return errno == ENOENT }
+        return (st.st_mode & S_IFMT) == S_IFDIR && FileManager.default.fileExists(atPath: path + "/summary.json")
+    }
+
     public init(parent: String, runID: String) throws {
+        try OutputFolder.validate(runID: runID)
         self.parent = parent
         self.runID = runID
         let fm = FileManager.default
+        guard OutputFolder.holdsRunOrNothing(parent + "/" + runID) else {
+            throw MHDQError.invocation("this is not a run's folder (a run replaces only an earlier run of its id): give another --run-id",
+                                       at: SourceLocation(file: final))
+        }
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
             // Left by a run that was killed (SIGKILL, power loss): never a complete run.
@@ -43,6 +81,10 @@ public struct OutputFolder {
         // A run given the id of an earlier one (--run-id) replaces it: set the old one aside first, so that the
         // name always holds a complete run, and delete it once the new one is in place.
         let replaced = parent + "/." + runID + ".replaced"
+        // Anything else of that name (a file, a link, a folder that is not a run) is never replaced.
+        guard OutputFolder.holdsRunOrNothing(final) else {
+            throw MHDQError.input("cannot move the finished run into place: something that is not a run has its name", at: SourceLocation(file: final))
+        }
         var setAside = false
         if fm.fileExists(atPath: final) {
             try? fm.removeItem(atPath: replaced)
