@@ -40,7 +40,8 @@ enum Help {
       2  invalid invocation, manifest or rule files
       3  an input could not be read; for run also: the history database could not be used (locked past
          --history-wait, damaged, not an mhdq history): the outputs are written, without statuses
-      130, 143  run interrupted by SIGINT, SIGTERM (the unfinished run is removed; earlier runs are untouched)
+      130, 143  run interrupted by SIGINT, SIGTERM (the unfinished run is removed, history included; earlier runs
+                are untouched; a signal once the run is being recorded waits, and the run is saved whole)
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {

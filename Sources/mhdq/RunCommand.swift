@@ -100,22 +100,28 @@ enum RunCommand {
         }
         try ExceptionsWorkbook.write(exceptionsCSV: folder.path("exceptions.csv"), to: folder.path("exceptions.xlsx"),
                                      runID: runID, period: period?.description)
-        info.finished = OutputFolder.timestamp()
-        history.record(result, info: info) { try checksums?.wait() ?? [] }
-        history.writeResolved(to: folder.path("resolved.csv"))
-        try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
-        let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
-                                       reconciliation: reconciliation, started: started,
-                                       flatFiles: flatFiles, redacted: redactor != nil)
-        let exitCode = history.failed ? ExitCode.unreadableInput : result.exitCode
-        let json = try OutputBuffer(creating: folder.path("summary.json"))
-        json.write(summary.setting("history", history.json ?? .null).setting("exit_code", .int(Int(exitCode))).render() + "\n")
-        try json.close()
-        let report = ReportInput.make(name: manifest.name, runID: runID, started: started, period: period, provider: manifest.provider,
-                                      result: result, reconciliation: reconciliation, trend: history.trendPoints(),
-                                      catalogue: catalogue)
-        try HTMLReport.write(report, to: folder.path("report.html"))
-        try Interruption.commit { try folder.commit() }
+        // From recording the run in the history to the rename into place, SIGINT and SIGTERM wait: the outputs
+        // written in between need the recorded run (resolved.csv, summary.json's history, the report's trends), and
+        // an interrupted run must leave no trace in the history, so the two happen together or not at all.
+        let exitCode = try Interruption.commit { () throws -> Int32 in
+            info.finished = OutputFolder.timestamp()
+            history.record(result, info: info) { try checksums?.wait() ?? [] }
+            history.writeResolved(to: folder.path("resolved.csv"))
+            try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
+            let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
+                                           reconciliation: reconciliation, started: started,
+                                           flatFiles: flatFiles, redacted: redactor != nil)
+            let exitCode = history.failed ? ExitCode.unreadableInput : result.exitCode
+            let json = try OutputBuffer(creating: folder.path("summary.json"))
+            json.write(summary.setting("history", history.json ?? .null).setting("exit_code", .int(Int(exitCode))).render() + "\n")
+            try json.close()
+            let report = ReportInput.make(name: manifest.name, runID: runID, started: started, period: period, provider: manifest.provider,
+                                          result: result, reconciliation: reconciliation, trend: history.trendPoints(),
+                                          catalogue: catalogue)
+            try HTMLReport.write(report, to: folder.path("report.html"))
+            try folder.commit()
+            return exitCode
+        }
         committed = true
         history.end()
 

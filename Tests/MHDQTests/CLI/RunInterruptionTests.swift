@@ -69,6 +69,38 @@ struct RunInterruptionTests {
         return (run.process.terminationReason, run.process.terminationStatus, stderr, run.seen)
     }
 
+    /// SIGINT after the run is recorded in the history (its resolved.csv is being written) and before its folder is
+    /// renamed into place: the run used to be removed from disk but kept in the history. Now the signal waits for
+    /// the commit, so the run is either saved and recorded, or neither.
+    @Test func lateInterruptionLeavesHistoryAndFoldersAgreeing() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.generate(dir + "/small", patients: 150)
+        try Self.generate(dir + "/big", patients: 12_000)
+        let out = dir + "/out"
+        let good = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--run-id", "good")
+        try #require(good.status <= 1, "\(good.stderr)")
+        let run = try Self.startedRun(dir + "/big/pipeline.toml", out: out, runID: "late")
+        let resolved = OutputFolder.partialPath(parent: out, runID: "late") + "/resolved.csv"
+        var late = false
+        while run.process.isRunning {
+            if FileManager.default.fileExists(atPath: resolved) {
+                late = true
+                break
+            }
+            usleep(500)
+        }
+        kill(run.process.processIdentifier, SIGINT)
+        run.process.waitUntilExit()
+        let stderr = (try? String(contentsOfFile: run.errPath, encoding: .utf8)) ?? ""
+        #expect(late, "the signal landed after the history was written: \(stderr)")
+        let recorded = try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID)
+        let saved = FileManager.default.fileExists(atPath: out + "/late")
+        #expect(recorded == (saved ? ["good", "late"] : ["good"]), "saved: \(saved), history: \(recorded); \(stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == (saved ? "late" : "good"))
+        #expect(run.process.terminationStatus == 128 + SIGINT, "\(stderr)")
+    }
+
     /// Two runs into one output folder at once (two schedulers, a rerun by hand): each finishes with its own folder.
     /// The second used to remove the first's partial folder as stale, and two runs in the same second shared one id.
     @Test func concurrentRunsIntoOneFolderBothComplete() throws {
