@@ -29,6 +29,8 @@ enum Help {
                                       (--sheet N: the sheet named N if there is one, else the Nth sheet)
     other options: --rules DIR (default ./Rules, or $MHDQ_RULES)
     history, worklist: --history FILE | --out DIR (its history.sqlite) | --manifest FILE
+    --run-id ID names the run's folder DIR/ID: a plain name (not empty, no / or \\, not starting with a dot, not
+    latest or the history's file name); a run given an earlier run's id replaces that run, never anything else.
     --redact masks identifiers (fields marked identifier in Rules/datasets) as ID-<12 hex digits>, an HMAC-SHA-256
     keyed by $MHDQ_REDACT_KEY (stable from run to run) or, when it is unset, by a random key for this run.
 
@@ -38,7 +40,8 @@ enum Help {
       2  invalid invocation, manifest or rule files
       3  an input could not be read; for run also: the history database could not be used (locked past
          --history-wait, damaged, not an mhdq history): the outputs are written, without statuses
-      130, 143  run interrupted by SIGINT, SIGTERM (the unfinished run is removed; earlier runs are untouched)
+      130, 143  run interrupted by SIGINT, SIGTERM (the unfinished run is removed, history included; earlier runs
+                are untouched; a signal once the run is being recorded waits, and the run is saved whole)
     """
 
     static func run(_ args: inout Arguments) throws -> Int32 {

@@ -223,12 +223,12 @@ enum HistoryLocation {
         let manifestPath = try args.value("--manifest")
         let rulesDir = try args.value("--rules")
         if let file { return file }
-        if let out { return out + "/history.sqlite" }
+        if let out { return out + "/" + OutputFolder.historyFileName }
         if let manifestPath {
             let catalogue = try Catalogue.load(rulesDirectory: try Catalogue.locateRulesDirectory(explicit: rulesDir))
             let manifest = try Manifest.load(path: manifestPath, catalogue: catalogue)
             if let h = manifest.history { return h }
-            if let o = manifest.out { return o + "/history.sqlite" }
+            if let o = manifest.out { return o + "/" + OutputFolder.historyFileName }
             throw MHDQError.invocation("the manifest names no history or out folder: give --history FILE or --out DIR", at: SourceLocation(file: manifestPath))
         }
         throw MHDQError.invocation("which history? give --history FILE, --out DIR (a run's output folder) or --manifest FILE")

@@ -47,12 +47,14 @@ enum Interruption {
         Thread.detachNewThread { watch(readEnd) }
     }
 
-    /// Runs `body` (the rename into place) where no interruption can cut it in two.
-    static func commit(_ body: () throws -> Void) rethrows {
+    /// Runs `body` (recording the run in the history, through the rename into place) where no interruption can cut
+    /// it in two: a signal that arrives meanwhile waits, and finds the run saved whole (or removed, if `body` throws).
+    static func commit<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
-        try body()
+        let value = try body()
         committed = true
+        return value
     }
 
     static func watch(_ fd: Int32) {

@@ -8,6 +8,7 @@ enum RunCommand {
         let outOption = try args.value("--out")
         let rulesDir = try args.value("--rules")
         let runIDOption = try args.value("--run-id")
+        if let id = runIDOption { try OutputFolder.validate(runID: id) }
         let periodText = try args.value("--period")
         let delimiterText = try args.value("--delimiter")
         let redact = args.flag("--redact")
@@ -36,7 +37,6 @@ enum RunCommand {
         }
         let now = Date()
         let started = OutputFolder.timestamp()
-        let runID = runIDOption ?? OutputFolder.newRunID(in: parent, date: now)
         var check = CheckRun(catalogue: catalogue, sources: manifest.sources, period: period, packs: manifest.packs)
         check.provider = manifest.provider
         check.submitter = manifest.submitter
@@ -46,22 +46,30 @@ enum RunCommand {
         // Identifiers are masked in every patient-level output: the staging examples here, findings below.
         let redactor = redact ? Redactor.fromEnvironment(ProcessInfo.processInfo.environment) : nil
         check.redactor = redactor
+        let historyPath = noHistory ? nil : historyOption ?? manifest.history ?? parent + "/" + OutputFolder.historyFileName
+        // A history kept in the output folder under another name is that folder's too: a run id must not be its name.
+        if let id = runIDOption, let historyPath,
+           URL(fileURLWithPath: historyPath).standardizedFileURL == URL(fileURLWithPath: parent + "/" + id).standardizedFileURL {
+            throw MHDQError.invocation("--run-id \"\(id)\" is the run history's file name: give another --run-id")
+        }
+        // The run's (hidden, partial) folder is claimed first: the claim gives the run its id, which no other run,
+        // even one started in the same second, can take; the folder stays locked while this run lives.
+        let folder = try OutputFolder(parent: parent, runID: runIDOption, date: now)
+        let runID = folder.runID
+        var committed = false
+        defer { if !committed { folder.discard() } }
+        // SIGINT/SIGTERM from here on remove the unfinished run instead of leaving it half written.
+        Interruption.install(removing: folder.partial)
         // History: statuses as findings stream, metrics of earlier runs for the rules that compare with them.
-        // Taken first: a second run on the same history waits here, before it touches the output folder.
+        // A second run on the same history waits here, its own folder claimed and still empty.
         var info = RunInfo(runID: runID, pipeline: manifest.name, started: started)
         info.manifest = manifest.path
         info.manifestSHA256 = (try? SHA256.hash(file: manifest.path)).map { SHA256.hex($0.digest) } ?? ""
         info.period = period?.description ?? ""
-        let history = RunHistory(path: noHistory ? nil : historyOption ?? manifest.history ?? parent + "/history.sqlite",
-                                 info: info, wait: historyWait)
+        let history = RunHistory(path: historyPath, info: info, wait: historyWait)
         defer { history.end() }
         let checksums = history.session == nil ? nil : InputChecksums(sources: manifest.sources)
-        // SIGINT/SIGTERM from here on remove the unfinished run instead of leaving it half written.
-        Interruption.install(removing: OutputFolder.partialPath(parent: parent, runID: runID))
         // Findings stream into exceptions.csv, and staged records into the flat-file spools, inside the partial folder.
-        let folder = try OutputFolder(parent: parent, runID: runID)
-        var committed = false
-        defer { if !committed { folder.discard() } }
         let exceptions = try ExceptionsCSVWriter(path: folder.path("exceptions.csv"), runID: runID)
         // The history fingerprints findings unmasked (statuses follow the record, not the mask) and stores the
         // record key masked; every output after it gets masked findings.
@@ -92,22 +100,28 @@ enum RunCommand {
         }
         try ExceptionsWorkbook.write(exceptionsCSV: folder.path("exceptions.csv"), to: folder.path("exceptions.xlsx"),
                                      runID: runID, period: period?.description)
-        info.finished = OutputFolder.timestamp()
-        history.record(result, info: info) { try checksums?.wait() ?? [] }
-        history.writeResolved(to: folder.path("resolved.csv"))
-        try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
-        let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
-                                       reconciliation: reconciliation, started: started,
-                                       flatFiles: flatFiles, redacted: redactor != nil)
-        let exitCode = history.failed ? ExitCode.unreadableInput : result.exitCode
-        let json = try OutputBuffer(creating: folder.path("summary.json"))
-        json.write(summary.setting("history", history.json ?? .null).setting("exit_code", .int(Int(exitCode))).render() + "\n")
-        try json.close()
-        let report = ReportInput.make(name: manifest.name, runID: runID, started: started, period: period, provider: manifest.provider,
-                                      result: result, reconciliation: reconciliation, trend: history.trendPoints(),
-                                      catalogue: catalogue)
-        try HTMLReport.write(report, to: folder.path("report.html"))
-        try Interruption.commit { try folder.commit() }
+        // From recording the run in the history to the rename into place, SIGINT and SIGTERM wait: the outputs
+        // written in between need the recorded run (resolved.csv, summary.json's history, the report's trends), and
+        // an interrupted run must leave no trace in the history, so the two happen together or not at all.
+        let exitCode = try Interruption.commit { () throws -> Int32 in
+            info.finished = OutputFolder.timestamp()
+            history.record(result, info: info) { try checksums?.wait() ?? [] }
+            history.writeResolved(to: folder.path("resolved.csv"))
+            try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
+            let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
+                                           reconciliation: reconciliation, started: started,
+                                           flatFiles: flatFiles, redacted: redactor != nil)
+            let exitCode = history.failed ? ExitCode.unreadableInput : result.exitCode
+            let json = try OutputBuffer(creating: folder.path("summary.json"))
+            json.write(summary.setting("history", history.json ?? .null).setting("exit_code", .int(Int(exitCode))).render() + "\n")
+            try json.close()
+            let report = ReportInput.make(name: manifest.name, runID: runID, started: started, period: period, provider: manifest.provider,
+                                          result: result, reconciliation: reconciliation, trend: history.trendPoints(),
+                                          catalogue: catalogue)
+            try HTMLReport.write(report, to: folder.path("report.html"))
+            try folder.commit()
+            return exitCode
+        }
         committed = true
         history.end()
 

@@ -4,7 +4,8 @@ import Foundation
 
 /// `DIR/<run-id>/` is built as `DIR/.<run-id>.partial` and renamed when complete; `DIR/latest` is then
 /// re-pointed with an atomic symlink rename. A run that fails or is killed leaves earlier runs and
-/// `latest` as they were (a stale `.partial` folder is removed by the next run).
+/// `latest` as they were (a stale `.partial` folder is removed by the next run). A live run holds a lock on its
+/// `.partial` folder, so runs into one parent at the same time never remove or share each other's.
 public struct OutputFolder {
     public let parent: String
     public let runID: String
@@ -12,20 +13,148 @@ public struct OutputFolder {
     public var final: String { parent + "/" + runID }
     public var latest: String { parent + "/latest" }
 
-    public init(parent: String, runID: String) throws {
-        self.parent = parent
-        self.runID = runID
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            // Left by a run that was killed (SIGKILL, power loss): never a complete run.
-            for name in (try? fm.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".") && (name.hasSuffix(".partial") || name.hasSuffix(".replaced")) {
-                try? fm.removeItem(atPath: parent + "/" + name)
+    /// The run history's file when the run keeps it in the output folder (the default).
+    public static let historyFileName = "history.sqlite"
+
+    /// Refuses a run id that is not a plain name for the run's folder: the folder is `DIR/<run-id>` and is renamed
+    /// over whatever has that name, so a path, a hidden name (the output folder's own: `.<id>.partial`), `latest`
+    /// or the history's files (history.sqlite, -wal, -shm, .lock) would replace or escape what the folder holds.
+    public static func validate(runID id: String) throws {
+        let problem: String?
+        if id.isEmpty {
+            problem = "is empty"
+        } else if id.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }) {
+            problem = "contains / or \\ (it names a folder, not a path)"
+        } else if id.hasPrefix(".") {
+            problem = "starts with a dot (., .. and hidden names are the output folder's own)"
+        } else if id == "latest" {
+            problem = "is the output folder's link to the last run"
+        } else if id == historyFileName || id.hasPrefix(historyFileName + "-") || id.hasPrefix(historyFileName + ".") {
+            problem = "is the run history's file name"
+        } else {
+            problem = nil
+        }
+        if let problem {
+            throw MHDQError.invocation("--run-id \"\(id)\" \(problem): a run id is a plain name for the run's folder (such as 2026-09-nightly)")
+        }
+    }
+
+    /// A run's folder, or nothing: the only entries a run may be renamed over (an earlier run given the same id).
+    static func holdsRunOrNothing(_ path: String) -> Bool {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return errno == ENOENT }
+        return (st.st_mode & S_IFMT) == S_IFDIR && FileManager.default.fileExists(atPath: path + "/summary.json")
+    }
+
+    /// Claims a new run's folder in `parent` and locks it for the life of the run: `runID` (--run-id), or when nil a
+    /// new id from `date` that no run in `parent` has (a second run in the same second gets `-2`, then `-3`...).
+    public init(parent: String, runID: String? = nil, date: Date = Date()) throws {
+        if let runID {
+            try OutputFolder.validate(runID: runID)
+            guard OutputFolder.holdsRunOrNothing(parent + "/" + runID) else {
+                throw MHDQError.invocation("this is not a run's folder (a run replaces only an earlier run of its id): give another --run-id",
+                                           at: SourceLocation(file: parent + "/" + runID))
             }
-            try fm.createDirectory(atPath: partial, withIntermediateDirectories: false)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
             throw MHDQError.invocation("cannot create the output folder: \(error.localizedDescription)", at: SourceLocation(file: parent))
         }
+        OutputFolder.removeStale(in: parent)
+        self.parent = parent
+        if let runID {
+            guard let fd = try OutputFolder.claim(OutputFolder.partialPath(parent: parent, runID: runID)) else {
+                throw MHDQError.invocation("run \(runID) is being written by another mhdq run now: give another --run-id",
+                                           at: SourceLocation(file: OutputFolder.partialPath(parent: parent, runID: runID)))
+            }
+            self.runID = runID
+            lock = FolderLock(fd)
+        } else {
+            // The claim is the exclusive mkdir: two runs that pick the same id at once cannot both get it.
+            let base = OutputFolder.newRunID(date: date)
+            var n = 1
+            while true {
+                let id = n == 1 ? base : base + "-\(n)"
+                n += 1
+                var st = stat()
+                if lstat(parent + "/" + id, &st) == 0 { continue }
+                guard let fd = try OutputFolder.claim(OutputFolder.partialPath(parent: parent, runID: id)) else { continue }
+                self.runID = id
+                lock = FolderLock(fd)
+                break
+            }
+        }
+    }
+
+    /// The open partial folder, locked (flock) while the run lives: another run that finds the lock free knows the
+    /// folder is stale (its run was killed; flock is released by the kernel when a process dies).
+    private let lock: FolderLock
+
+    /// Closed once, however many copies of the folder value release it (a closed descriptor's number is reused).
+    private final class FolderLock {
+        private var fd: Int32
+        init(_ fd: Int32) { self.fd = fd }
+        func release() {
+            guard fd >= 0 else { return }
+            close(fd)
+            fd = -1
+        }
+    }
+
+    /// Creates the partial folder `path` (an exclusive mkdir) and locks it: nil when a live run holds it. A stale
+    /// folder of that name is removed first.
+    static func claim(_ path: String) throws -> Int32? {
+        for _ in 0 ..< 10 {
+            if mkdir(path, 0o777) == 0 {
+                let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard fd >= 0 else { break }
+                // Blocks only while another run, which found the new folder unlocked before this line, removes it.
+                while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+                if isSameFile(fd, path) { return fd }
+                close(fd)
+                continue
+            }
+            guard errno == EEXIST else { break }
+            guard removeIfStale(path) else { return nil }
+        }
+        throw MHDQError.invocation("cannot create the run's folder: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+    }
+
+    /// Removes what killed runs left in `parent` (SIGKILL, power loss): partial folders no live run holds, and
+    /// earlier runs set aside by a replacing run that is no longer alive. Never a live run's.
+    static func removeStale(in parent: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
+            _ = removeIfStale(parent + "/" + name)
+        }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".replaced") {
+            let runID = String(name.dropFirst().dropLast(".replaced".count))
+            if removeIfStale(partialPath(parent: parent, runID: runID)) {
+                try? FileManager.default.removeItem(atPath: parent + "/" + name)
+            }
+        }
+    }
+
+    /// Removes the partial folder `path` unless a live run holds its lock: false when one does.
+    static func removeIfStale(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            // Gone already; or not a folder, which no run made: ours to remove (hidden names are the output folder's).
+            if errno != ENOENT { try? FileManager.default.removeItem(atPath: path) }
+            return true
+        }
+        defer { close(fd) }
+        // Taken without waiting: a live run holds it, and only a dead run's folder can be locked here.
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        // Remove the folder that was locked, not one a new run made under that name meanwhile.
+        if isSameFile(fd, path) { try? FileManager.default.removeItem(atPath: path) }
+        return true
+    }
+
+    static func isSameFile(_ fd: Int32, _ path: String) -> Bool {
+        var open = stat(), named = stat()
+        return fstat(fd, &open) == 0 && lstat(path, &named) == 0 && open.st_dev == named.st_dev && open.st_ino == named.st_ino
     }
 
     public func path(_ name: String) -> String { partial + "/" + name }
@@ -35,6 +164,7 @@ public struct OutputFolder {
     /// Removes the unfinished run (a run that failed): nothing of it is left behind.
     public func discard() {
         try? FileManager.default.removeItem(atPath: partial)
+        lock.release()
     }
 
     /// Moves the finished run into place and points `latest` at it.
@@ -43,6 +173,10 @@ public struct OutputFolder {
         // A run given the id of an earlier one (--run-id) replaces it: set the old one aside first, so that the
         // name always holds a complete run, and delete it once the new one is in place.
         let replaced = parent + "/." + runID + ".replaced"
+        // Anything else of that name (a file, a link, a folder that is not a run) is never replaced.
+        guard OutputFolder.holdsRunOrNothing(final) else {
+            throw MHDQError.input("cannot move the finished run into place: something that is not a run has its name", at: SourceLocation(file: final))
+        }
         var setAside = false
         if fm.fileExists(atPath: final) {
             try? fm.removeItem(atPath: replaced)
@@ -52,8 +186,10 @@ public struct OutputFolder {
             if setAside { _ = rename(replaced, final) }
             throw MHDQError.input("cannot move the finished run into place", at: SourceLocation(file: final))
         }
+        lock.release()
         if setAside { try? fm.removeItem(atPath: replaced) }
-        let link = parent + "/.latest.tmp"
+        // The new link's own name: another run may be re-pointing latest at the same moment.
+        let link = parent + "/.latest." + runID + ".tmp"
         try? fm.removeItem(atPath: link)
         guard symlink(runID, link) == 0, rename(link, latest) == 0 else {
             throw MHDQError.input("cannot point latest at the run", at: SourceLocation(file: latest))
@@ -66,20 +202,6 @@ public struct OutputFolder {
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         return f.string(from: date)
-    }
-
-    /// A run id not yet used in `parent` (two runs in the same second get `-2`, `-3`...), so a new run
-    /// never replaces an earlier one.
-    public static func newRunID(in parent: String, date: Date = Date()) -> String {
-        let base = newRunID(date: date)
-        let fm = FileManager.default
-        var id = base
-        var n = 1
-        while fm.fileExists(atPath: parent + "/" + id) || fm.fileExists(atPath: partialPath(parent: parent, runID: id)) {
-            n += 1
-            id = base + "-\(n)"
-        }
-        return id
     }
 
     public static func timestamp() -> String {

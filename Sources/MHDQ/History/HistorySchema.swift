@@ -97,15 +97,16 @@ public enum HistorySchema {
 
     public static var currentVersion: Int { migrations.count }
 
-    /// Brings the database to the current version (creating it when empty). Each step commits on its own,
-    /// so an interrupted migration leaves a consistent earlier version.
-    static func migrate(_ db: SQLiteDatabase) throws {
+    /// Refuses a file this mhdq must not touch: one of a newer mhdq, or one that is not an mhdq history.
+    /// Only reads, so that a refused file is left exactly as it was (call it before anything that writes,
+    /// such as switching the journal mode). Returns the file's version.
+    @discardableResult
+    static func check(_ db: SQLiteDatabase) throws -> Int {
         let version = try db.integer("PRAGMA user_version") ?? 0
         if version > currentVersion {
             throw MHDQError.input("history database is schema version \(version), written by a newer mhdq (this one knows up to \(currentVersion)); use that version or another --history file",
                                   at: SourceLocation(file: db.path))
         }
-        guard version < currentVersion else { return }
         if version == 0 {
             // An empty file is a new history; anything else without a version is not ours.
             let tables = try db.integer("SELECT count(*) FROM sqlite_master") ?? 0
@@ -114,6 +115,13 @@ public enum HistorySchema {
                                       at: SourceLocation(file: db.path))
             }
         }
+        return version
+    }
+
+    /// Brings the database to the current version (creating it when empty). Each step commits on its own,
+    /// so an interrupted migration leaves a consistent earlier version.
+    static func migrate(_ db: SQLiteDatabase) throws {
+        let version = try check(db)
         for next in version ..< currentVersion {
             try db.writeTransaction {
                 // Re-read inside the write lock: another process may have migrated meanwhile.

@@ -94,6 +94,9 @@ public final class HistoryStore: MetricHistory {
         }
         let db = try SQLiteDatabase(path: path, mode: .readWrite, busyTimeout: busyTimeout)
         self.db = db
+        // A file that is not ours (or is a newer mhdq's) is refused before anything writes to it: switching the
+        // journal mode rewrites its header, and such a file must be left untouched.
+        try HistorySchema.check(db)
         // WAL: readers (worklist, trend) never wait for a run's write, nor it for them.
         _ = try db.text("PRAGMA journal_mode = WAL")
         try db.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")

@@ -72,7 +72,7 @@ final class ReturnRuleRunner {
         f.period = period
         f.observed = rule.observed?.render(context) ?? ""
         f.expected = rule.expected?.render(context) ?? ""
-        f.denominator = rule.denominator?.render(context) ?? ""
+        f.denominator = rule.denominator?.renderNumber(context) ?? ""
         return f
     }
 
@@ -127,7 +127,7 @@ final class ReturnRuleRunner {
                         let group = groupIndices.isEmpty ? area : groupIndices.map { s.records[point.index][$0].text }.joined(separator: " / ")
                         var f = finding(rule, s, point.index, files: files, key: seriesKey + " / " + point.period.text,
                                         group: group, period: point.period.text)
-                        if rule.denominator == nil, let d = def.denominator { f.denominator = d(context).text }
+                        if rule.denominator == nil, let d = def.denominator { f.denominator = d(context).plainNumberText }
                         findings.add(f)
                     }
                 }

@@ -56,6 +56,7 @@ public enum RuleLanguageHelp {
                         the KPI return rows whose verdict against the KPI catalogue (Rules/kpi/README.md)
                         is that; kpi("part") reads the row's verdict in messages
             series and kpi rules may set observed, expected, denominator = "text with {placeholders}"
+            (a denominator that is one {placeholder} is written as a plain number: 8330 where the return typed 8,330)
 
           [[not_implemented]]  id, reason: an official rule the pack does not run, and why
 

@@ -622,6 +622,13 @@ public struct MessageTemplate {
         return false
     }
 
+    /// For a column that holds a number (a finding's denominator): a template that is one placeholder gives its
+    /// value as a plain number, so that `{Denominator}` typed "8,330" is 8330 (a number cell in exceptions.xlsx).
+    func renderNumber(_ ctx: EvalContext) -> String {
+        if parts.count == 1, case .value(let f) = parts[0] { return f(ctx).plainNumberText }
+        return render(ctx)
+    }
+
     func render(_ ctx: EvalContext, fields key: [String] = []) -> String {
         var unused: [String] = []
         return render(ctx, fields: key, identifiers: &unused)

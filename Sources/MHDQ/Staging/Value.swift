@@ -58,6 +58,12 @@ public enum Value: Sendable, Hashable {
         }
     }
 
+    /// A number as a plain number (an amount typed "8,330" is 8330), anything else as `text`: for columns that
+    /// hold numbers, which a spreadsheet can only sum when they are written without the return's separators.
+    public var plainNumberText: String {
+        numeric.map(Value.format) ?? text
+    }
+
     public static func format(_ d: Double) -> String {
         if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
         // Never "4e-05" or "1e+21": flat files and reports carry plain decimals.

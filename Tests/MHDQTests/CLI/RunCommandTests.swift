@@ -117,6 +117,58 @@ struct RunCommandTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "good")
     }
 
+    /// --run-id names the run's folder, which is renamed over whatever has that name: a path, a hidden name, latest
+    /// or the history's file is refused before anything is read (`--run-id history.sqlite` replaced the history
+    /// with a run folder; `--run-id latest` replaced the link, and every later run failed).
+    @Test func runIDIsAPlainName() throws {
+        let dir = TempDir()
+        dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
+        let manifest = dir.write("pipeline.toml", "[pipeline]\npacks = []\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n")
+        let out = dir.path + "/out"
+        let good = try mhdq(environment: [:], ["run", manifest, "--out", out, "--run-id", "good"])
+        #expect(good.status == 0, "\(good.stderr)")
+        let before = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        for id in ["", "history.sqlite", "history.sqlite-wal", "history.sqlite.lock", "latest", ".", "..", ".good.partial",
+                   "a/b", "../elsewhere", "a\\b"] {
+            let r = try mhdq(environment: [:], ["run", manifest, "--out", out, "--run-id", id])
+            #expect(r.status == 2 && r.stderr.contains("--run-id \"\(id)\""), "\(id): \(r.status) \(r.stderr)")
+        }
+        // A history kept in the output folder under another name is refused as a run id too.
+        let named = try mhdq(environment: [:], ["run", manifest, "--out", out, "--history", out + "/nightly.db", "--run-id", "nightly.db"])
+        #expect(named.status == 2 && named.stderr.contains("history"), "\(named.stderr)")
+        // Anything else of the id's name that is not a run's folder is never replaced.
+        try "kept".write(toFile: out + "/notes", atomically: false, encoding: .utf8)
+        let clash = try mhdq(environment: [:], ["run", manifest, "--out", out, "--run-id", "notes"])
+        #expect(clash.status == 2 && clash.stderr.contains("not a run's folder"), "\(clash.stderr)")
+        #expect(try String(contentsOfFile: out + "/notes", encoding: .utf8) == "kept")
+        try FileManager.default.removeItem(atPath: out + "/notes")
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == before)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "good")
+        #expect(try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID) == ["good"])
+        let next = try mhdq(environment: [:], ["run", manifest, "--out", out, "--run-id", "next"])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "next")
+        #expect(try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID) == ["good", "next"])
+    }
+
+    /// The rename into place replaces an earlier run of the same id, and refuses anything else that took the name.
+    @Test func commitReplacesOnlyARun() throws {
+        let parent = try makeTemporaryDirectory()
+        let folder = try OutputFolder(parent: parent, runID: "nightly")
+        try "{}".write(toFile: folder.path("summary.json"), atomically: false, encoding: .utf8)
+        try "not a run".write(toFile: parent + "/nightly", atomically: false, encoding: .utf8)
+        #expect(throws: MHDQError.self) { try folder.commit() }
+        #expect(try String(contentsOfFile: parent + "/nightly", encoding: .utf8) == "not a run")
+        #expect(!FileManager.default.fileExists(atPath: parent + "/latest"))
+        try FileManager.default.removeItem(atPath: parent + "/nightly")
+        try folder.commit()
+        let again = try OutputFolder(parent: parent, runID: "nightly")
+        try "{\"again\": true}".write(toFile: again.path("summary.json"), atomically: false, encoding: .utf8)
+        try again.commit()
+        #expect(try String(contentsOfFile: parent + "/nightly/summary.json", encoding: .utf8) == "{\"again\": true}")
+    }
+
     /// Every NHS number, local patient id, postcode and birth date of the inputs (birth dates in every
     /// common spelling), searched for in every file the run writes and in what it prints.
     @Test func redactedRunLeavesNoIdentifierBehind() throws {

@@ -25,36 +25,109 @@ struct RunInterruptionTests {
         try #require(r.status == 0, "\(r.stderr)")
     }
 
-    /// Starts a run of `manifest`, waits until it is staging (its spools are in the partial folder),
-    /// sends `signal`, and returns how it ended and what it said.
-    static func interruptedRun(_ manifest: String, out: String, runID: String, signal: Int32) throws
-        -> (reason: Process.TerminationReason, status: Int32, stderr: String, partialSeen: Bool) {
+    /// Starts a run of `manifest` (with `--run-id` when given) and waits until it is staging (its spools are in its
+    /// partial folder): the process, where its stderr goes, its partial folder, and whether staging was seen.
+    static func startedRun(_ manifest: String, out: String, runID: String?, extra: [String] = []) throws
+        -> (process: Process, errPath: String, partial: String?, seen: Bool) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mhdqBinary)
-        process.arguments = ["run", manifest, "--out", out, "--run-id", runID]
+        process.arguments = ["run", manifest, "--out", out] + (runID.map { ["--run-id", $0] } ?? []) + extra
         var env = ProcessInfo.processInfo.environment
         env["MHDQ_RULES"] = TestPaths.rules
         process.environment = env
-        let errPath = out + "/../\(runID).stderr"
+        let errPath = out + "/../\(runID ?? UUID().uuidString).stderr"
         FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = FileHandle.nullDevice
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [])
         try process.run()
-        let partial = OutputFolder.partialPath(parent: out, runID: runID)
+        var partial = runID.map { OutputFolder.partialPath(parent: out, runID: $0) }
         var seen = false
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline {
-            let spools = (try? FileManager.default.contentsOfDirectory(atPath: partial))?.filter { $0.hasSuffix(".spool") } ?? []
-            if spools.contains(where: { (ByteInput.size(path: partial + "/" + $0) ?? 0) > 0 }) {
+            if partial == nil, let name = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [])
+                .first(where: { $0.hasSuffix(".partial") && !before.contains($0) }) {
+                partial = out + "/" + name
+            }
+            let spools = partial.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }?.filter { $0.hasSuffix(".spool") } ?? []
+            if spools.contains(where: { (ByteInput.size(path: partial! + "/" + $0) ?? 0) > 0 }) {
                 seen = true
                 break
             }
             usleep(5_000)
         }
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return (process.terminationReason, process.terminationStatus, stderr, seen)
+        return (process, errPath, partial, seen)
+    }
+
+    /// Starts a run of `manifest`, waits until it is staging, sends `signal`, and returns how it ended and what it said.
+    static func interruptedRun(_ manifest: String, out: String, runID: String, signal: Int32) throws
+        -> (reason: Process.TerminationReason, status: Int32, stderr: String, partialSeen: Bool) {
+        let run = try startedRun(manifest, out: out, runID: runID)
+        kill(run.process.processIdentifier, signal)
+        run.process.waitUntilExit()
+        let stderr = (try? String(contentsOfFile: run.errPath, encoding: .utf8)) ?? ""
+        return (run.process.terminationReason, run.process.terminationStatus, stderr, run.seen)
+    }
+
+    /// SIGINT after the run is recorded in the history (its resolved.csv is being written) and before its folder is
+    /// renamed into place: the run used to be removed from disk but kept in the history. Now the signal waits for
+    /// the commit, so the run is either saved and recorded, or neither.
+    @Test func lateInterruptionLeavesHistoryAndFoldersAgreeing() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.generate(dir + "/small", patients: 150)
+        try Self.generate(dir + "/big", patients: 12_000)
+        let out = dir + "/out"
+        let good = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--run-id", "good")
+        try #require(good.status <= 1, "\(good.stderr)")
+        let run = try Self.startedRun(dir + "/big/pipeline.toml", out: out, runID: "late")
+        let resolved = OutputFolder.partialPath(parent: out, runID: "late") + "/resolved.csv"
+        var late = false
+        while run.process.isRunning {
+            if FileManager.default.fileExists(atPath: resolved) {
+                late = true
+                break
+            }
+            usleep(500)
+        }
+        kill(run.process.processIdentifier, SIGINT)
+        run.process.waitUntilExit()
+        let stderr = (try? String(contentsOfFile: run.errPath, encoding: .utf8)) ?? ""
+        #expect(late, "the signal landed after the history was written: \(stderr)")
+        let recorded = try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID)
+        let saved = FileManager.default.fileExists(atPath: out + "/late")
+        #expect(recorded == (saved ? ["good", "late"] : ["good"]), "saved: \(saved), history: \(recorded); \(stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == (saved ? "late" : "good"))
+        #expect(run.process.terminationStatus == 128 + SIGINT, "\(stderr)")
+    }
+
+    /// Two runs into one output folder at once (two schedulers, a rerun by hand): each finishes with its own folder.
+    /// The second used to remove the first's partial folder as stale, and two runs in the same second shared one id.
+    @Test func concurrentRunsIntoOneFolderBothComplete() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.generate(dir + "/small", patients: 150)
+        try Self.generate(dir + "/big", patients: 12_000)
+        let out = dir + "/out"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let first = try Self.startedRun(dir + "/big/pipeline.toml", out: out, runID: nil, extra: ["--no-history"])
+        #expect(first.seen, "the first run is staging")
+        let firstPartial = try #require(first.partial)
+        let firstID = String((firstPartial as NSString).lastPathComponent.dropFirst().dropLast(".partial".count))
+        // Its id is taken while it runs: --run-id cannot claim it, nor remove its folder.
+        let same = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--no-history", "--run-id", firstID)
+        #expect(same.status == 2 && same.stderr.contains("another mhdq run"), "\(same.stderr)")
+        let second = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--no-history")
+        #expect(second.status <= 1, "\(second.stderr)")
+        #expect(FileManager.default.fileExists(atPath: firstPartial), "the first run's folder is left alone")
+        first.process.waitUntilExit()
+        let stderr = (try? String(contentsOfFile: first.errPath, encoding: .utf8)) ?? ""
+        #expect(first.process.terminationReason == .exit && first.process.terminationStatus <= 1, "\(stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(names.count == 3 && names.contains(firstID) && names.contains("latest"), "two runs and latest: \(names)")
+        for run in names where run != "latest" {
+            #expect(FileManager.default.fileExists(atPath: out + "/\(run)/summary.json"), "\(run) is complete")
+        }
     }
 
     @Test func killedRunsLeaveTheLastGoodRunInPlace() throws {
@@ -101,14 +174,24 @@ struct RunInterruptionTests {
         #expect(try Self.snapshot(out + "/good") == before)
     }
 
-    /// A run given the id of an earlier run replaces it; a new run without an id never does.
+    /// A run given the id of an earlier run replaces it; a new run without an id never does, nor takes a live run's.
     @Test func runIDsNeverCollide() throws {
         let parent = try makeTemporaryDirectory()
         let date = Date(timeIntervalSince1970: 1_790_000_000)
-        let id = OutputFolder.newRunID(in: parent, date: date)
-        #expect(id == "20260921T141320Z")
-        try FileManager.default.createDirectory(atPath: parent + "/" + id, withIntermediateDirectories: false)
-        #expect(OutputFolder.newRunID(in: parent, date: date) == id + "-2")
+        let id = "20260921T141320Z"
+        // Two runs in the same second: the first one's claimed (and locked) folder makes the second take -2.
+        let first = try OutputFolder(parent: parent, date: date)
+        let second = try OutputFolder(parent: parent, date: date)
+        #expect([first.runID, second.runID] == [id, id + "-2"])
+        // A live run's folder is not stale: a third run removes neither, and cannot claim its id.
+        #expect(throws: MHDQError.self) { try OutputFolder(parent: parent, runID: id) }
+        #expect(FileManager.default.fileExists(atPath: first.partial) && FileManager.default.fileExists(atPath: second.partial))
+        try "first".write(toFile: first.path("summary.json"), atomically: false, encoding: .utf8)
+        try first.commit()
+        second.discard()
+        let third = try OutputFolder(parent: parent, date: date)
+        #expect(third.runID == id + "-2", "a finished run's id is never reused")
+        third.discard()
 
         let folder = try OutputFolder(parent: parent, runID: id)
         try "new".write(toFile: folder.path("summary.json"), atomically: false, encoding: .utf8)

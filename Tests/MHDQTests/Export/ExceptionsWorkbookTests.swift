@@ -230,6 +230,48 @@ struct ExceptionsWorkbookTests {
         }
     }
 
+    /// openpyxl's type of every Denominator cell, by sheet: "int" or "float" for a number cell, "str" for text.
+    static let denominatorTypes = """
+    import sys, json, openpyxl
+    wb = openpyxl.load_workbook(sys.argv[1])
+    out = {}
+    for ws in wb.worksheets[1:]:
+        rows = list(ws.iter_rows(values_only=True))
+        if rows and "Denominator" in rows[0]:
+            i = rows[0].index("Denominator")
+            out[ws.title] = [type(r[i]).__name__ for r in rows[1:] if r[i] is not None]
+    json.dump(out, sys.stdout)
+    """
+
+    /// Returns type counts with thousands separators ("10,000"); a finding's denominator is the number, so that
+    /// the workbook's Denominator cells are numbers (a filter or a sum works), never the return's text.
+    @Test(.enabled(if: PythonTools.hasOpenpyxl, "python3 with openpyxl is not installed (make setup installs python3-openpyxl)"))
+    func denominatorsAreNumberCells() throws {
+        let dir = TempDir()
+        let path = dir.write("ascof.csv", """
+        Period,Area,Measure,Numerator,Denominator,StatedValue
+        Jan-24,Shire,ASCOF 1F,"1,000","10,000",10.00%
+        Feb-24,Shire,ASCOF 1F,"1,000","10,000",10.00%
+        Mar-24,Shire,ASCOF 1F,950,"10,000",10.00%
+        Apr-24,Shire,ASCOF 1F,"1,003","10,000",10.03%
+
+        """)
+        let catalogue = RuleTestSupport.catalogue
+        let run = CheckRun(catalogue: catalogue,
+                           sources: try CheckRun.adHocSources(["IndicatorReturn=" + path], catalogue: catalogue, read: ReadOptions()),
+                           period: nil, packs: ["ascof"])
+        let findings = try run.run().findings
+        #expect(Set(findings.map(\.ruleID)) == ["ASC005", "ASC008"], "\(findings.map(\.ruleID))")
+        #expect(findings.map(\.denominator) == ["10000", "10000"])
+        let csv = dir.path + "/exceptions.csv", xlsx = dir.path + "/exceptions.xlsx"
+        try ExceptionsCSV.write(findings, runID: "r1", to: csv)
+        try ExceptionsWorkbook.write(exceptionsCSV: csv, to: xlsx, runID: "r1", period: "2024-04")
+        let result = try PythonTools.run(script: Self.denominatorTypes, arguments: [xlsx])
+        #expect(result.status == 0, "openpyxl failed: \(result.stderr)")
+        let types = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String]])
+        #expect(types == ["ASC005": ["int"], "ASC008": ["int"]], "\(types)")
+    }
+
     static let soffice: String? = ["/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice",
                                    "/opt/libreoffice/program/soffice"].first { FileManager.default.isExecutableFile(atPath: $0) }
 

@@ -36,15 +36,25 @@ import Testing
         #expect(store.earlierValues(rule: "ETH010", group: "RX1", part: .denominator, limit: 5) == [7, 6, 5])
     }
 
+    /// A refused file is left byte for byte as it was: not even switched to WAL (which rewrites the header).
+    static func expectUntouched(_ db: String, _ before: Data) throws {
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "the refused file's bytes changed")
+        #expect(before[18] == 1 && before[19] == 1, "made in rollback-journal mode")
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal"))
+    }
+
     @Test func aNewerSchemaIsRefusedAndLeftAlone() throws {
         let dir = TempDir()
         let db = dir.path + "/newer.sqlite"
         _ = try HistoryStore(path: db, create: true)
-        try SQLiteDatabase(path: db, mode: .readWrite).execute("PRAGMA user_version = 99")
+        // A newer mhdq might keep its file in another journal mode: this one must not change it.
+        try SQLiteDatabase(path: db, mode: .readWrite).execute("PRAGMA journal_mode = DELETE; PRAGMA user_version = 99")
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
         let e = captureError { _ = try HistoryStore(path: db, create: true) }
         #expect(e?.kind == .input)
         #expect(e?.location?.file == db)
         #expect(e?.message.contains("schema version 99, written by a newer mhdq") == true)
+        try Self.expectUntouched(db, before)
         #expect(try SQLiteDatabase(path: db, mode: .readOnly).integer("PRAGMA user_version") == 99)
     }
 
@@ -52,8 +62,10 @@ import Testing
         let dir = TempDir()
         let db = dir.path + "/other.sqlite"
         try SQLiteDatabase(path: db, mode: .readWrite).execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
         let e = captureError { _ = try HistoryStore(path: db, create: true) }
         #expect(e?.message.contains("not an mhdq history database") == true)
+        try Self.expectUntouched(db, before)
         #expect(try SQLiteDatabase(path: db, mode: .readOnly).integer("SELECT count(*) FROM sqlite_master WHERE name = 'runs'") == 0)
     }
 }
