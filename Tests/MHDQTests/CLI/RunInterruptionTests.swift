@@ -20,6 +20,19 @@ struct RunInterruptionTests {
         return out
     }
 
+    /// A small and a big generated trust in `dir` (the big one takes a few seconds to stage in a debug build, so a
+    /// signal lands mid-run), and their output folder, with a finished run "good" of the small one if asked.
+    static func trusts(in dir: String, goodRun: Bool) throws -> String {
+        try generate(dir + "/small", patients: 150)
+        try generate(dir + "/big", patients: 12_000)
+        let out = dir + "/out"
+        if goodRun {
+            let good = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--run-id", "good")
+            try #require(good.status <= 1, "\(good.stderr)")
+        }
+        return out
+    }
+
     static func generate(_ dir: String, patients: Int) throws {
         let r = try mhdq("generate", "--out", dir, "--patients", String(patients), "--seed", "7")
         try #require(r.status == 0, "\(r.stderr)")
@@ -75,11 +88,7 @@ struct RunInterruptionTests {
     @Test func lateInterruptionLeavesHistoryAndFoldersAgreeing() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.generate(dir + "/small", patients: 150)
-        try Self.generate(dir + "/big", patients: 12_000)
-        let out = dir + "/out"
-        let good = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--run-id", "good")
-        try #require(good.status <= 1, "\(good.stderr)")
+        let out = try Self.trusts(in: dir, goodRun: true)
         let run = try Self.startedRun(dir + "/big/pipeline.toml", out: out, runID: "late")
         let resolved = OutputFolder.partialPath(parent: out, runID: "late") + "/resolved.csv"
         var late = false
@@ -106,9 +115,7 @@ struct RunInterruptionTests {
     @Test func concurrentRunsIntoOneFolderBothComplete() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.generate(dir + "/small", patients: 150)
-        try Self.generate(dir + "/big", patients: 12_000)
-        let out = dir + "/out"
+        let out = try Self.trusts(in: dir, goodRun: false)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let first = try Self.startedRun(dir + "/big/pipeline.toml", out: out, runID: nil, extra: ["--no-history"])
         #expect(first.seen, "the first run is staging")
@@ -133,12 +140,7 @@ struct RunInterruptionTests {
     @Test func killedRunsLeaveTheLastGoodRunInPlace() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.generate(dir + "/small", patients: 150)
-        // Big enough that staging takes a few seconds in a debug build: the signal lands mid-run.
-        try Self.generate(dir + "/big", patients: 12_000)
-        let out = dir + "/out"
-        let good = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--run-id", "good")
-        try #require(good.status <= 1, "\(good.stderr)")
+        let out = try Self.trusts(in: dir, goodRun: true)
         let before = try Self.snapshot(out + "/good")
         #expect(before.count >= 10, "flat files, exceptions, reconciliation, summary")
         func expectGoodRunIntact(_ context: String) throws {

@@ -35,17 +35,7 @@ private typealias Row = WorkbookFixtures.Row
         }
         let path = try writeTemporaryFile("<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" "
             + "xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\">\(sheets.joined())</Workbook>", name: "years.xml")
-        func first(_ sheet: SheetSelector) throws -> [String] {
-            var source = try Readers.open(path: path, options: ReadOptions(sheet: sheet))
-            var row = RawRow()
-            return try source.next(into: &row) ? row.fields : []
-        }
-        #expect(try first(SheetSelector(typed: "2026")) == ["NEW"])
-        #expect(try first(SheetSelector(typed: "1")) == ["ONE"])
-        #expect(try first(SheetSelector(typed: "2")) == ["NEW"], "no sheet is named 2: the second")
-        #expect(try first(.position(1)) == ["OLD"], "a manifest's sheet = 1 is a position")
-        #expect(try first(.name("1")) == ["ONE"], "a manifest's sheet = \"1\" is a name")
-        #expect(captureError { _ = try first(SheetSelector(typed: "7")) }?.kind == .input)
+        try WorkbookFixtures.expectSheetsNamedInDigits(path)
     }
 
     /// libxml2 hands over an attribute's `&` as the text "&#38;": "R&D" must still read as "R&D", as in XLSX.

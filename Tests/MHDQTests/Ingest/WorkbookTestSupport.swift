@@ -8,6 +8,24 @@ import Testing
 @testable import MHDQ
 
 enum WorkbookFixtures {
+    /// A workbook (XLSX or SpreadsheetML) with sheets "2025", "2026", "1" whose first cells are OLD, NEW, ONE:
+    /// a number typed after --sheet names a sheet first and counts one only when no sheet has that name.
+    static func expectSheetsNamedInDigits(_ path: String) throws {
+        func first(_ sheet: SheetSelector) throws -> [String] {
+            var source = try Readers.open(path: path, options: ReadOptions(sheet: sheet))
+            var row = RawRow()
+            return try source.next(into: &row) ? row.fields : []
+        }
+        #expect(try first(SheetSelector(typed: "2026")) == ["NEW"])
+        #expect(try first(SheetSelector(typed: "1")) == ["ONE"])
+        #expect(try first(SheetSelector(typed: "2")) == ["NEW"], "no sheet is named 2: the second")
+        #expect(try first(.position(1)) == ["OLD"], "a manifest's sheet = 1 is a position")
+        #expect(try first(.name("1")) == ["ONE"], "a manifest's sheet = \"1\" is a name")
+        let missing = captureError { _ = try first(SheetSelector(typed: "7")) }
+        #expect(missing?.kind == .input)
+        #expect(missing?.message.hasPrefix("no sheet") == true && missing?.message.contains("7") == true)
+    }
+
     static let folder: String = {
         var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(2)  // Ingest/WorkbookTestSupport.swift

@@ -51,18 +51,7 @@ private typealias Row = WorkbookFixtures.Row
         let folder = TemporaryFolder()
         let path = folder.file("years.xlsx")
         TestZipWriter.workbook(at: path, sheets: [("2025", ["OLD"]), ("2026", ["NEW"]), ("1", ["ONE"])])
-        func first(_ sheet: SheetSelector) throws -> [String] {
-            var source = try Readers.open(path: path, options: ReadOptions(sheet: sheet))
-            var row = RawRow()
-            return try source.next(into: &row) ? row.fields : []
-        }
-        #expect(try first(SheetSelector(typed: "2026")) == ["NEW"])
-        #expect(try first(SheetSelector(typed: "1")) == ["ONE"])
-        #expect(try first(SheetSelector(typed: "2")) == ["NEW"], "no sheet is named 2: the second")
-        #expect(try first(.position(1)) == ["OLD"], "a manifest's sheet = 1 is a position")
-        #expect(try first(.name("1")) == ["ONE"], "a manifest's sheet = \"1\" is a name")
-        let missing = captureError { _ = try first(SheetSelector(typed: "7")) }
-        #expect(missing?.message == "no sheet named \"7\" and no sheet #7: the workbook has 3 sheet(s): \"2025\", \"2026\", \"1\"")
+        try WorkbookFixtures.expectSheetsNamedInDigits(path)
     }
 
     /// libxml2 hands over an attribute's `&` as the text "&#38;": "R&D" must still read as "R&D".
