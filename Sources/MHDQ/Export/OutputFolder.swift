@@ -27,6 +27,8 @@ public struct OutputFolder {
             problem = "contains / or \\ (it names a folder, not a path)"
         } else if id.hasPrefix(".") {
             problem = "starts with a dot (., .. and hidden names are the output folder's own)"
+        } else if id.hasPrefix("#") {
+            problem = "starts with # (history show #3 reads #3 as the third run)"
         } else if id == "latest" {
             problem = "is the output folder's link to the last run"
         } else if id == historyFileName || id.hasPrefix(historyFileName + "-") || id.hasPrefix(historyFileName + ".") {

@@ -129,7 +129,7 @@ struct RunCommandTests {
         #expect(good.status == 0, "\(good.stderr)")
         let before = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         for id in ["", "history.sqlite", "history.sqlite-wal", "history.sqlite.lock", "latest", ".", "..", ".good.partial",
-                   "a/b", "../elsewhere", "a\\b"] {
+                   "a/b", "../elsewhere", "a\\b", "#3"] {
             let r = try mhdq(environment: [:], ["run", manifest, "--out", out, "--run-id", id])
             #expect(r.status == 2 && r.stderr.contains("--run-id \"\(id)\""), "\(id): \(r.status) \(r.stderr)")
         }
