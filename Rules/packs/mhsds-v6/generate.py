@@ -36,7 +36,8 @@ AV = {
     "MHS00016": "ReportingPeriodStartDate != period_start()",
     "MHS00019": "ReportingPeriodEndDate != period_end()",
     "MHS00036": "DateTimeDatSetCreate < ReportingPeriodStartDate",
-    "MHS00027": 'DateTimeDatSetCreate > add_days(to_date(setting("upload_date")), 1)',
+    # After the upload date: from midnight of the next day on (a date-time compares with a date as its midnight).
+    "MHS00027": 'DateTimeDatSetCreate >= add_days(to_date(setting("upload_date")), 1)',
     "MHS00037": "DateTimeDatSetCreate < ReportingPeriodEndDate",
     # MHS001 MPI
     "MHS00153": f"OrgIDLocalPatientID is not blank and upper(OrgIDLocalPatientID) != upper({H}OrgIDProvider)",
@@ -45,7 +46,8 @@ AV = {
     "MHS00118": "NHSNumberStatus is blank and NHSNumber is blank",
     "MHS00119": 'NHSNumber is blank and NHSNumberStatus is not blank and NHSNumberStatus != "07"',
     "MHS00168": f"PersonBirthDate > {END}",
-    "MHS00171": f"age(PersonBirthDate, {START}) > 130 or (age(PersonBirthDate, {START}) < 0 and PersonBirthDate <= {END})",
+    # As the portal does: a birth after the period end is outside 0-130 at its start too (MHS00168 fires as well).
+    "MHS00171": f"age(PersonBirthDate, {START}) > 130 or age(PersonBirthDate, {START}) < 0",
     "MHS00141": f"PersDeathDate < {START}",
     "MHS00142": f"PersDeathDate > {END}",
     # MHS002 GP

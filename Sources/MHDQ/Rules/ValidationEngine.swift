@@ -600,35 +600,13 @@ public final class ValidationEngine: StagedRecordConsumer {
         for rule in groupRules where rule.kind == .duplicate {
             guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
             let passes = state.passes(rule)
-            // Records with equal keys, found by hash and confirmed byte for byte, in an open-addressing
-            // index of first occurrences: 5 bytes a slot at most two thirds full, about half what a
-            // [UInt64: Int32] dictionary took, and no second pass for 64-bit hash collisions.
-            var eligible = 0
-            column.forEachKey { i, key in if !key.isEmpty && (passes?[i] ?? true) { eligible += 1 } }
-            var capacity = 16
-            while capacity * 2 < eligible * 3 { capacity *= 2 }
-            let mask = capacity - 1
-            var slots = [UInt32](repeating: 0, count: capacity)   // first index + 1; 0 is empty
-            var tags = [UInt8](repeating: 0, count: capacity)
-            var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
-            column.forEachKey { i, key in
-                guard !key.isEmpty, passes?[i] ?? true else { return }
-                let h = KeyColumn.hash(key)
-                let tag = UInt8(truncatingIfNeeded: h >> 56)
-                var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-                while true {
-                    let f = Int(slots[s]) - 1
-                    if f < 0 {
-                        slots[s] = UInt32(i + 1)
-                        tags[s] = tag
-                        break
-                    }
-                    if tags[s] == tag && column.equals(f, key) {
-                        groups[f, default: [f]].append(i)
-                        break
-                    }
-                    s = (s + 1) & mask
-                }
+            let groups: [Int: [Int]]
+            if rule.key.isEmpty {
+                // A key of no fields (MHS00025: one header a file): every record the rule keeps has the same one.
+                let members = (0 ..< state.count).filter { passes?[$0] ?? true }
+                groups = members.count > 1 ? [members[0]: members] : [:]
+            } else {
+                groups = ValidationEngine.sameKeyGroups(column, passes: passes)
             }
             let shape = GroupFindingShape(rule, state: state)
             for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
@@ -693,6 +671,41 @@ public final class ValidationEngine: StagedRecordConsumer {
             let shape = GroupFindingShape(rule, state: state)
             flagged[rule.id]?.forEach { i in emitGroupFinding(rule, state: state, column: column, index: i, shape: shape) }
         }
+    }
+
+    /// Records with equal non-blank keys, among those `passes` keeps: first index → every index with that key.
+    static func sameKeyGroups(_ column: KeyColumn, passes: ChunkedArray<Bool>?) -> [Int: [Int]] {
+        // Records with equal keys, found by hash and confirmed byte for byte, in an open-addressing
+        // index of first occurrences: 5 bytes a slot at most two thirds full, about half what a
+        // [UInt64: Int32] dictionary took, and no second pass for 64-bit hash collisions.
+        var eligible = 0
+        column.forEachKey { i, key in if !key.isEmpty && (passes?[i] ?? true) { eligible += 1 } }
+        var capacity = 16
+        while capacity * 2 < eligible * 3 { capacity *= 2 }
+        let mask = capacity - 1
+        var slots = [UInt32](repeating: 0, count: capacity)   // first index + 1; 0 is empty
+        var tags = [UInt8](repeating: 0, count: capacity)
+        var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
+        column.forEachKey { i, key in
+            guard !key.isEmpty, passes?[i] ?? true else { return }
+            let h = KeyColumn.hash(key)
+            let tag = UInt8(truncatingIfNeeded: h >> 56)
+            var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            while true {
+                let f = Int(slots[s]) - 1
+                if f < 0 {
+                    slots[s] = UInt32(i + 1)
+                    tags[s] = tag
+                    break
+                }
+                if tags[s] == tag && column.equals(f, key) {
+                    groups[f, default: [f]].append(i)
+                    break
+                }
+                s = (s + 1) & mask
+            }
+        }
+        return groups
     }
 
     /// What a group rule's findings show, found once per rule: its display column, which key parts are

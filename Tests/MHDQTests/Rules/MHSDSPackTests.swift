@@ -90,9 +90,39 @@ import Testing
                 + "P004,RXX,9434765145,01,2026-09-30,LS1 4AP,1,A\n")])  // within the period: MHS00171, not MHS00168
         try expectOfficial(r, "MHS00168", key: "P002",
                            ["LocalPatientID": "P002", "PersonBirthDate": "2026-10-01", "ReportingPeriodEndDate": "2026-09-30"])
-        // "outside 0-130 years at the start of the reporting period" (the official guidance): born after the start.
-        try expectOfficial(r, "MHS00171", key: "P004", ["LocalPatientID": "P004", "PersonBirthDate": "2026-09-30"])
+        // "outside 0-130 years at the start of the reporting period" (the official guidance): born after the start,
+        // within the period or after it (then MHS00168 as well, as the portal reports both).
+        #expect(r.findings("MHS00171").map(\.recordKey) == ["P002", "P004"])
+        #expect(r.findings("MHS00171").last?.message
+            == (try S.officialMessage("MHS00171", ["LocalPatientID": "P004", "PersonBirthDate": "2026-09-30"])))
         #expect(r.outcome("MHS001MPI")?.rejected == [false, true, false, true])
+    }
+
+    static let header = "DatSetVer,OrgIDProvider,OrgIDSubmit,PrimSystemInUse,ReportingPeriodStartDate,ReportingPeriodEndDate,DateTimeDatSetCreate\n"
+
+    /// MHS00025: a second header in one submission rejects every header (a key of no fields); one is fine.
+    @Test func moreThanOneHeader() throws {
+        let one = "6.0,RX4,RX4,SysOne,2026-09-01,2026-09-30,2026-10-03T10:00:00\n"
+        #expect(try run([("MHS000Header", Self.header + one)]).findings("MHS00025").isEmpty)
+        let r = try run([("MHS000Header", Self.header + one + "6.0,RX4,RX4,SysTwo,2026-09-01,2026-09-30,2026-10-04T10:00:00\n")])
+        let found = r.findings("MHS00025")
+        #expect(found.map(\.row) == [2, 3])
+        #expect(found.allSatisfy { $0.severity.rawValue == S.officialRules["MHS00025"]!.level })
+        #expect(found.first?.message == (try S.officialMessage("MHS00025")))
+        #expect(r.outcome("MHS000Header")?.rejected == [true, true])
+    }
+
+    /// MHS00027: a file created after the portal's upload date, from midnight of the next day on.
+    @Test func fileCreatedAfterTheUploadDate() throws {
+        for (created, fires) in [("2026-10-15T23:59:59", false), ("2026-10-16T00:00:00", true), ("2026-10-16T09:00:00", true)] {
+            let dir = TempDir()
+            let file = dir.write("hdr.csv", Self.header + "6.0,RX4,RX4,Sys,2026-09-01,2026-09-30,\(created)\n")
+            var check = CheckRun(catalogue: S.catalogue, sources: try CheckRun.adHocSources(["MHS000Header=" + file], catalogue: S.catalogue,
+                                                                                              read: ReadOptions()),
+                                 period: S.period, packs: ["mhsds-v6"])
+            check.reference.settings["upload_date"] = "2026-10-15"
+            #expect(try check.run().findings("MHS00027").count == (fires ? 1 : 0), "\(created)")
+        }
     }
 
     @Test func nhsNumberStatusWhenNumberBlank() throws {
