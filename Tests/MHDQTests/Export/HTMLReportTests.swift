@@ -178,9 +178,11 @@ import Testing
         #expect(sep[1] == "<5")                      // numerator 3 of 310
         #expect(sep[2] == "310")
         #expect(sep[4] == "<1.62%")                  // 5 / 310 rounded up: never the exact rate
+        #expect(sep[3] == "–")                       // nor the stated one (0.97% of 310 is the 3 again)
         #expect(sep[5].contains("IND010 Denominator changed by more than 50% month on month"))
         let jan = try #require(series.first { $0.first == "Jan-24" })
         #expect(jan[5].contains("IND011"))
+        #expect(jan[3].hasPrefix("7.4"))             // a stated rate that may be shown is
         let ascofCharts = HTMLScan.svgs(html).filter { $0.contains("ASCOF 1F") }
         #expect(ascofCharts.count == 2)
         // Sep-23's rate is suppressed (no marker); Oct-23 and Jan-24 are flagged: two diamonds on the rate chart,

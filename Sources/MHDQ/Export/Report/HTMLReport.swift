@@ -498,10 +498,12 @@ struct ReportPage {
             h += "<details><summary>Data table</summary>\n<table class=\"data\">\n<caption>\(e(title)): the numbers in the charts</caption>\n<thead><tr>"
             h += "<th scope=\"col\">Period</th><th scope=\"col\" class=\"num\">Numerator</th><th scope=\"col\" class=\"num\">Denominator</th>"
             h += "<th scope=\"col\" class=\"num\">Stated</th><th scope=\"col\" class=\"num\">Rate</th><th scope=\"col\">Flagged by</th></tr></thead>\n<tbody>\n"
-            for (p, v) in zip(points, shown) {
+            // As in the chart, a stated rate is shown only where the rate may be: times the denominator it would
+            // give back a count the table shows only as a bound (<5).
+            for (p, v, statedShown) in zip(zip(points, shown), stated).map({ ($0.0, $0.1, $1) }) {
                 let flags = p.flags.map { id in input.ruleTitles[id].map { "\(id) \($0)" } ?? id }.joined(separator: "; ")
                 h += "<tr\(p.flags.isEmpty ? "" : " class=\"flagged-row\"")><th scope=\"row\">\(e(p.label))</th><td class=\"num\">\(e(v.numerator))</td>"
-                h += "<td class=\"num\">\(e(v.denominator))</td><td class=\"num\">\(e(p.stated.map { HTMLText.number($0, decimals: 2) + s.unit } ?? "–"))</td>"
+                h += "<td class=\"num\">\(e(v.denominator))</td><td class=\"num\">\(e(statedShown.map { HTMLText.number($0, decimals: 2) + s.unit } ?? "–"))</td>"
                 h += "<td class=\"num\">\(e(v.rate))</td><td>\(p.flags.isEmpty ? "–" : "<span aria-hidden=\"true\">◆ </span>" + e(flags))</td></tr>\n"
             }
             h += "</tbody>\n</table>\n</details>\n</figure>\n"
