@@ -85,13 +85,16 @@ final class ReturnRuleRunner {
             guard let s = stores[def.table] else { continue }
             let rules = seriesRules.filter { $0.series === def }
             let groupIndices = s.dataset.group.compactMap { s.dataset.index(of: $0) }
-            // Rows into series by their `by` values; rows with no period cannot be placed (staging reported them).
+            // Rows into series by their `by` values; rows with no period, or a blank `by` value (an area or
+            // measure not given, which could be any), cannot be placed (staging or a record rule reports them).
             var members: [[String]: [(index: Int, period: ReturnPeriod)]] = [:]
             var order: [[String]] = []
             for i in 0 ..< s.records.count {
                 set(s, i)
                 guard case .typed(.period(let p)) = def.period(context) else { continue }
-                let key = def.by.map { $0(context).text }
+                let values = def.by.map { $0(context) }
+                guard !values.contains(where: \.isBlank) else { continue }
+                let key = values.map(\.text)
                 if members[key] == nil { order.append(key) }
                 members[key, default: []].append((i, p))
             }

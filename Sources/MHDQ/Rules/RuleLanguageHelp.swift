@@ -50,8 +50,9 @@ public enum RuleLanguageHelp {
             series:     series = "NAME" (default: the table's only [[series]]), when = "condition on one
                         period", where = "..." (periods considered); the window functions below read
                         other periods of the same series; a finding names area / measure / period.
-                        A row whose period is blank or unreadable is in no series (staging reports an
-                        unreadable one; a record rule can report a blank one)
+                        A row whose period is blank or unreadable, or whose by value (area, measure) is
+                        blank, is in no series (staging reports an unreadable period; a record rule can
+                        report a blank)
             kpi:        verdict = \(KPIEvaluator.verdicts.map { "\"\($0)\"" }.joined(separator: " | ")):
                         the KPI return rows whose verdict against the KPI catalogue (Rules/kpi/README.md)
                         is that; kpi("part") reads the row's verdict in messages

@@ -221,6 +221,16 @@ import Testing
         #expect(r.findings.count == 3)
     }
 
+    /// Rows with no area or no measure are in no series (ASC013 says so): they could be any area's, so they are
+    /// not put together and judged as one (a 90% fall, a missing period), only reported as unplaceable.
+    @Test func rowsWithABlankAreaOrMeasureAreInNoSeries() throws {
+        let rows = [Self.row("2023-01", 500, 1000, area: ""), Self.row("2023-03", 50, 100, area: ""),
+                    Self.row("2023-01", 60, 100, measure: ""), Self.row("2023-02", 600, 1000, measure: "")]
+        let r = try Self.check(rows)
+        #expect(Set(r.findings.map(\.ruleID)) == ["ASC013"])
+        #expect(r.findings.count == 4)
+    }
+
     @Test func samePeriodTwiceInAnySpelling() throws {
         let r = try Self.check([Self.row("Apr-23", 100, 1000), Self.row("2023-04", 100, 1000), Self.row("May-23", 100, 1000)])
         #expect(r.findings.map(\.ruleID) == ["ASC012", "ASC012"])
