@@ -162,6 +162,9 @@ import Testing
             Row(period: "2024-04", numerator: "*", denominator: "20", stated: "15%", area: "Suppressed"),
             // Rounded counts, stated from the unrounded ones: 1,205 of 12,000 is 10.04%, the true figure 10.06% is possible.
             Row(period: "2024-04", numerator: "1,205", denominator: "12,000", stated: "10.06%", area: "Rounded"),
+            // Counts typed as bounds ("fewer than 5"): as unknown as "*", however they are spaced.
+            Row(period: "2024-04", numerator: "< 5", denominator: "100", stated: "1%", area: "Bound"),
+            Row(period: "2024-04", numerator: "<10", denominator: "1000", stated: "0.3%", area: "Bound ten"),
         ]
         let r = try Self.check(rows)
         #expect(Self.findings(r) == ["Impossible 2024-04 ASC005"])
