@@ -350,26 +350,27 @@ public struct FormatSpec: Sendable {
     }
 
     public func accepts(_ v: Value) -> Bool {
+        withUnsafePointer(to: v) { accepts(at: $0) }
+    }
+
+    /// `accepts` for a value where it lies (in a record): the common cases (a date, a short ASCII text, a
+    /// whole number) are decided there, with no copy of the value (a copy retains and releases its text);
+    /// the rest is `acceptsSlowly`.
+    func accepts(at value: UnsafePointer<Value>) -> Bool {
+        let v = value.pointee
         switch kind {
         case .date: if case .date = v { return true }; return false
         case .time: if case .time = v { return true }; return false
         case .dateTime: if case .dateTime = v { return true }; return false
         case .text:
-            // Characters as the Data Dictionary counts them (Unicode scalars; bytes when all ASCII).
-            if case .text(let s) = v {
-                // A String knows its byte count, and a character is one to four bytes: fewer bytes than the
-                // minimum are too few characters, and any bytes up to the maximum are at least one character
-                // and at most the maximum, all most formats ask (max anN). Only the rest are counted.
-                let bytes = s.utf8.count
-                if bytes < minLength { return false }
-                if bytes <= maxLength && minLength <= 1 { return true }
-                if let n = s.utf8.withContiguousStorageIfAvailable(FormatSpec.asciiLength), let n {
-                    return n >= minLength && n <= maxLength
-                }
-            }
-            let t = v.text
-            let n = t.utf8.allSatisfy { $0 < 0x80 } ? t.utf8.count : t.unicodeScalars.count
-            return n >= minLength && n <= maxLength
+            // A String knows its byte count, and a character is one to four bytes: fewer bytes than the
+            // minimum are too few characters, and any bytes up to the maximum are at least one character
+            // and at most the maximum, all most formats ask (max anN). All-ASCII text is counted by its bytes.
+            if case .text(let s) = v, let fits = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool? in
+                if bytes.count < minLength { return false }
+                if bytes.count <= maxLength && minLength <= 1 { return true }
+                return FormatSpec.asciiLength(bytes).map { $0 >= minLength && $0 <= maxLength }
+            }), let fits { return fits }
         case .digits:
             // A whole number staged as a number: its digits as MHSDS writes it (Value.format), without the text.
             if case .number(let d) = v, let n = FormatSpec.integerLength(d) {
@@ -379,10 +380,25 @@ public struct FormatSpec: Sendable {
                 for b in bytes where b &- 48 >= 10 { return false }
                 return bytes.count >= minLength && bytes.count <= maxLength
             }) { return ok }
+        case .decimal:
+            if case .number(let d) = v, let n = FormatSpec.integerLength(d) { return n <= maxLength }
+        }
+        return acceptsSlowly(v)
+    }
+
+    /// What `accepts` leaves: text that is not all ASCII or not contiguous, and values of another kind
+    /// (their text as MHSDS writes it).
+    @inline(never) func acceptsSlowly(_ v: Value) -> Bool {
+        switch kind {
+        case .date, .time, .dateTime: return false
+        case .text:
+            let t = v.text
+            let n = t.utf8.allSatisfy { $0 < 0x80 } ? t.utf8.count : t.unicodeScalars.count
+            return n >= minLength && n <= maxLength
+        case .digits:
             let s = v.text
             return s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && s.utf8.count >= minLength && s.utf8.count <= maxLength
         case .decimal:
-            if case .number(let d) = v, let n = FormatSpec.integerLength(d) { return n <= maxLength }
             let t = v.text
             return NumberParsing.parse(t) != nil && t.utf8.count <= maxLength
         }

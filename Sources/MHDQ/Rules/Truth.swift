@@ -44,10 +44,11 @@ struct FieldCheck {
     let shape: Shape
 
     @inline(__always) func fails(_ fields: UnsafeBufferPointer<Value>) -> Bool {
+        let value = fields.baseAddress.unsafelyUnwrapped + field
         switch shape {
-        case .blank: return fields[field].isBlank
-        case .badFormat(let format): return !fields[field].isBlank && !format.accepts(fields[field])
-        case .notIn(let codes): return !fields[field].isBlank && !codes.contains(fields[field])
+        case .blank: return value.pointee.isBlank
+        case .badFormat(let format): return !value.pointee.isBlank && !format.accepts(at: value)
+        case .notIn(let codes): return !value.pointee.isBlank && !codes.contains(at: value)
         }
     }
 
@@ -107,7 +108,13 @@ struct CodeWords {
     /// Membership with the meaning of `in`: the value's text equals a code (String equality, so canonical
     /// equivalence: "\u{212A}" is "K"). ASCII text is decided by its bytes: an ASCII text longer than any
     /// code is none of them.
-    @inline(__always) func contains(_ value: Value) -> Bool {
+    func contains(_ value: Value) -> Bool {
+        withUnsafePointer(to: value) { contains(at: $0) }
+    }
+
+    /// `contains` for a value where it lies (in a record), with no copy of it for the common case.
+    func contains(at pointer: UnsafePointer<Value>) -> Bool {
+        let value = pointer.pointee
         if case .text(let s) = value, let found = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool? in
             if let w = CodeWords.word(bytes) { return search(w) }
             for b in bytes where b >= 0x80 { return nil }
@@ -115,6 +122,12 @@ struct CodeWords {
         }), let found {
             return found
         }
+        return containsSlowly(value)
+    }
+
+    /// What `contains` leaves (kept out of line, so a value checked where it lies is not copied for it): a
+    /// value that is not contiguous text, or is text with non-ASCII bytes.
+    @inline(never) private func containsSlowly(_ value: Value) -> Bool {
         let text = value.text
         if let w = CodeWords.word(text) { return search(w) }
         return text.utf8.allSatisfy({ $0 < 0x80 }) ? false : containsSlowly(text)
