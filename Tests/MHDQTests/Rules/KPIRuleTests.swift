@@ -79,6 +79,18 @@ import Testing
         // Gaps to the decimals typed on either side: 4.5 against a whole 5.
         Case(indicator: "Sickness absence rate", target: "4.5%", actual: "5%", rag: .amber, gap: -0.5),
         Case(indicator: "Sickness absence rate", target: "4%", actual: "4.49%", rag: .amber, gap: -0.49),
+        // A row's tolerance: in the target's unit, or a shortening of it, is a band; in another unit it is not.
+        Case(indicator: "Sickness absence days per FTE", target: "8 days per FTE (+/- 1 days)", actual: "8.6 days per FTE", rag: .amber, gap: -0.6),
+        Case(indicator: "Sickness absence days per FTE", target: "8 days/WTE (+/- 1 day)", actual: "8.6 days per FTE", rag: .amber, gap: -0.6),
+        Case(indicator: "Sickness absence days per FTE", target: "8 (+/- 1 day)", actual: "8.6", rag: .amber, gap: -0.6),
+        Case(indicator: "Appraisal rate", target: "85% (+/- 2%)", actual: "84%", rag: .amber, gap: -1),
+        Case(indicator: "Appraisal rate", target: "85% (+/- 20 days)", actual: "70%", rag: .notComparable,
+             note: "the target's tolerance is in days, the target in %: different units, not compared"),
+        Case(indicator: "Sickness absence days per FTE", target: "8 days per FTE (+/- 5%)", actual: "8.6 days per FTE", rag: .notComparable,
+             note: "the target's tolerance is in %, the target in days per FTE: different units, not compared"),
+        Case(indicator: "Sickness absence days per FTE", target: "8 days per FTE (+/- 1 week)", actual: "8.6 days per FTE", rag: .notComparable,
+             note: "the target's tolerance is in weeks, the target in days per FTE: different units, not compared"),
+        Case(indicator: "Sickness absence rate", target: "4% ± 1 day", actual: "4.3%", rag: .notComparable),
     ]
 
     static func csv(_ cases: [Case]) -> String {
@@ -181,6 +193,27 @@ import Testing
         #expect(catalogue.unit("Per Cent") == "%")
         #expect(catalogue.direction("↓") == "lower")
         #expect(catalogue.direction("sideways") == nil)
+    }
+
+    /// A tolerance's unit is the value's unit, or a shortening of it (its leading words, singular or plural);
+    /// any other unit is another measure, never read as a band in the value's unit.
+    @Test func toleranceUnitIsTheValuesUnitOrAShortening() throws {
+        let catalogue = try KPICatalogue.load(directory: S.rulesDirectory + "/kpi")
+        let same: [(String, String, [String])] = [
+            ("", "%", []), ("%", "%", []), ("per cent", "%", []), ("day", "days per FTE", []), ("days", "days per FTE", []),
+            ("Day", "days per FTE", ["days/WTE"]), ("days per WTE", "days per FTE", []), ("day per FTE", "days per FTE", []),
+            ("day", "days", []), ("wk", "weeks", []),
+        ]
+        for (typed, unit, spellings) in same {
+            #expect(catalogue.tolerance(unit: typed, isIn: unit, spellings: spellings), "\(typed) in \(unit)")
+        }
+        let other: [(String, String)] = [
+            ("days", "%"), ("day", "%"), ("%", "days"), ("%", "days per FTE"), ("week", "days per FTE"), ("FTE", "days per FTE"),
+            ("days per month", "days per FTE"), ("points", "%"), ("pts", "%"), ("days", ""),
+        ]
+        for (typed, unit) in other {
+            #expect(!catalogue.tolerance(unit: typed, isIn: unit), "\(typed) in \(unit)")
+        }
     }
 
     // MARK: - Catalogue errors
