@@ -195,6 +195,36 @@ import Testing
         #expect(catalogue.direction("sideways") == nil)
     }
 
+    /// KPI007 keys on the KPI a row means (kpi_id(Indicator), else the name trimmed and in lower case): the same
+    /// KPI under two of its names or in two cases is reported twice; another period or organisation is not.
+    @Test func reportedTwiceUnderAnotherNameOrCase() throws {
+        let csv = """
+            Indicator,Organisation,Period,Target,Actual,Unit,Direction
+            Ethnicity recording,Trust A,Q1 2024/25,90%,91%,,Higher is better
+            ETHNICITY RECORDING,Trust A,Q1 2024/25,90%,92%,,Higher is better
+            Ethnicity recording,Trust A,Q2 2024/25,90%,91%,,Higher is better
+            Appraisal rate,Trust A,Q1 2024/25,85%,80%,,
+            Appraisals,Trust A,Q1 2024/25,85%,81%,,
+            Appraisal rate,Trust A,Q2 2024/25,85%,80%,,
+            Appraisal rate,Trust B,Q1 2024/25,85%,80%,,
+            Staff turnover,Trust A,Q1 2024/25,12%,11%,,
+
+            """
+        let r = try S.check(TempDir(), tables: [("KpiReturn", csv)], packs: ["kpi"])
+        let twice = r.findings("KPI007")
+        #expect(twice.compactMap(\.row) == [2, 3, 5, 6])
+        #expect(twice.map(\.value) == ["Ethnicity recording", "ETHNICITY RECORDING", "Appraisal rate", "Appraisals"])
+        #expect(twice.map(\.recordKey) == ["ethnicity recording+Trust A+FY2024/25 Q1", "ethnicity recording+Trust A+FY2024/25 Q1",
+                                            "KPI-APPRAISAL+Trust A+FY2024/25 Q1", "KPI-APPRAISAL+Trust A+FY2024/25 Q1"])
+        #expect(twice.last?.message == "Appraisals for Trust A, FY2024/25 Q1 is reported more than once (under this or another of its names).")
+    }
+
+    @Test func kpiIDReadsTheCatalogue() throws {
+        #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn", ["Indicator": .text("staff TURNOVER rate")]) == .text("KPI-TURNOVER"))
+        #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn", ["Indicator": .text("Ethnicity recording")]) == .null)
+        #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn") == .null)
+    }
+
     /// A tolerance's unit is the value's unit, or a shortening of it (its leading words, singular or plural);
     /// any other unit is another measure, never read as a band in the value's unit.
     @Test func toleranceUnitIsTheValuesUnitOrAShortening() throws {
