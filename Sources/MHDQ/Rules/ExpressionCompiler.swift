@@ -101,6 +101,8 @@ public struct CompileScope {
     public var window = false
     /// KPI rules may read their row's verdict (kpi("gap")).
     public var kpi = false
+    /// The KPI catalogue (Rules/kpi), once a kpi rule or kpi_id() has loaded it: the pack keeps it for the rest.
+    public var kpiCatalogue: KPICatalogue?
 
     public init(dataset: Dataset, header: Dataset?, catalogue: Catalogue, lookups: LookupRegistry) {
         self.dataset = dataset

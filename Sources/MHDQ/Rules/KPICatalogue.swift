@@ -62,6 +62,31 @@ public struct KPICatalogue: Sendable {
         s.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
+    /// Whether a tolerance typed with the unit `typed` ("day" in "8 days per FTE (+/- 1 day)") is a band in
+    /// `unit`, the unit the row's values are in; `spellings` are how the row typed that unit ("days/WTE").
+    ///
+    /// It is when it names no unit, when the catalogue reads it as `unit` ("days per WTE" for "days per FTE"),
+    /// or when it shortens `unit` or one of `spellings` to its leading words, singular or plural: "1 day" of
+    /// "days per FTE" is a day per FTE, the rest of the unit understood. Anything else is another unit, and
+    /// the tolerance is not a band around the target: "20 days" against "85%", "5%" against "8 days".
+    /// "points" is not read as "%": the catalogue lists no such spelling of it.
+    public func tolerance(unit typed: String, isIn unit: String, spellings: [String] = []) -> Bool {
+        if typed.trimmingSpaces().isEmpty || self.unit(typed) == unit { return true }
+        let short = KPICatalogue.unitWords(typed)
+        return ([unit] + spellings).contains { spelling in
+            let words = KPICatalogue.unitWords(spelling)
+            return !short.isEmpty && short.count <= words.count && zip(short, words).allSatisfy(==)
+        }
+    }
+
+    /// A unit's words for telling a shortening: lower case, split at spaces and "/", each singular
+    /// ("Days/WTE" → ["day", "wte"]).
+    static func unitWords(_ s: String) -> [String] {
+        unitKey(s).split(whereSeparator: { $0 == " " || $0 == "/" }).map { word in
+            word.count > 2 && word.hasSuffix("s") && !word.hasSuffix("ss") ? String(word.dropLast()) : String(word)
+        }
+    }
+
     /// Loads every *.toml under `directory`; any error names file:line:column.
     public static func load(directory: String) throws -> KPICatalogue {
         var catalogue = KPICatalogue(directory: directory)

@@ -141,6 +141,12 @@ struct KPIEvaluator {
         if targetUnit != actualUnit {
             return verdict(.notComparable, "the target is in \(targetUnit), the actual in \(actualUnit): different units, not compared")
         }
+        // The row's own tolerance must be a band in the same unit ("(+/- 1 day)" of days per FTE), not another
+        // measure: "85% (+/- 20 days)" is not 20 points either side of 85%.
+        if t.tolerance != nil, !catalogue.tolerance(unit: t.toleranceUnit, isIn: actualUnit, spellings: [t.unit, a.unit]) {
+            let other = catalogue.unit(t.toleranceUnit)
+            return verdict(.notComparable, "the target's tolerance is in \(other), the target in \(actualUnit.isEmpty ? "no unit" : actualUnit): different units, not compared")
+        }
 
         // A comparator in the target (">75%") says which way is better too.
         let implied: String? = t.comparator.hasPrefix(">") ? "higher" : t.comparator.hasPrefix("<") ? "lower" : nil

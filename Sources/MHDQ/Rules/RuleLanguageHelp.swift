@@ -36,7 +36,9 @@ public enum RuleLanguageHelp {
             message     text with {placeholders}: a field, MHS000Header.Field, or any expression (group
                         rules: fields of the record by name, or what reads no record)
             needs       extra context the rule needs: ods, postcodes, portal_org, upload_date
-            duplicate:  key = [fields]            more than one record with the same key
+            duplicate:  key = [fields]            more than one record with the same key; a key may name
+                        derived fields ([[derive]]) to compare what values mean rather than how they are
+                        typed (KPI007 keys on the KPI a row means: kpi_id(Indicator), else its name)
             orphan:     key = [fields], references = "TABLE", references_key = [fields]
                         a record whose key has no valid (not rejected) record in TABLE
             aggregate:  measure = \(AggregateMeasure.allCases.map(\.rawValue).joined(separator: " | ")),

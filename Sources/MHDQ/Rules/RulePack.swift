@@ -56,6 +56,8 @@ public final class Rule {
 
     // Group rules.
     public var key: [String] = []
+    /// Where each part of `key` is read: a field of the record, or (duplicate rules) a derived field.
+    var keyParts: [KeyPart] = []
     public var references: String?
     public var referencesKey: [String] = []
     /// Group rules: the record fields their message shows.
@@ -111,6 +113,13 @@ public final class Rule {
         self.filter = filter
         self.message = message
     }
+}
+
+/// One part of a group rule's key. A derived field is named by its slot as well as its name: packs loaded
+/// together may each derive a field of the same name for a table, and their keys must not be taken for one.
+enum KeyPart: Hashable {
+    case field(String)
+    case derived(String, slot: Int)
 }
 
 /// A rule the pack knows of but does not implement, with the reason (for coverage).
@@ -315,9 +324,11 @@ public enum RulePackLoader {
             scope.derived = pack.derived[ds.table, default: []].map { ($0.name, $0.slot) }
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
+            scope.kpiCatalogue = pack.kpiCatalogue
             guard let expr = try compile(d, "expr", &scope, perRecord: true) else { throw MHDQError.invocation("[[derive]] needs expr", at: d.location) }
             pack.derived[ds.table, default: []].append((name, CompiledExpression(evaluate: expr), pack.lookups.derivedSlot(table: ds.table)))
             pack.derivedNeeds[ds.table, default: [:]][name] = scope.needs
+            pack.kpiCatalogue = scope.kpiCatalogue
             try requireEarlierTables(scope.needs, of: ds.table, catalogue: catalogue, at: d["expr"]?.location ?? d.location)
         }
 
@@ -327,6 +338,7 @@ public enum RulePackLoader {
             scope.derived = pack.derived[ds.table, default: []].map { ($0.name, $0.slot) }
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
+            scope.kpiCatalogue = pack.kpiCatalogue
             let series = try SeriesDefinition.load(t, dataset: ds, compileText: { text, table, key in
                 var origin = table[key]?.location ?? table.location
                 origin.offset = nil
@@ -337,6 +349,7 @@ public enum RulePackLoader {
                 throw MHDQError.invocation("series \"\(series.name)\" is declared twice (first at \(other.location))", at: t.location)
             }
             pack.series.append(series)
+            pack.kpiCatalogue = scope.kpiCatalogue
         }
 
         for r in try doc.tables("rule") {
@@ -368,6 +381,7 @@ public enum RulePackLoader {
             scope.derived = pack.derived[ds.table, default: []].map { ($0.name, $0.slot) }
             scope.derivedNeeds = pack.derivedNeeds[ds.table, default: [:]]
             scope.settings = pack.settings
+            scope.kpiCatalogue = pack.kpiCatalogue
             scope.window = kind == .series
             scope.kpi = kind == .kpi
             let field = try r.string("field") ?? ""
@@ -390,10 +404,22 @@ public enum RulePackLoader {
                 rule.fieldCheck = c.check
             case .duplicate, .orphan:
                 rule.key = try r.strings("key") ?? ds.key
-                for k in rule.key where ds.index(of: k) == nil {
-                    throw MHDQError.invocation("key field \"\(k)\" is not a field of \(ds.table)", at: r["key"]?.location ?? r.location)
+                // A duplicate rule may key on derived fields ("the same KPI" whatever name a row gives it); an
+                // orphan rule's key is matched with fields of the other table, so it names fields.
+                rule.keyParts = try rule.key.map { k in
+                    if let f = ds.field(k) { return .field(f.name) }
+                    if kind == .duplicate, let d = scope.derived.first(where: { $0.name.lowercased() == k.lowercased() }) {
+                        scope.needs.formUnion(scope.derivedNeeds[d.name] ?? [])
+                        return .derived(d.name, slot: d.slot)
+                    }
+                    throw MHDQError.invocation("key field \"\(k)\" is not a field of \(ds.table)\(kind == .duplicate ? " or a derived field" : "")",
+                                               at: r["key"]?.location ?? r.location)
                 }
-                rule.key = rule.key.map { ds.field($0)!.name }
+                rule.key = rule.keyParts.map { part in
+                    switch part {
+                    case .field(let name), .derived(let name, _): return name
+                    }
+                }
                 if kind == .orphan {
                     let refName = try r.requiredString("references")
                     guard let ref = catalogue.dataset(refName) else {
@@ -473,8 +499,8 @@ public enum RulePackLoader {
                                                at: r["verdict"]?.location)
                 }
                 rule.verdict = verdict
-                if pack.kpiCatalogue == nil { pack.kpiCatalogue = try KPICatalogue.load(directory: catalogue.rulesDirectory + "/kpi") }
-                rule.kpiCatalogue = pack.kpiCatalogue
+                if scope.kpiCatalogue == nil { scope.kpiCatalogue = try KPICatalogue.load(directory: catalogue.rulesDirectory + "/kpi") }
+                rule.kpiCatalogue = scope.kpiCatalogue
             }
             if kind != .aggregate, let node = r["warn_when"] ?? r["fail_when"] {
                 throw MHDQError.invocation("warn_when and fail_when judge an aggregate rule's measure; this is a \(kind.rawValue) rule", at: node.location)
@@ -509,6 +535,7 @@ public enum RulePackLoader {
                 }
             }
             rule.needs.formUnion(scope.needs)
+            pack.kpiCatalogue = scope.kpiCatalogue
             if kind != .orphan { try requireEarlierTables(scope.needs, of: rule.table, catalogue: catalogue, at: r.location) }
             pack.rules.append(rule)
         }

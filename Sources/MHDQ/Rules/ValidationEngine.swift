@@ -60,8 +60,10 @@ public final class ValidationEngine: StagedRecordConsumer {
     private var derived: [String: [CompiledExpression]] = [:]
     /// The current record's values of its table's group-by expressions (aggregate rules).
     private var groupValues: [Value] = []
-    /// Key signatures each table must remember: table → [fields].
-    private var keySignatures: [String: [[String]]] = [:]
+    /// Key signatures each table must remember: table → [fields or derived fields].
+    private var keySignatures: [String: [[KeyPart]]] = [:]
+    /// A key's values gathered from the record and its derived fields (reused: a key that reads a derived field).
+    private var keyValues: [Value] = []
     /// The tables lookups read, with the fields each is asked for (the context's lookups, in order).
     private var lookupTables: [(table: String, keyField: String, fields: [String])] = []
     /// Fields group-rule messages show, stored per record (blanks kept): table → [fields].
@@ -103,7 +105,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         var tallies: [GroupTally] = []
         var groupParts = GroupParts()
 
-        func keys(_ signature: [String]) -> KeyColumn? {
+        func keys(_ signature: [KeyPart]) -> KeyColumn? {
             program?.keySignatures.firstIndex(of: signature).flatMap { $0 < keyColumns.count ? keyColumns[$0] : nil }
         }
         func displays(_ signature: [String]) -> KeyColumn? {
@@ -266,9 +268,9 @@ public final class ValidationEngine: StagedRecordConsumer {
                 case .series, .kpi: returnRules.add(rule, dataset: catalogue.dataset(rule.table)!)
                 case .duplicate, .orphan:
                     groupRules.append(rule)
-                    keySignatures[rule.table, default: []].append(rule.key)
+                    keySignatures[rule.table, default: []].append(rule.keyParts)
                     if !rule.messageFields.isEmpty && rule.messageFields != rule.key { displaySignatures[rule.table, default: []].append(rule.messageFields) }
-                    if let ref = rule.references { keySignatures[ref, default: []].append(rule.referencesKey) }
+                    if let ref = rule.references { keySignatures[ref, default: []].append(rule.referencesKey.map(KeyPart.field)) }
                 }
             }
             // Each derived field at its slot: packs loaded together number their fields apart, and a slot
@@ -301,8 +303,12 @@ public final class ValidationEngine: StagedRecordConsumer {
     final class TableProgram {
         var recordRules: [Rule] = []
         var derived: [CompiledExpression] = []
-        var keySignatures: [[String]] = []
+        var keySignatures: [[KeyPart]] = []
+        /// Per key signature, where its values are: field positions in the record, or, when it reads a derived
+        /// field, positions in the values gathered by `keyGathers`.
         var keyIndices: [[Int]] = []
+        /// Per key signature that reads a derived field, each part: a field position (record) or a derived slot.
+        var keyGathers: [[(derived: Bool, index: Int)]?] = []
         var displaySignatures: [[String]] = []
         var displayIndices: [[Int]] = []
         var filteredGroupRules: [Rule] = []
@@ -364,12 +370,20 @@ public final class ValidationEngine: StagedRecordConsumer {
             k -= 1
         }
         p.derived = derived[table.table] ?? []
-        var seen = Set<[String]>()
-        for sig in keySignatures[table.table] ?? [] where seen.insert(sig).inserted {
+        var seenKeys = Set<[KeyPart]>()
+        for sig in keySignatures[table.table] ?? [] where seenKeys.insert(sig).inserted {
             p.keySignatures.append(sig)
-            p.keyIndices.append(sig.map { table.index(of: $0)! })
+            let parts = sig.map { part -> (derived: Bool, index: Int) in
+                switch part {
+                case .field(let name): return (false, table.index(of: name)!)
+                case .derived(_, let slot): return (true, slot)
+                }
+            }
+            let readsDerived = parts.contains { $0.derived }
+            p.keyIndices.append(readsDerived ? Array(parts.indices) : parts.map(\.index))
+            p.keyGathers.append(readsDerived ? parts : nil)
         }
-        seen = []
+        var seen = Set<[String]>()
         for sig in displaySignatures[table.table] ?? [] where seen.insert(sig).inserted {
             p.displaySignatures.append(sig)
             p.displayIndices.append(sig.map { table.index(of: $0)! })
@@ -435,7 +449,15 @@ public final class ValidationEngine: StagedRecordConsumer {
             findings.add(makeFinding(rule, state: state, index: index, message: message, identifiers: identifiers))
         }
         for k in 0 ..< program.keySignatures.count {
-            state.keyColumns[k].append(fields: program.keyIndices[k], of: record.values)
+            if let gather = program.keyGathers[k] {
+                keyValues.removeAll(keepingCapacity: true)
+                for part in gather {
+                    keyValues.append(part.derived ? (part.index < context.derived.count ? context.derived[part.index] : .null) : record.values[part.index])
+                }
+                state.keyColumns[k].append(fields: program.keyIndices[k], of: keyValues)
+            } else {
+                state.keyColumns[k].append(fields: program.keyIndices[k], of: record.values)
+            }
         }
         for k in 0 ..< program.displaySignatures.count {
             state.displayColumns[k].append(fields: program.displayIndices[k], of: record.values, allowBlanks: true)
@@ -598,7 +620,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     /// a rejected parent leaves its children with no valid parent, until nothing changes.
     func finishGroups() {
         for rule in groupRules where rule.kind == .duplicate {
-            guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
+            guard let state = states[rule.table], let column = state.keys(rule.keyParts) else { continue }
             let passes = state.passes(rule)
             let groups: [Int: [Int]]
             if rule.key.isEmpty {
@@ -630,8 +652,8 @@ public final class ValidationEngine: StagedRecordConsumer {
             changed = false
             rounds += 1
             for rule in orphanRules {
-                guard let state = states[rule.table], let column = state.keys(rule.key),
-                      let parent = states[rule.references!], let parentColumn = parent.keys(rule.referencesKey) else { continue }
+                guard let state = states[rule.table], let column = state.keys(rule.keyParts),
+                      let parent = states[rule.references!], let parentColumn = parent.keys(rule.referencesKey.map(KeyPart.field)) else { continue }
                 let parentVersion = version[parent.dataset.table, default: 0]
                 if lastRun[rule.id] == parentVersion { continue }
                 lastRun[rule.id] = parentVersion
@@ -667,7 +689,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
         }
         for rule in orphanRules {
-            guard let state = states[rule.table], let column = state.keys(rule.key) else { continue }
+            guard let state = states[rule.table], let column = state.keys(rule.keyParts) else { continue }
             let shape = GroupFindingShape(rule, state: state)
             flagged[rule.id]?.forEach { i in emitGroupFinding(rule, state: state, column: column, index: i, shape: shape) }
         }
@@ -715,12 +737,19 @@ public final class ValidationEngine: StagedRecordConsumer {
         let displayIsKey: Bool
         let identifying: [Bool]
         let valuePart: Int?
+        /// The rule's field among the displayed fields, when the key does not hold it as typed (a key on a
+        /// derived field: the KPI, where the row typed one of its names).
+        let displayValuePart: Int?
 
         init(_ rule: Rule, state: TableState) {
             displayIsKey = rule.messageFields == rule.key
             display = rule.messageFields.isEmpty || displayIsKey ? nil : state.displays(rule.messageFields)
-            identifying = rule.key.map { state.dataset.field($0)?.identifier == true }
-            valuePart = rule.key.firstIndex(of: rule.field)
+            identifying = rule.keyParts.map { part in
+                if case .field(let name) = part { return state.dataset.field(name)?.identifier == true }
+                return false
+            }
+            valuePart = rule.keyParts.firstIndex(of: .field(rule.field))
+            displayValuePart = valuePart == nil ? rule.messageFields.firstIndex(of: rule.field) : nil
         }
     }
 
@@ -732,7 +761,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         for (k, part) in parts.enumerated() where k < shape.identifying.count && shape.identifying[k] { identifiers.append(part) }
         var f = makeFinding(rule, state: state, index: index, message: message,
                             key: parts.count == 1 ? parts[0] : parts.joined(separator: "+"), identifiers: identifiers)
-        if let k = shape.valuePart, k < parts.count { f.value = parts[k] }
+        if let k = shape.valuePart, k < parts.count {
+            f.value = parts[k]
+        } else if let k = shape.displayValuePart, k < display.count {
+            f.value = display[k]
+        }
         findings.add(f)
     }
 

@@ -1,5 +1,6 @@
-// Functions that read other periods of a series (prev, next, trailing_median, periods_missing_before) and
-// the KPI verdict of a return row (kpi): compiled here because their argument is evaluated at other points.
+// Functions that read other periods of a series (prev, next, trailing_median, periods_missing_before),
+// the KPI verdict of a return row (kpi) and the KPI catalogue (kpi_id): compiled here because their
+// argument is evaluated at other points, or because they read more than the rule's own tables.
 
 /// The ordered points of one series while its rules run: each point's record and derived fields.
 public final class SeriesWindow {
@@ -40,6 +41,7 @@ enum WindowFunctions {
         RuleFunction(name: "trailing_median", signature: "trailing_median(x, n)", summary: "series rules: the median of x over the n periods before this one (those where x is a number)", arity: 2 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "periods_missing_before", signature: "periods_missing_before(period)", summary: "series rules: periods missing between the previous period of the series and this one (0 when consecutive)", arity: 1 ... 1, needs: nil) { _, _ in .null },
         RuleFunction(name: "kpi", signature: "kpi(\"part\")", summary: "kpi rules: the row's verdict: \(KPIEvaluator.parts.joined(separator: ", "))", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "kpi_id", signature: "kpi_id(name)", summary: "the id of the KPI the KPI catalogue (Rules/kpi) knows by this name, whatever its case, spacing and punctuation (blank if none)", arity: 1 ... 1, needs: nil) { _, _ in .null },
     ]
 }
 
@@ -52,6 +54,18 @@ extension ExpressionCompiler {
                 throw error("kpi() takes one of \(KPIEvaluator.parts.map { "\"\($0)\"" }.joined(separator: ", "))", args[0].span)
             }
             return { ctx in ctx.kpi.map { KPIEvaluator.part(part, of: $0) } ?? .null }
+        }
+        if name == "kpi_id" {
+            // Any rule may ask (a derived field that names the KPI whatever the return calls it): the catalogue
+            // is loaded once, for the first that does.
+            let catalogue = try scope.kpiCatalogue ?? KPICatalogue.load(directory: scope.catalogue.rulesDirectory + "/kpi")
+            scope.kpiCatalogue = catalogue
+            let x = try compile(args[0], &scope)
+            return { ctx in
+                let v = x(ctx)
+                if v.isBlank { return .null }
+                return catalogue.kpi(named: v.text).map { .text($0.id) } ?? .null
+            }
         }
         guard WindowFunctions.names.contains(name) else { return nil }
         guard scope.window else {

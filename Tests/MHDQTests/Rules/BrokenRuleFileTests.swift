@@ -177,6 +177,15 @@ import Testing
         #expect(e.message.hasSuffix("/packs/broken/bad.toml:3:1)"))
     }
 
+    /// A duplicate rule may key on a derived field; an orphan rule's key is matched with another table's fields.
+    @Test func keyNamesFieldsOrDerivedFields() throws {
+        let derive = "table = \"MHS001MPI\"\n\n[[derive]]\nname = \"Ethnic\"\nexpr = 'upper(trim(EthnicCategory))'\n\n"
+        var e = try loadError(["bad.toml": derive + "[[rule]]\nid = \"BAD001\"\nkind = \"orphan\"\nkey = [\"Ethnic\"]\nreferences = \"MHS101Referral\"\nreferences_key = [\"LocalPatientID\"]\nmessage = \"m\"\n"])
+        #expect(e.message == "key field \"Ethnic\" is not a field of MHS001MPI")
+        e = try loadError(["bad.toml": derive + "[[rule]]\nid = \"BAD001\"\nkind = \"duplicate\"\nkey = [\"Ethnc\"]\nmessage = \"m\"\n"])
+        #expect(e.message == "key field \"Ethnc\" is not a field of MHS001MPI or a derived field")
+    }
+
     @Test func placeholderAfterAnEscapedQuote() throws {
         let e = try loadError(rule("when = 'LocalPatientID is blank'\nmessage = \"\\\"{Nope}\\\"\"\n"))
         #expect(at(e) == "bad.toml:7:15")                  // the placeholder's name, past the \"

@@ -79,6 +79,18 @@ import Testing
         // Gaps to the decimals typed on either side: 4.5 against a whole 5.
         Case(indicator: "Sickness absence rate", target: "4.5%", actual: "5%", rag: .amber, gap: -0.5),
         Case(indicator: "Sickness absence rate", target: "4%", actual: "4.49%", rag: .amber, gap: -0.49),
+        // A row's tolerance: in the target's unit, or a shortening of it, is a band; in another unit it is not.
+        Case(indicator: "Sickness absence days per FTE", target: "8 days per FTE (+/- 1 days)", actual: "8.6 days per FTE", rag: .amber, gap: -0.6),
+        Case(indicator: "Sickness absence days per FTE", target: "8 days/WTE (+/- 1 day)", actual: "8.6 days per FTE", rag: .amber, gap: -0.6),
+        Case(indicator: "Sickness absence days per FTE", target: "8 (+/- 1 day)", actual: "8.6", rag: .amber, gap: -0.6),
+        Case(indicator: "Appraisal rate", target: "85% (+/- 2%)", actual: "84%", rag: .amber, gap: -1),
+        Case(indicator: "Appraisal rate", target: "85% (+/- 20 days)", actual: "70%", rag: .notComparable,
+             note: "the target's tolerance is in days, the target in %: different units, not compared"),
+        Case(indicator: "Sickness absence days per FTE", target: "8 days per FTE (+/- 5%)", actual: "8.6 days per FTE", rag: .notComparable,
+             note: "the target's tolerance is in %, the target in days per FTE: different units, not compared"),
+        Case(indicator: "Sickness absence days per FTE", target: "8 days per FTE (+/- 1 week)", actual: "8.6 days per FTE", rag: .notComparable,
+             note: "the target's tolerance is in weeks, the target in days per FTE: different units, not compared"),
+        Case(indicator: "Sickness absence rate", target: "4% ± 1 day", actual: "4.3%", rag: .notComparable),
     ]
 
     static func csv(_ cases: [Case]) -> String {
@@ -181,6 +193,57 @@ import Testing
         #expect(catalogue.unit("Per Cent") == "%")
         #expect(catalogue.direction("↓") == "lower")
         #expect(catalogue.direction("sideways") == nil)
+    }
+
+    /// KPI007 keys on the KPI a row means (kpi_id(Indicator), else the name trimmed and in lower case): the same
+    /// KPI under two of its names or in two cases is reported twice; another period or organisation is not.
+    @Test func reportedTwiceUnderAnotherNameOrCase() throws {
+        let csv = """
+            Indicator,Organisation,Period,Target,Actual,Unit,Direction
+            Ethnicity recording,Trust A,Q1 2024/25,90%,91%,,Higher is better
+            ETHNICITY RECORDING,Trust A,Q1 2024/25,90%,92%,,Higher is better
+            Ethnicity recording,Trust A,Q2 2024/25,90%,91%,,Higher is better
+            Appraisal rate,Trust A,Q1 2024/25,85%,80%,,
+            Appraisals,Trust A,Q1 2024/25,85%,81%,,
+            Appraisal rate,Trust A,Q2 2024/25,85%,80%,,
+            Appraisal rate,Trust B,Q1 2024/25,85%,80%,,
+            Staff turnover,Trust A,Q1 2024/25,12%,11%,,
+
+            """
+        let r = try S.check(TempDir(), tables: [("KpiReturn", csv)], packs: ["kpi"])
+        let twice = r.findings("KPI007")
+        #expect(twice.compactMap(\.row) == [2, 3, 5, 6])
+        #expect(twice.map(\.value) == ["Ethnicity recording", "ETHNICITY RECORDING", "Appraisal rate", "Appraisals"])
+        #expect(twice.map(\.recordKey) == ["ethnicity recording+Trust A+FY2024/25 Q1", "ethnicity recording+Trust A+FY2024/25 Q1",
+                                            "KPI-APPRAISAL+Trust A+FY2024/25 Q1", "KPI-APPRAISAL+Trust A+FY2024/25 Q1"])
+        #expect(twice.last?.message == "Appraisals for Trust A, FY2024/25 Q1 is reported more than once (under this or another of its names).")
+    }
+
+    @Test func kpiIDReadsTheCatalogue() throws {
+        #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn", ["Indicator": .text("staff TURNOVER rate")]) == .text("KPI-TURNOVER"))
+        #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn", ["Indicator": .text("Ethnicity recording")]) == .null)
+        #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn") == .null)
+    }
+
+    /// A tolerance's unit is the value's unit, or a shortening of it (its leading words, singular or plural);
+    /// any other unit is another measure, never read as a band in the value's unit.
+    @Test func toleranceUnitIsTheValuesUnitOrAShortening() throws {
+        let catalogue = try KPICatalogue.load(directory: S.rulesDirectory + "/kpi")
+        let same: [(String, String, [String])] = [
+            ("", "%", []), ("%", "%", []), ("per cent", "%", []), ("day", "days per FTE", []), ("days", "days per FTE", []),
+            ("Day", "days per FTE", ["days/WTE"]), ("days per WTE", "days per FTE", []), ("day per FTE", "days per FTE", []),
+            ("day", "days", []), ("wk", "weeks", []),
+        ]
+        for (typed, unit, spellings) in same {
+            #expect(catalogue.tolerance(unit: typed, isIn: unit, spellings: spellings), "\(typed) in \(unit)")
+        }
+        let other: [(String, String)] = [
+            ("days", "%"), ("day", "%"), ("%", "days"), ("%", "days per FTE"), ("week", "days per FTE"), ("FTE", "days per FTE"),
+            ("days per month", "days per FTE"), ("points", "%"), ("pts", "%"), ("days", ""),
+        ]
+        for (typed, unit) in other {
+            #expect(!catalogue.tolerance(unit: typed, isIn: unit), "\(typed) in \(unit)")
+        }
     }
 
     // MARK: - Catalogue errors
