@@ -169,8 +169,11 @@ public struct OutputFolder {
         lock.release()
     }
 
-    /// Moves the finished run into place and points `latest` at it.
-    public func commit() throws {
+    /// Moves the finished run into place and points `latest` at it. `confirm` runs once the run is in place, before
+    /// anything else changes (an earlier run of its id is still set aside, `latest` not yet moved): `mhdq run` commits
+    /// the run's history record there. If it throws, the run is taken back out (to its partial folder, which
+    /// `discard()` removes) and the earlier run restored, so the run is saved exactly when `confirm` succeeds.
+    public func commit(confirming confirm: () throws -> Void = {}) throws {
         let fm = FileManager.default
         // A run given the id of an earlier one (--run-id) replaces it: set the old one aside first, so that the
         // name always holds a complete run, and delete it once the new one is in place.
@@ -185,8 +188,18 @@ public struct OutputFolder {
             setAside = rename(final, replaced) == 0
         }
         guard rename(partial, final) == 0 else {
+            let reason = String(cString: strerror(errno))
             if setAside { _ = rename(replaced, final) }
-            throw MHDQError.input("cannot move the finished run into place", at: SourceLocation(file: final))
+            throw MHDQError.input("cannot move the finished run into place: \(reason)", at: SourceLocation(file: final))
+        }
+        do {
+            try confirm()
+        } catch {
+            // Back under its hidden name (never over a folder another run of this id has claimed meanwhile).
+            var st = stat()
+            if lstat(partial, &st) == 0 || rename(final, partial) != 0 { try? fm.removeItem(atPath: final) }
+            if setAside { _ = rename(replaced, final) }
+            throw error
         }
         lock.release()
         if setAside { try? fm.removeItem(atPath: replaced) }

@@ -176,6 +176,33 @@ struct RunInterruptionTests {
         #expect(try Self.snapshot(out + "/good") == before)
     }
 
+    /// A run is saved only if what commits with it (its history record) succeeds: otherwise it is taken back out,
+    /// the earlier run of its id is restored and `latest` is not moved.
+    @Test func aRunWhoseConfirmationFailsIsTakenBackOut() throws {
+        struct Refused: Error {}
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        for (id, text) in [("night", "earlier"), ("other", "other")] {
+            let folder = try OutputFolder(parent: parent, runID: id)
+            try text.write(toFile: folder.path("summary.json"), atomically: false, encoding: .utf8)
+            try folder.commit()
+        }
+        let folder = try OutputFolder(parent: parent, runID: "night")
+        try "refused".write(toFile: folder.path("summary.json"), atomically: false, encoding: .utf8)
+        var sawRunInPlace = false
+        #expect(throws: Refused.self) {
+            try folder.commit {
+                sawRunInPlace = (try? String(contentsOfFile: parent + "/night/summary.json", encoding: .utf8)) == "refused"
+                throw Refused()
+            }
+        }
+        #expect(sawRunInPlace, "confirmed once the run is in place")
+        folder.discard()
+        #expect(try String(contentsOfFile: parent + "/night/summary.json", encoding: .utf8) == "earlier")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: parent + "/latest") == "other")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).sorted() == ["latest", "night", "other"])
+    }
+
     /// A run given the id of an earlier run replaces it; a new run without an id never does, nor takes a live run's.
     @Test func runIDsNeverCollide() throws {
         let parent = try makeTemporaryDirectory()
