@@ -100,12 +100,8 @@ enum RunCommand {
         }
         try ExceptionsWorkbook.write(exceptionsCSV: folder.path("exceptions.csv"), to: folder.path("exceptions.xlsx"),
                                      runID: runID, period: period?.description)
-        // From recording the run in the history to the rename into place, SIGINT and SIGTERM wait: the outputs
-        // written in between need the recorded run (resolved.csv, summary.json's history, the report's trends), and
-        // an interrupted run must leave no trace in the history, so the two happen together or not at all.
-        let exitCode = try Interruption.commit { () throws -> Int32 in
-            info.finished = OutputFolder.timestamp()
-            history.record(result, info: info) { try checksums?.wait() ?? [] }
+        /// The outputs that need the recorded run, then the rename into place, which commits the history record.
+        func writeRecordedOutputs() throws -> Int32 {
             history.writeResolved(to: folder.path("resolved.csv"))
             try ReconciliationRow.writeCSV(reconciliation, to: folder.path("reconciliation.csv"))
             let summary = SummaryJSON.make(runID: runID, manifest: manifest.path, period: period, result: result,
@@ -119,8 +115,24 @@ enum RunCommand {
                                           result: result, reconciliation: reconciliation, trend: history.trendPoints(),
                                           catalogue: catalogue)
             try HTMLReport.write(report, to: folder.path("report.html"))
-            try folder.commit()
+            try folder.commit(confirming: history.confirm)
             return exitCode
+        }
+
+        // The outputs written last need the recorded run (resolved.csv, summary.json's history, the report's trends),
+        // so the run is recorded first, in a transaction committed only once its folder is in place: a run whose
+        // outputs cannot be written or moved (a full disk, a permission) is then never in the history, and a run in
+        // the history always has its folder. From recording to the rename, SIGINT and SIGTERM wait, so an interrupted
+        // run too is saved and recorded whole, or neither.
+        let exitCode = try Interruption.commit { () throws -> Int32 in
+            info.finished = OutputFolder.timestamp()
+            history.record(result, info: info) { try checksums?.wait() ?? [] }
+            do {
+                return try writeRecordedOutputs()
+            } catch {
+                history.abandon()
+                throw error
+            }
         }
         committed = true
         history.end()

@@ -31,13 +31,33 @@ final class RunHistory {
 
     var metricHistory: MetricHistory? { session?.store }
 
+    /// Records the run, uncommitted until `confirm()`: the outputs written meanwhile see it (resolved.csv, summary.json's
+    /// history, the report's trends). A history that cannot take it is reported, and the outputs go on without it.
     func record(_ result: CheckResult, info: RunInfo, inputs: () throws -> [RunInput]) {
         guard let session else { return }
         do {
-            outcome = try session.record(result, info: info, inputs: try inputs())
+            outcome = try session.recordUncommitted(result, info: info, inputs: try inputs())
         } catch {
             fail(error)
         }
+    }
+
+    /// Commits the recorded run: called once its folder is in place, so the history never holds a run whose outputs
+    /// are missing. Throws when the commit fails (the caller then takes the folder back out: the run is not saved).
+    func confirm() throws {
+        guard let session, outcome != nil else { return }
+        do {
+            try session.commitRecord()
+        } catch {
+            let e = error as? MHDQError
+            throw MHDQError.input("cannot record the run in the history (\(e?.message ?? "\(error)")): the run was not saved",
+                                  at: e?.location ?? path.map { SourceLocation(file: $0) })
+        }
+    }
+
+    /// Forgets the recorded run: its outputs could not be written or moved into place.
+    func abandon() {
+        session?.rollbackRecord()
     }
 
     /// The run could not validate (an input could not be read): list it in the history, then release it.

@@ -3,9 +3,10 @@
 import Foundation
 
 /// `DIR/<run-id>/` is built as `DIR/.<run-id>.partial` and renamed when complete; `DIR/latest` is then
-/// re-pointed with an atomic symlink rename. A run that fails or is killed leaves earlier runs and
-/// `latest` as they were (a stale `.partial` folder is removed by the next run). A live run holds a lock on its
-/// `.partial` folder, so runs into one parent at the same time never remove or share each other's.
+/// re-pointed with an atomic symlink rename (of `DIR/.latest.<run-id>.tmp`). A run that fails or is killed leaves
+/// earlier runs and `latest` as they were (a stale `.partial` folder or temporary link is removed by the next run). A
+/// live run holds a lock on its folder until `latest` points at it, so runs into one parent at the same time never
+/// remove or share each other's.
 public struct OutputFolder {
     public let parent: String
     public let runID: String
@@ -136,6 +137,22 @@ public struct OutputFolder {
                 try? FileManager.default.removeItem(atPath: parent + "/" + name)
             }
         }
+        for name in names where name.hasPrefix(".latest.") && name.hasSuffix(".tmp") {
+            let runID = String(name.dropFirst(".latest.".count).dropLast(".tmp".count))
+            if !isLocked(parent + "/" + runID) { try? FileManager.default.removeItem(atPath: parent + "/" + name) }
+        }
+    }
+
+    /// Whether a live run holds the lock of the folder at `path` (a run keeps its folder locked, under its partial and
+    /// then its final name, until `latest` points at it). Taken without waiting, and only to look.
+    static func isLocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
+        flock(fd, LOCK_UN)
+        // The folder looked at is still the one of that name (not an earlier run's, replaced meanwhile).
+        return !isSameFile(fd, path)
     }
 
     /// Removes the partial folder `path` unless a live run holds its lock: false when one does.
@@ -169,8 +186,11 @@ public struct OutputFolder {
         lock.release()
     }
 
-    /// Moves the finished run into place and points `latest` at it.
-    public func commit() throws {
+    /// Moves the finished run into place and points `latest` at it. `confirm` runs once the run is in place, before
+    /// anything else changes (an earlier run of its id is still set aside, `latest` not yet moved): `mhdq run` commits
+    /// the run's history record there. If it throws, the run is taken back out (to its partial folder, which
+    /// `discard()` removes) and the earlier run restored, so the run is saved exactly when `confirm` succeeds.
+    public func commit(confirming confirm: () throws -> Void = {}) throws {
         let fm = FileManager.default
         // A run given the id of an earlier one (--run-id) replaces it: set the old one aside first, so that the
         // name always holds a complete run, and delete it once the new one is in place.
@@ -185,18 +205,40 @@ public struct OutputFolder {
             setAside = rename(final, replaced) == 0
         }
         guard rename(partial, final) == 0 else {
+            let reason = String(cString: strerror(errno))
             if setAside { _ = rename(replaced, final) }
-            throw MHDQError.input("cannot move the finished run into place", at: SourceLocation(file: final))
+            throw MHDQError.input("cannot move the finished run into place: \(reason)", at: SourceLocation(file: final))
         }
-        lock.release()
+        do {
+            try confirm()
+        } catch {
+            // Back under its hidden name (never over a folder another run of this id has claimed meanwhile).
+            var st = stat()
+            if lstat(partial, &st) == 0 || rename(final, partial) != 0 { try? fm.removeItem(atPath: final) }
+            if setAside { _ = rename(replaced, final) }
+            throw error
+        }
+        // Held (on the folder, now under its final name) until latest points at it: while it is, this run's temporary
+        // link is not stale.
+        defer { lock.release() }
         if setAside { try? fm.removeItem(atPath: replaced) }
         // The new link's own name: another run may be re-pointing latest at the same moment.
-        let link = parent + "/.latest." + runID + ".tmp"
-        try? fm.removeItem(atPath: link)
-        guard symlink(runID, link) == 0, rename(link, latest) == 0 else {
-            throw MHDQError.input("cannot point latest at the run", at: SourceLocation(file: latest))
+        let link = OutputFolder.latestLinkPath(parent: parent, runID: runID)
+        // Tried again if the link vanishes before the rename: a run that found this run's folder unlocked an instant
+        // before it was renamed into place may remove the link as stale.
+        for _ in 0 ..< 3 {
+            try? fm.removeItem(atPath: link)
+            guard symlink(runID, link) == 0 else { break }
+            if rename(link, latest) == 0 { return }
+            guard errno == ENOENT else { break }
         }
+        let reason = String(cString: strerror(errno))
+        try? fm.removeItem(atPath: link)
+        throw MHDQError.input("cannot point latest at the run: \(reason)", at: SourceLocation(file: latest))
     }
+
+    /// The temporary link a run renames over `latest`: `.latest.<run-id>.tmp`.
+    static func latestLinkPath(parent: String, runID: String) -> String { parent + "/.latest." + runID + ".tmp" }
 
     public static func newRunID(date: Date = Date()) -> String {
         let f = DateFormatter()

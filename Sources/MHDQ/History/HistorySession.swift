@@ -71,10 +71,47 @@ public final class HistorySession {
     /// Records the run, its inputs, metrics, series points and findings, in one transaction.
     @discardableResult
     public func record(_ result: CheckResult, info: RunInfo, inputs: [RunInput]) throws -> HistoryOutcome {
+        let outcome = try recordUncommitted(result, info: info, inputs: inputs)
+        try commitRecord()
+        return outcome
+    }
+
+    /// A run recorded by `recordUncommitted` and neither committed nor rolled back yet.
+    private var pending = false
+
+    /// Makes the run recorded by `recordUncommitted` permanent (nothing happens when none is pending).
+    public func commitRecord() throws {
+        guard pending else { return }
+        pending = false
+        // SQLite rolls a transaction back by itself after some errors (a full disk, an I/O error).
+        guard store.db.inTransaction else {
+            throw MHDQError.input("history database: the run's record was rolled back by an earlier error", at: SourceLocation(file: store.path))
+        }
+        do {
+            try store.db.commit()
+        } catch {
+            store.db.rollback()
+            throw error
+        }
+    }
+
+    /// Forgets the run recorded by `recordUncommitted` (nothing happens when none is pending).
+    public func rollbackRecord() {
+        guard pending else { return }
+        pending = false
+        store.db.rollback()
+    }
+
+    /// Records the run as `record` does, in a transaction left open: this session's reads (resolved findings, trends)
+    /// already see the run, but the history holds it only once `commitRecord()` succeeds. `mhdq run` commits once the
+    /// run's folder is in place, so that a run whose outputs could not be written is never in the history: a failure
+    /// meanwhile (`rollbackRecord()`, `end()`, or the process dying, even by SIGKILL) leaves no trace of it.
+    @discardableResult
+    public func recordUncommitted(_ result: CheckResult, info: RunInfo, inputs: [RunInput]) throws -> HistoryOutcome {
         try tracker.finish()
         if let e = store.readError { throw e }
         let db = store.db
-        let sequence = try db.writeTransaction { () -> Int in
+        let sequence = try db.openWriteTransaction { () -> Int in
             try db.prepare("""
                 INSERT INTO runs (run_id, pipeline, started, finished, manifest, manifest_sha256, period, tool_version, exit_code, findings, failing)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -130,9 +167,15 @@ public final class HistorySession {
             try db.execute("DELETE FROM temp.current_findings")
             return run
         }
-        let run = try store.requireRun("#\(sequence)")
-        return HistoryOutcome(file: store.path, run: run, previous: previous, runsInHistory: try store.db.integer("SELECT count(*) FROM runs") ?? 0,
-                              fileBytes: store.fileBytes)
+        pending = true
+        do {
+            let run = try store.requireRun("#\(sequence)")
+            return HistoryOutcome(file: store.path, run: run, previous: previous, runsInHistory: try store.db.integer("SELECT count(*) FROM runs") ?? 0,
+                                  fileBytes: store.fileBytes)
+        } catch {
+            rollbackRecord()
+            throw error
+        }
     }
 
     /// Records a run that failed before it could validate (an unreadable input): listed, never compared with.
@@ -148,8 +191,9 @@ public final class HistorySession {
         }
     }
 
-    /// Releases the lock. Safe to call more than once.
+    /// Forgets a run recorded and not committed, then releases the lock. Safe to call more than once.
     public func end() {
+        rollbackRecord()
         lock.release()
     }
 }

@@ -75,16 +75,37 @@ public final class SQLiteDatabase {
     /// Runs `body` inside BEGIN IMMEDIATE ... COMMIT (the write lock is taken at once, so two writers
     /// cannot both read then write); rolls back if it throws.
     public func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        let value = try openWriteTransaction(body)
+        do {
+            try commit()
+        } catch {
+            rollback()
+            throw error
+        }
+        return value
+    }
+
+    /// Runs `body` inside BEGIN IMMEDIATE, as `writeTransaction` does, and leaves the transaction open when it returns
+    /// (rolled back when it throws): the caller ends it with `commit()` or `rollback()`. Until then only this
+    /// connection sees its writes, and a process that dies meanwhile leaves none of them.
+    public func openWriteTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
-            let value = try body()
-            try execute("COMMIT")
-            return value
+            return try body()
         } catch {
-            try? execute("ROLLBACK")
+            rollback()
             throw error
         }
     }
+
+    public func commit() throws { try execute("COMMIT") }
+
+    /// Undoes the open transaction (nothing happens when none is open).
+    public func rollback() {
+        if inTransaction { try? execute("ROLLBACK") }
+    }
+
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     public var changes: Int { Int(sqlite3_changes(handle)) }
 }

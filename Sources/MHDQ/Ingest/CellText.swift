@@ -127,7 +127,8 @@ enum CellText {
         let seconds = total % 86_400
         if days == 0 && (!date1904 || seconds != 0) {
             // A time of day with no date: day 0 is Excel's "1900-01-00", and in the 1904 system a time alone
-            // is stored on 1904-01-01 (serial 0 alone stays that date).
+            // is stored on 1904-01-01 (serial 0 in a date format stays that date; a cell in a time format is read
+            // by appendSerialTime, so midnight is 00:00:00 in either system).
             appendTime(seconds, to: &row)
             return true
         }
@@ -142,6 +143,16 @@ enum CellText {
             row.appendByte(0x54)  // T
             appendTime(seconds, to: &row)
         }
+        return true
+    }
+
+    /// Appends a serial in a time format as the time it shows: `hh:mm:ss` of the time of day (its whole days are not
+    /// shown, in either date system), or for an elapsed format ([h]:mm) every hour ("36:00:00" for 1.5). Returns
+    /// false (appending nothing) for a serial no time format shows (negative: Excel shows #####).
+    static func appendSerialTime(_ serial: Double, elapsed: Bool, to row: inout RawRow) -> Bool {
+        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return false }
+        let total = Int((serial * 86_400).rounded())
+        appendTime(elapsed ? total : total % 86_400, to: &row)
         return true
     }
 

@@ -284,15 +284,16 @@ struct SheetParseState {
         if value.isEmpty { return }
         while current.count < field { current.endField() }
         let type = cellType
-        let isDateStyle = styles.isDate(style: cellStyle)
+        let serialFormat = styles.serialFormat(style: cellStyle)
         let isPercentStyle = styles.isPercent(style: cellStyle)
         let date1904 = self.date1904
         var badIndex = false
         value.withUnsafeBufferPointer { v in
             switch type {
             case .number:
-                if isDateStyle, let serial = CellText.parseDouble(v),
-                   CellText.appendSerialDate(serial, date1904: date1904, to: &current) {
+                if serialFormat != .number, let serial = CellText.parseDouble(v),
+                   serialFormat == .date ? CellText.appendSerialDate(serial, date1904: date1904, to: &current)
+                                         : CellText.appendSerialTime(serial, elapsed: serialFormat == .elapsed, to: &current) {
                     current.markDateCell()
                     break
                 }

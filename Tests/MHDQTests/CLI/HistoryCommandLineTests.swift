@@ -165,6 +165,53 @@ struct HistoryCommandLineTests {
         #expect(runs.map { $0["persisting"] as? Int } == [0, 6])
     }
 
+    /// A run whose outputs cannot be written after it is recorded (summary.json on a full disk, here a folder in its
+    /// way), or whose folder cannot be moved into place (something that is not a run has its name): exit 3, and the
+    /// run is neither saved nor in the history. It used to stay in the history with no folder, and the next run
+    /// compared with it instead of the last run whose outputs exist.
+    @Test func aRunWhoseOutputsFailIsNotRecorded() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = try pipeline(night: 1, in: dir)
+        #expect(try mhdq("run", manifest, "--out", out, "--run-id", "good").status == 1)
+        let obstacles: [(id: String, place: (String) throws -> Void, error: String)] = [
+            ("summary", { partial in
+                try FileManager.default.createDirectory(atPath: partial + "/summary.json", withIntermediateDirectories: false)
+            }, "summary.json: cannot write"),
+            ("rename", { _ in dir.write("out/rename", "not a run") }, "cannot move the finished run into place"),
+        ]
+        for obstacle in obstacles {
+            // Held at the history lock, the run has claimed its (empty) partial folder: the obstacle goes in place then.
+            let lock = try HistoryLock(database: out + "/history.sqlite", wait: 0, owner: "history test")
+            let run = Process()
+            run.executableURL = URL(fileURLWithPath: mhdqBinary)
+            run.arguments = ["run", manifest, "--out", out, "--run-id", obstacle.id]
+            var env = ProcessInfo.processInfo.environment
+            env["MHDQ_RULES"] = TestPaths.rules
+            run.environment = env
+            let errPath = dir.path + "/\(obstacle.id).stderr"
+            FileManager.default.createFile(atPath: errPath, contents: nil)
+            run.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+            run.standardOutput = FileHandle.nullDevice
+            try run.run()
+            let partial = OutputFolder.partialPath(parent: out, runID: obstacle.id)
+            let deadline = Date().addingTimeInterval(30)
+            while !FileManager.default.fileExists(atPath: partial) && run.isRunning && Date() < deadline { usleep(5_000) }
+            try obstacle.place(partial)
+            lock.release()
+            run.waitUntilExit()
+            let stderr = try String(contentsOfFile: errPath, encoding: .utf8)
+            #expect(run.terminationStatus == 3 && stderr.contains(obstacle.error), "\(obstacle.id): \(stderr)")
+            #expect(!FileManager.default.fileExists(atPath: partial), "\(obstacle.id)")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "good")
+            let runs = try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID)
+            #expect(runs == ["good"], "\(obstacle.id): the history holds only runs whose folder is in place")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/summary"))
+        let r = try mhdq("run", try pipeline(night: 2, in: dir), "--out", out, "--run-id", "next")
+        #expect(r.stdout.contains("since good: 2 new, 5 persisting, 1 resolved"), "\(r.stdout)")
+    }
+
     /// A run that cannot read its input is listed with its error, and the next run compares with the last good one.
     @Test func aFailedRunIsListedButNeverComparedWith() throws {
         let dir = TempDir()

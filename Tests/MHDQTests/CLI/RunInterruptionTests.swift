@@ -165,15 +165,71 @@ struct RunInterruptionTests {
         #expect(killed.reason == .uncaughtSignal && killed.status == SIGKILL)
         #expect(!FileManager.default.fileExists(atPath: out + "/killed-SIGKILL"))
         try expectGoodRunIntact("SIGKILL")
-        // Nothing can run on SIGKILL: the hidden partial folder stays until the next run.
+        // Nothing can run on SIGKILL: the hidden partial folder stays until the next run; so does the temporary link
+        // of a run killed while re-pointing latest (made here by hand: a kill cannot be timed to land there).
         #expect(FileManager.default.fileExists(atPath: OutputFolder.partialPath(parent: out, runID: "killed-SIGKILL")))
+        try FileManager.default.createSymbolicLink(atPath: out + "/.latest.good.tmp", withDestinationPath: "good")
 
         let next = try mhdq("run", dir + "/small/pipeline.toml", "--out", out, "--run-id", "next")
         #expect(next.status <= 1, "\(next.stderr)")
         let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix("history.sqlite") }.sorted()
-        #expect(names == ["good", "latest", "next"], "stale partial folders are removed: \(names)")
+        #expect(names == ["good", "latest", "next"], "stale partial folders and links are removed: \(names)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "next")
         #expect(try Self.snapshot(out + "/good") == before)
+    }
+
+    /// A run is saved only if what commits with it (its history record) succeeds: otherwise it is taken back out,
+    /// the earlier run of its id is restored and `latest` is not moved.
+    @Test func aRunWhoseConfirmationFailsIsTakenBackOut() throws {
+        struct Refused: Error {}
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        for (id, text) in [("night", "earlier"), ("other", "other")] {
+            let folder = try OutputFolder(parent: parent, runID: id)
+            try text.write(toFile: folder.path("summary.json"), atomically: false, encoding: .utf8)
+            try folder.commit()
+        }
+        let folder = try OutputFolder(parent: parent, runID: "night")
+        try "refused".write(toFile: folder.path("summary.json"), atomically: false, encoding: .utf8)
+        var sawRunInPlace = false
+        #expect(throws: Refused.self) {
+            try folder.commit {
+                sawRunInPlace = (try? String(contentsOfFile: parent + "/night/summary.json", encoding: .utf8)) == "refused"
+                throw Refused()
+            }
+        }
+        #expect(sawRunInPlace, "confirmed once the run is in place")
+        folder.discard()
+        #expect(try String(contentsOfFile: parent + "/night/summary.json", encoding: .utf8) == "earlier")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: parent + "/latest") == "other")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent).sorted() == ["latest", "night", "other"])
+    }
+
+    /// A run killed between making its temporary link to re-point `latest` and renaming it leaves `.latest.<id>.tmp`:
+    /// the next run removes such links when their run is gone (its folder unlocked, or no folder), never the link of
+    /// a run that is re-pointing latest now (its folder still locked). They used to stay for good.
+    @Test func staleLatestLinksAreRemovedButNotALiveRunsOne() throws {
+        let parent = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let done = try OutputFolder(parent: parent, runID: "done")
+        try "done".write(toFile: done.path("summary.json"), atomically: false, encoding: .utf8)
+        try done.commit()
+        let fm = FileManager.default
+        func links() throws -> [String] { try fm.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".latest.") }.sorted() }
+        // Left by killed runs: one whose folder is in place, one whose folder has since been deleted.
+        try fm.createSymbolicLink(atPath: parent + "/.latest.done.tmp", withDestinationPath: "done")
+        try fm.createSymbolicLink(atPath: parent + "/.latest.deleted.tmp", withDestinationPath: "deleted")
+        let live = try OutputFolder(parent: parent, runID: "live")
+        try "live".write(toFile: live.path("summary.json"), atomically: false, encoding: .utf8)
+        try live.commit {
+            // The live run is in place and about to re-point latest; its link is there as if made an instant ago.
+            try fm.createSymbolicLink(atPath: parent + "/.latest.live.tmp", withDestinationPath: "live")
+            let next = try OutputFolder(parent: parent)
+            next.discard()
+            #expect(try links() == [".latest.live.tmp"], "only the live run's link is left")
+        }
+        #expect(try links().isEmpty)
+        #expect(try fm.destinationOfSymbolicLink(atPath: parent + "/latest") == "live")
     }
 
     /// A run given the id of an earlier run replaces it; a new run without an id never does, nor takes a live run's.

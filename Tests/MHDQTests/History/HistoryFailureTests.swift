@@ -100,6 +100,22 @@ import Testing
         #expect(outcomes[1].previous?.runID == outcomes[0].run.runID)
     }
 
+    /// A run recorded but never committed (its outputs failed, or it was killed) leaves no trace: the next run
+    /// compares with the run before it, and the run's id is free again.
+    @Test func anUncommittedRunLeavesNoTrace() throws {
+        let dir = TempDir()
+        let db = dir.path + "/history.sqlite"
+        _ = try H.run(history: db, runID: "n1", started: "2026-01-05T02:00:00Z", tables: [("MHS001MPI", H.fixtures + "/mpi-run1.csv")])
+        let lost = try H.run(history: db, runID: "n2", started: "2026-01-06T02:00:00Z", tables: [("MHS001MPI", H.fixtures + "/mpi-run2.csv")],
+                             uncommitted: true)
+        #expect(lost.outcome.run.runID == "n2" && lost.outcome.previous?.runID == "n1", "the run's own outputs saw it recorded")
+        #expect(try HistoryStore(path: db, create: false).runs().map(\.runID) == ["n1"])
+        let next = try H.run(history: db, runID: "n2", started: "2026-01-07T02:00:00Z", tables: [("MHS001MPI", H.fixtures + "/mpi-run2.csv")])
+        #expect(next.outcome.previous?.runID == "n1")
+        #expect(next.outcome.run.sequence == 2)
+        #expect((next.outcome.run.opened, next.outcome.run.persisting, next.outcome.run.resolved) == (2, 5, 1))
+    }
+
     @Test func aRunIDIsRecordedOnce() throws {
         let dir = TempDir()
         let db = dir.path + "/history.sqlite"

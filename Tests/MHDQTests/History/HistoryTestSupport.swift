@@ -14,9 +14,10 @@ enum HistoryTestSupport {
         var outcome: HistoryOutcome
     }
 
-    /// Stages `tables` (NAME → file) with `packs`, provider RX1, comparing with and recording into `history`.
+    /// Stages `tables` (NAME → file) with `packs`, provider RX1, comparing with and recording into `history`
+    /// (`uncommitted`: recorded, then the session ends without committing it, as when a run's outputs fail).
     static func run(history: String, runID: String, started: String, tables: [(String, String)], packs: [String] = ["ethnicity"],
-                    storedRecordKey: ((Finding) -> String)? = nil, wait: Double = 0) throws -> Night {
+                    storedRecordKey: ((Finding) -> String)? = nil, wait: Double = 0, uncommitted: Bool = false) throws -> Night {
         var info = RunInfo(runID: runID, pipeline: "fixture", started: started)
         info.period = "2026-09"
         info.finished = started
@@ -30,7 +31,8 @@ enum HistoryTestSupport {
         check.findingSink = session.statusSink(forwardingTo: after)
         check.metricHistory = session.store
         let result = try check.run()
-        let outcome = try session.record(result, info: info, inputs: [])
+        let outcome = uncommitted ? try session.recordUncommitted(result, info: info, inputs: [])
+                                  : try session.record(result, info: info, inputs: [])
         return Night(result: result, findings: after.findings, outcome: outcome)
     }
 

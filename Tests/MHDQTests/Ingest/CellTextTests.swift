@@ -125,4 +125,38 @@ import Testing
         #expect(XLSXStyles.isBuiltInDate(14) && XLSXStyles.isBuiltInDate(22) && XLSXStyles.isBuiltInDate(47))
         #expect(!XLSXStyles.isBuiltInDate(0) && !XLSXStyles.isBuiltInDate(49) && !XLSXStyles.isBuiltInDate(59))
     }
+
+    /// Which date formats show only a time: an m is minutes after an h or before an s, a month otherwise.
+    @Test func timeFormatCodes() {
+        let cases: [(String, SerialFormat)] = [
+            ("hh:mm", .timeOfDay), ("h:mm:ss", .timeOfDay), ("h:mm AM/PM", .timeOfDay), ("[$-F400]h:mm:ss\\ AM/PM", .timeOfDay),
+            ("mm:ss", .timeOfDay), ("mm:ss.0", .timeOfDay), ("[Red]hh:mm;@", .timeOfDay), ("h\"h\" mm\"m\"", .timeOfDay),
+            ("hh:mm a/p", .timeOfDay),
+            ("[h]:mm:ss", .elapsed), ("[hh]:mm", .elapsed), ("[mm]:ss", .elapsed), ("[ss]", .elapsed),
+            ("dd/mm/yyyy", .date), ("yyyy-mm-dd hh:mm", .date), ("mmm", .date), ("mm", .date), ("hh mmm", .date),
+            ("[$-809]dd mmmm yyyy;@", .date), ("aaa h:mm", .date), ("[$-411]ge.m.d", .date),
+            ("General", .number), ("0.00", .number),
+        ]
+        for (code, expected) in cases { #expect(XLSXStyles.serialFormat(code: code) == expected, "\(code)") }
+        #expect([18, 19, 20, 21, 32, 33, 45, 47].allSatisfy { XLSXStyles.serialFormat(builtIn: $0) == .timeOfDay })
+        #expect(XLSXStyles.serialFormat(builtIn: 46) == .elapsed)
+        #expect([14, 22, 27, 34, 50, 58].allSatisfy { XLSXStyles.serialFormat(builtIn: $0) == .date })
+        #expect([0, 9, 49].allSatisfy { XLSXStyles.serialFormat(builtIn: $0) == .number })
+    }
+
+    @Test func timeSerials() {
+        func time(_ value: Double, elapsed: Bool = false) -> String? {
+            var row = RawRow()
+            guard CellText.appendSerialTime(value, elapsed: elapsed, to: &row) else { return nil }
+            row.endField()
+            return row.string(0)
+        }
+        #expect(time(0) == "00:00:00")
+        #expect(time(0.395833333333333) == "09:30:00")
+        #expect(time(45017.75) == "18:00:00", "a time format does not show the day")
+        #expect(time(0.999999999) == "00:00:00", "rounds to the second, as Excel shows it")
+        #expect(time(1.5, elapsed: true) == "36:00:00")
+        #expect(time(0, elapsed: true) == "00:00:00")
+        #expect(time(-0.5) == nil && time(.nan) == nil)
+    }
 }

@@ -100,6 +100,18 @@ private typealias Row = WorkbookFixtures.Row
         #expect(try WorkbookFixtures.rows("dates1904.xlsx") == [Row(1, ["1904-01-01", "1904-01-02", "2023-04-01", "2023-04-01T06:00:00"])])
     }
 
+    /// A cell in a time format is a time whatever its serial, in either date system: midnight is serial 0, which in
+    /// the 1904 system is also the date 1904-01-01, and used to read as that date there (00:00:00 in the 1900 system).
+    /// The whole days of a time-of-day format are not shown (1.5 in hh:mm is 12:00); an elapsed format shows them all.
+    /// Date formats are unchanged: 1904-01-01 is a date in both.
+    @Test func timesInEitherDateSystem() throws {
+        let header = Row(1, ["Midnight", "Morning", "Midnight hh:mm", "1.5 hh:mm", "36 hours", "Date", "Date and time"])
+        let values = Row(2, ["00:00:00", "09:30:00", "00:00:00", "12:00:00", "36:00:00", "1904-01-01", "2023-04-01"])
+        for name in ["times1900.xlsx", "times1904.xlsx"] {
+            #expect(try WorkbookFixtures.rows(name) == [header, values], "\(name)")
+        }
+    }
+
     @Test func nonStandardPartPaths() throws {
         #expect(try WorkbookFixtures.rows("nonstandard_paths.xlsx") == [Row(1, ["from shared"])])
         #expect(try WorkbookFixtures.rows("nonstandard_paths.xlsx", sheet: .name("second")) == [Row(2, ["", "2"])])

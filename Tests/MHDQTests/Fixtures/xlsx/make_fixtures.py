@@ -306,6 +306,30 @@ def openpyxl_workbook():
     wb.save("openpyxl.xlsx")
 
 
+def openpyxl_times():
+    """Times of day as openpyxl writes them, in each date system: a time is a fraction of a day whatever the epoch,
+    so midnight is serial 0 (in the 1904 system also the serial of the date 1904-01-01)."""
+    try:
+        import openpyxl
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+    except ImportError:
+        print("openpyxl missing: keeping the committed times*.xlsx", file=sys.stderr)
+        return
+    for name, epoch in (("times1900.xlsx", CALENDAR_WINDOWS_1900), ("times1904.xlsx", CALENDAR_MAC_1904)):
+        wb = openpyxl.Workbook()
+        wb.epoch = epoch
+        ws = wb.active
+        ws.title = "Times"
+        ws.append(["Midnight", "Morning", "Midnight hh:mm", "1.5 hh:mm", "36 hours", "Date", "Date and time"])
+        ws.append([datetime.time(0, 0), datetime.time(9, 30), 0, 1.5, datetime.timedelta(hours=36),
+                   datetime.date(1904, 1, 1), datetime.datetime(2023, 4, 1, 0, 0)])
+        ws["C2"].number_format = "hh:mm"
+        ws["D2"].number_format = "hh:mm"
+        ws["G2"].number_format = "yyyy-mm-dd hh:mm"
+        wb.properties.created = wb.properties.modified = datetime.datetime(2023, 4, 1)
+        wb.save(name)
+
+
 def libreoffice_workbooks():
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
@@ -375,6 +399,7 @@ if __name__ == "__main__":
     spreadsheetml_2003()
     hostile()
     openpyxl_workbook()
+    openpyxl_times()
     libreoffice_workbooks()
     for name in sorted(os.listdir(".")):
         if not name.endswith(".py"):
