@@ -197,7 +197,7 @@ final class ReturnRuleRunner {
                 kpis.append(result)
                 context.kpi = result
                 for rule in rules {
-                    let selected = rule.verdict == KPIEvaluator.notInCatalogue ? !catalogued : rule.verdict == result.rag.rawValue
+                    let selected = rule.verdicts.contains { $0 == KPIEvaluator.notInCatalogue ? !catalogued : $0 == result.rag.rawValue }
                     guard selected else { continue }
                     if let filter = rule.filter, filter(context) != .yes { continue }
                     var f = finding(rule, s, i, files: files, key: keyIndices.map { v[$0].text }.joined(separator: " / "),

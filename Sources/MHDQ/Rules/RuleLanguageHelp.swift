@@ -57,7 +57,8 @@ public enum RuleLanguageHelp {
                         report a blank)
             kpi:        verdict = \(KPIEvaluator.verdicts.map { "\"\($0)\"" }.joined(separator: " | ")):
                         the KPI return rows whose verdict against the KPI catalogue (Rules/kpi/README.md)
-                        is that; kpi("part") reads the row's verdict in messages
+                        is that (or a list: verdict = ["red", "amber"], rows with either); kpi("part") reads
+                        the row's verdict in where and in messages
             series and kpi rules may set observed, expected, denominator = "text with {placeholders}"
             (a denominator that is one {placeholder} is written as a plain number: 8330 where the return typed 8,330)
 

@@ -91,8 +91,8 @@ public final class Rule {
     var denominator: MessageTemplate?
     /// Series rules: the series they run over.
     public var series: SeriesDefinition?
-    /// KPI rules: the verdict they report ("red", "amber", "not reported", ... or "not in catalogue").
-    public var verdict: String?
+    /// KPI rules: the verdicts they report ("red", "amber", "not reported", ... or "not in catalogue").
+    public var verdicts: [String] = []
     public var kpiCatalogue: KPICatalogue?
 
     init(id: String, title: String, description: String, findingClass: FindingClass, severity: Severity, kind: RuleKind,
@@ -493,12 +493,15 @@ public enum RulePackLoader {
                 rule.condition = c.test
             case .kpi:
                 try KPIEvaluator.checkTable(ds, at: r.location)
-                let verdict = try r.requiredString("verdict")
-                guard KPIEvaluator.verdicts.contains(verdict) else {
+                // One verdict ("red") or several (["red", "amber"]: a typed RAG better than either).
+                guard let verdicts = try r.strings("verdict"), !verdicts.isEmpty else {
+                    throw MHDQError.invocation("a kpi rule needs verdict = \"...\" (or a list of verdicts)", at: r.location)
+                }
+                for verdict in verdicts where !KPIEvaluator.verdicts.contains(verdict) {
                     throw MHDQError.invocation("verdict must be one of \(KPIEvaluator.verdicts.map { "\"\($0)\"" }.joined(separator: ", ")), not \"\(verdict)\"",
                                                at: r["verdict"]?.location)
                 }
-                rule.verdict = verdict
+                rule.verdicts = verdicts
                 if scope.kpiCatalogue == nil { scope.kpiCatalogue = try KPICatalogue.load(directory: catalogue.rulesDirectory + "/kpi") }
                 rule.kpiCatalogue = scope.kpiCatalogue
             }

@@ -219,6 +219,35 @@ import Testing
         #expect(twice.last?.message == "Appraisals for Trust A, FY2024/25 Q1 is reported more than once (under this or another of its names).")
     }
 
+    /// The return's own RAG column against the verdict its figures give: rated better (a breach shown as green) fails,
+    /// rated worse warns, anything not a rating is reported; a row that agrees, or gives no RAG, is not.
+    @Test func typedRAGAgainstTheFigures() throws {
+        let csv = """
+            Indicator,Organisation,Period,Target,Actual,RAG
+            Appraisal rate,Org 1,Q1 2024/25,85%,74.02%,Green
+            Appraisal rate,Org 2,Q1 2024/25,85%,82%,g
+            Appraisal rate,Org 3,Q1 2024/25,85%,74.02%, RED
+            Appraisal rate,Org 4,Q1 2024/25,85%,91%,Red
+            Appraisal rate,Org 5,Q1 2024/25,85%,91%,Amber
+            Appraisal rate,Org 6,Q1 2024/25,85%,82%,Amber
+            Appraisal rate,Org 7,Q1 2024/25,85%,91%,Blue
+            Appraisal rate,Org 8,Q1 2024/25,85%,74.02%,B
+            Appraisal rate,Org 9,Q1 2024/25,85%,91%,TBC
+            Appraisal rate,Org 10,Q1 2024/25,85%,74.02%,
+            Appraisal rate,Org 11,Q1 2024/25,85%,Information unavailable,Green
+
+            """
+        let r = try S.check(TempDir(), tables: [("KpiReturn", csv)], packs: ["kpi"])
+        #expect(r.findings("KPI008").map(\.group) == ["Org 1", "Org 2", "Org 8"])
+        #expect(r.findings("KPI009").map(\.group) == ["Org 4", "Org 5"])
+        #expect(r.findings("KPI010").map(\.group) == ["Org 9"])
+        let better = try #require(r.findings("KPI008").first)
+        #expect(better.severity == .fail && better.findingClass == .inconsistent && better.field == "RAG" && better.value == "G")
+        #expect(better.message == "Appraisal rate for Org 1, FY2024/25 Q1: the return rates it green but the figures make it red: 74.02% against 85%: 10.98 points short, beyond the tolerance of 5 points (red).")
+        #expect(r.findings("KPI009").allSatisfy { $0.severity == .warning })
+        #expect(r.findings("KPI010").first?.message == "RAG \"TBC\" for Appraisal rate, Org 9, FY2024/25 Q1 is not a rating (Red, Amber, Green or Blue).")
+    }
+
     @Test func kpiIDReadsTheCatalogue() throws {
         #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn", ["Indicator": .text("staff TURNOVER rate")]) == .text("KPI-TURNOVER"))
         #expect(try S.eval("kpi_id(Indicator)", table: "KpiReturn", ["Indicator": .text("Ethnicity recording")]) == .null)
