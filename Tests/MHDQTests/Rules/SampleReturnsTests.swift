@@ -75,8 +75,9 @@ import Testing
         // The period typed as "Jul-Sep 26" is a staging finding naming sheet, row and column; the row is still judged.
         let period = try #require(r.findings.first { $0.ruleID == "STG-PERIOD" })
         #expect(period.sheet == "KPIs" && period.row == 19 && period.field == "Period")
-        // The empty RAG column is listed, not silently dropped.
-        #expect(r.stats.first { $0.table == "KpiReturn" }?.unmappedColumns == ["RAG"])
+        // The RAG column is mapped; left empty, it is neither better nor worse than the figures, nor a bad rating.
+        #expect(r.stats.first { $0.table == "KpiReturn" }?.unmappedColumns == [])
+        #expect(r.findings("KPI008").isEmpty && r.findings("KPI009").isEmpty && r.findings("KPI010").isEmpty)
         #expect(r.findings("KPI001").count == 6 && r.findings("KPI006").count == 1)
     }
 
