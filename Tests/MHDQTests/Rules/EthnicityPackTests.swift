@@ -42,6 +42,19 @@ import Testing
         #expect(r.metric("ETH010")?.denominator == 11)
     }
 
+    /// ETHNIC CATEGORY is an2: text staging could not map to a code ("Refused to say" is no alias of Z) is invalid,
+    /// in the MPI and in the by-team share through referrals, not read by its first letter (R, N, P: valid codes).
+    @Test func longTextIsInvalidNotItsFirstLetter() throws {
+        let texts = ["Refused to say", "Not stated - patient declined", "Patient declined to state", "Zzz", "A1", "Z"]
+        var referrals = "ServiceRequestID,LocalPatientID,CareProfTeamLocalID,ReferralRequestReceivedDate\n"
+        for i in texts.indices { referrals += "R\(i + 1),P\(i + 1),T1,2026-09-0\(i + 1)\n" }
+        let r = try run([("MHS001MPI", Self.mpi(texts)), ("MHS101Referral", referrals)])
+        #expect(r.findings("ETH002").map(\.recordKey) == ["P1", "P2", "P3", "P4"])
+        #expect(r.findings("ETH004").map(\.recordKey) == ["P6"])
+        #expect(r.metric("ETH010")?.numerator == 1 && r.metric("ETH010")?.denominator == 6)
+        #expect(r.metrics.first { $0.ruleID == "ETH020" }?.numerator == 1)
+    }
+
     /// Aggregate rules of one table share their group-by expressions (each made once a record), and a
     /// rule without `by` measures the whole table as one group.
     @Test func aggregateGroupsSharedAndWhole() throws {
