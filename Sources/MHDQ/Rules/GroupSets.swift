@@ -9,10 +9,16 @@ struct HashSet64 {
     private var count = 0
     private var hasZero = false
 
-    mutating func insert(_ h: UInt64) {
-        if h == 0 { hasZero = true; return }
+    /// Adds `h`; false when it was there already.
+    @discardableResult mutating func insert(_ h: UInt64) -> Bool {
+        if h == 0 {
+            defer { hasZero = true }
+            return !hasZero
+        }
         if (count + 1) * 4 > slots.count * 3 { grow() }
-        if place(h) { count += 1 }
+        guard place(h) else { return false }
+        count += 1
+        return true
     }
 
     func contains(_ h: UInt64) -> Bool {

@@ -67,6 +67,8 @@ public final class Rule {
     public var measure: AggregateMeasure?
     var numerator: Test?
     var valueExpr: Compiled?
+    /// Aggregate rules: what a group counts once (a patient, however many of its referrals the group has).
+    var distinct: Compiled?
     var defaults: Test?
     public var defaultAllowance: Double = 0
     var groupBy: [CompiledExpression] = []
@@ -355,7 +357,7 @@ public enum RulePackLoader {
         for r in try doc.tables("rule") {
             try r.rejectUnknownKeys(["id", "title", "description", "class", "severity", "kind", "table", "field", "when",
                                      "where", "message", "needs", "official_type", "key", "references", "references_key",
-                                     "measure", "numerator", "value", "defaults", "default_allowance", "by",
+                                     "measure", "numerator", "value", "defaults", "default_allowance", "by", "distinct",
                                      "warn_below", "fail_below", "warn_above", "fail_above", "min_denominator",
                                      "warn_when", "fail_when", "series", "observed", "expected", "denominator", "verdict"],
                                     context: "a [[rule]]")
@@ -445,6 +447,7 @@ public enum RulePackLoader {
                 rule.numerator = try condition(r, "numerator", &scope)?.test
                 rule.valueExpr = try compile(r, "value", &scope)
                 rule.defaults = try condition(r, "defaults", &scope)?.test
+                rule.distinct = try compile(r, "distinct", &scope)
                 rule.defaultAllowance = try r.number("default_allowance") ?? 0
                 if (measure == .share || measure == .count || measure == .dqmi) && rule.numerator == nil {
                     throw MHDQError.invocation("a \(m) rule needs numerator = \"condition\"", at: r.location)

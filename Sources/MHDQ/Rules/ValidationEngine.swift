@@ -175,9 +175,14 @@ public final class ValidationEngine: StagedRecordConsumer {
 
         var byGroup: [String: Accumulator] { slots.mapValues { accumulators[$0] } }
 
+        /// Each (group, distinct value) counted so far, by a hash of both (rules with `distinct` only).
+        private var counted = HashSet64()
+
         /// `parts`: which of the record's group values this rule groups by (none: one group for the whole
-        /// table, named "").
-        mutating func add(group parts: [Int], of record: GroupParts, numerator: Bool, value: Double?, isDefault: Bool) {
+        /// table, named ""). `distinct`: the hash of the record's `distinct` value, which its group counts once
+        /// (nil: the record counts whatever it is).
+        mutating func add(group parts: [Int], of record: GroupParts, distinct: UInt64? = nil, numerator: Bool, value: Double?,
+                          isDefault: Bool) {
             if parts.count <= 2 {
                 var key: UInt64 = 0
                 for part in parts { key = key << 32 | UInt64(record.ids[part]) }
@@ -198,6 +203,11 @@ public final class ValidationEngine: StagedRecordConsumer {
                     last = slot(named: parts, of: record)
                     byNumbers[key] = last
                 }
+            }
+            if let distinct {
+                // The group's number mixed into the value's hash: one set for all the rule's groups.
+                let key = distinct ^ (UInt64(last) &+ 1) &* 0x9E37_79B9_7F4A_7C15
+                guard counted.insert(key) else { return }
             }
             accumulators[last].add(numerator: numerator, value: value, isDefault: isDefault)
         }
@@ -526,14 +536,20 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     func accumulate(_ rule: Rule, program: TableProgram, state: TableState, slot: Int, parts: GroupParts) {
         if let filter = rule.filter, filter(context) != .yes { return }
+        // A blank distinct value cannot be told from another: such a record counts on its own.
+        var distinct: UInt64?
+        if let d = rule.distinct, case let v = d(context), !v.isBlank {
+            var text = v.text
+            distinct = text.withUTF8 { KeyColumn.hash($0) }
+        }
         let numerator = rule.numerator?(context) == .yes
         var value: Double?
         if let v = rule.valueExpr, case .number(let d) = v(context) { value = d }
         let isDefault = rule.defaults?(context) == .yes
         // One access to the tally for the whole update (each access to an element of a class's array
         // checks exclusivity and uniqueness).
-        state.tallies[slot].add(group: program.aggregateParts[slot], of: parts, numerator: numerator, value: value,
-                                isDefault: isDefault)
+        state.tallies[slot].add(group: program.aggregateParts[slot], of: parts, distinct: distinct, numerator: numerator,
+                                value: value, isDefault: isDefault)
     }
 
     func finishAggregates() {

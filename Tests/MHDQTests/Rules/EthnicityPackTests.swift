@@ -55,6 +55,23 @@ import Testing
         #expect(r.metrics.first { $0.ruleID == "ETH020" }?.numerator == 1)
     }
 
+    /// The by-team shares count patients, each once a group (`distinct = "LocalPatientID"`): a team whose one valid
+    /// patient has ten referrals is 1 of 5 patients (20%), not 10 of 14 referrals (71.4%). Per month too.
+    @Test func teamSharesCountEachPatientOnce() throws {
+        let mpi = "LocalPatientID,EthnicCategory\nP1,A\nP2,99\nP3,\nP4,Z\nP5,Q\n"
+        var referrals = "ServiceRequestID,LocalPatientID,CareProfTeamLocalID,ReferralRequestReceivedDate\n"
+        for k in 1 ... 10 { referrals += "R1-\(k),P1,T1,2026-0\(k <= 5 ? 8 : 9)-0\(k % 9 + 1)\n" }
+        for p in 2 ... 5 { referrals += "R\(p),P\(p),T1,2026-09-15\n" }
+        let r = try run([("MHS001MPI", mpi), ("MHS101Referral", referrals)])
+        let team = try #require(r.metrics.first { $0.ruleID == "ETH020" && $0.group == "T1" })
+        #expect(team.numerator == 1 && team.denominator == 5)
+        let f = try #require(r.findings("ETH020").first)
+        #expect(f.observed == "20%" && f.denominator == "5")
+        // By month: P1 is in August (5 referrals) and September (5), once in each.
+        let months = r.metrics.filter { $0.ruleID == "ETH021" }.map { "\($0.group) \(Int($0.numerator))/\(Int($0.denominator))" }
+        #expect(months.sorted() == ["T1 / 2026-08 1/1", "T1 / 2026-09 1/5"])
+    }
+
     /// Aggregate rules of one table share their group-by expressions (each made once a record), and a
     /// rule without `by` measures the whole table as one group.
     @Test func aggregateGroupsSharedAndWhole() throws {
@@ -197,7 +214,8 @@ import Testing
 
 @Suite struct EthnicityByMonthTests {
     @Test func shareValidByMonthOfReferralForTheProvider() throws {
-        // P1–P4 valid, P5 missing. August: P1–P5 (4 of 5); September: P1, P2, P5, P5, P5, P3 (3 of 6);
+        // P1–P4 valid, P5 missing. August: P1–P5 (4 of 5); September: P1, P2, P5, P5, P5, P3, each patient once
+        // (3 of 4 patients, not 3 of 6 referrals);
         // one referral with no date goes to its own group; a month under 5 records is "too few records".
         let dir = TempDir()
         let mpi = dir.write("mpi.csv", EthnicityPackTests.mpi(["A", "B", "C", "D", ""]))
@@ -216,7 +234,7 @@ import Testing
         #expect(byMonth.keys.sorted() == ["RX4 / ", "RX4 / 2026-07", "RX4 / 2026-08", "RX4 / 2026-09"])
         #expect(byMonth["RX4 / 2026-08"].map { [$0.numerator, $0.denominator] } == [4, 5])
         #expect(byMonth["RX4 / 2026-08"]?.value == 0.8)
-        #expect(byMonth["RX4 / 2026-09"].map { [$0.numerator, $0.denominator] } == [3, 6])
+        #expect(byMonth["RX4 / 2026-09"].map { [$0.numerator, $0.denominator] } == [3, 4])
         #expect(byMonth["RX4 / 2026-07"]?.status == "too few records")
         // No thresholds: months are drawn over time, never findings.
         #expect(r.findings("ETH022").isEmpty)
