@@ -233,6 +233,13 @@ def main():
                 rule["class"] = "missing"
             elif vtype == "Format":
                 when = f"{element} is not blank and not format_ok({element})"
+                if element == "NHSNumber":
+                    # The Data Dictionary's NHS NUMBER is ten digits, the tenth a Modulus 11 check digit whose use
+                    # is mandatory: a number that fails it is not an NHS number's format.
+                    when = f"{element} is not blank and not (format_ok({element}) and nhs_number_valid({element}))"
+                    rule["description"] = ("NHS NUMBER (Data Dictionary) is 10 digits whose tenth is a check digit: "
+                                           "\"the check digit is validated using the Modulus 11 algorithm and the use of "
+                                           "this algorithm is mandatory\". A number of ten digits that fails it is reported too.")
                 rule["class"] = "invalid"
             elif vtype == "National Code":
                 rule["class"] = "invalid"
@@ -270,7 +277,7 @@ def main():
                 rule["field"] = element if element in fields else ""
             summary["implemented"] += 1
             out.append("[[rule]]")
-            for k in ["id", "title", "class", "severity", "kind", "official_type", "field", "key", "references", "where",
+            for k in ["id", "title", "description", "class", "severity", "kind", "official_type", "field", "key", "references", "where",
                       "when", "message"]:
                 if k not in rule or rule[k] == "":
                     continue

@@ -56,6 +56,15 @@ import Testing
         #expect(r.outcome("MHS001MPI")?.rejected == [false, true])
     }
 
+    /// NHS NUMBER's format (Data Dictionary) includes its Modulus 11 check digit, whose use is mandatory: ten digits
+    /// that fail it are an incorrect format too (9434765005 is the good record's; 9434765006 fails its check).
+    @Test func nhsNumberCheckDigit() throws {
+        let r = try run([("MHS001MPI", Self.mpiHeader + Self.goodMPI + "P002,RXX,9434765006,01,1980-01-01,LS1 4AP,1,A\n")])
+        try expectOfficial(r, "MHS00165", key: "P002", ["LocalPatientID": "P002", "NHSNumber": "9434765006"])
+        #expect(r.findings("MHS00165").count == 1)
+        #expect(r.outcome("MHS001MPI")?.rejected == [false, true])
+    }
+
     @Test func birthDateFormat() throws {
         let r = try run([("MHS001MPI", Self.mpiHeader + Self.goodMPI + "P002,RXX,9434765005,01,1980-13-01,LS1 4AP,1,A\n")])
         try expectOfficial(r, "MHS00167", key: "P002", ["LocalPatientID": "P002", "PersonBirthDate": "1980-13-01"])

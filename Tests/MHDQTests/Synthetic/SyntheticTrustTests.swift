@@ -273,7 +273,7 @@ import Testing
         #expect(share >= 0.01 && share <= 0.05, "rejected \(rejected.count) of \(total)")
         // Each record rejection names an injected defect.
         let injected: Set<String> = [
-            "MHS00165",  // NHS number wrong length
+            "MHS00165",  // NHS number wrong length or failing its check digit
             "MHS00167", "MHS00210", "MHS00213", "MHS00308", "MHS00408", "MHS10112", "MHS10127", "MHS10212", "MHS20107",  // malformed dates
             "MHS00168", "MHS00212",  // birth date in the future (and the GP registration that precedes it)
             "MHS00171",  // over 130
@@ -286,7 +286,7 @@ import Testing
         let count = { (rule: String) in rejections.filter { $0.ruleID == rule }.count }
         #expect(count("MHS10128") == s.count(.dischargeBeforeReferral))
         #expect(count("MHS20167") + count("MHS20168") == s.count(.contactOutsidePeriod))
-        #expect(count("MHS00165") == s.count(.nhsNumberWrongLength))
+        #expect(count("MHS00165") == s.count(.nhsNumberWrongLength) + s.count(.nhsNumberBadCheckDigit))
         #expect(count("MHS00144") == 2 * s.count(.duplicatePatient))
     }
 
