@@ -354,7 +354,7 @@ public struct ExpressionCompiler {
         if x.isBlank || y.isBlank { return nil }
         switch (x, y) {
         case (.text(let a), .text(let b)): return a == b ? 0 : (a < b ? -1 : 1)
-        case (.number(let a), .number(let b)): return a == b ? 0 : (a < b ? -1 : 1)
+        case (.number(let a), .number(let b)): return compareNumbers(a, b)
         case (.date(let a), .date(let b)), (.time(let a), .time(let b)), (.dateTime(let a), .dateTime(let b)):
             return a == b ? 0 : (a < b ? -1 : 1)
         case (.dateTime(let a), .date(let b)): return compareInts(a, b * 86_400)
@@ -365,6 +365,14 @@ public struct ExpressionCompiler {
     }
 
     static func compareInts(_ a: Int, _ b: Int) -> Int { a == b ? 0 : (a < b ? -1 : 1) }
+
+    /// Numbers as a reader of decimals compares them: equal within a relative 1e-12. Arithmetic in binary leaves
+    /// noise no one typed (0.8 - 0.7 is 0.10000000000000009, 55/100*100 - 50/100*100 is 5.000000000000007), and a
+    /// rule's "fell more than 0.1" must not fire at exactly 0.1.
+    static func compareNumbers(_ a: Double, _ b: Double) -> Int {
+        if a == b || abs(a - b) <= 1e-12 * max(abs(a), abs(b)) { return 0 }
+        return a < b ? -1 : 1
+    }
 
     func compileCall(_ name: String, _ args: [Expr], _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
         guard let fn = RuleFunctions.all.first(where: { $0.name == name }) else {

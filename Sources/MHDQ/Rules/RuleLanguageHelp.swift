@@ -68,7 +68,8 @@ public enum RuleLanguageHelp {
         EXPRESSIONS
           literals     "text" or 'text', 12, 3.5, true, false, blank, date("2024-04-01")
           fields       EthnicCategory, a derived field, MHS000Header.ReportingPeriodEndDate
-          compare      =  !=  <  <=  >  >=    (values of the same kind: text, number, date, time)
+          compare      =  !=  <  <=  >  >=    (values of the same kind: text, number, date, time; numbers
+                                              equal within a relative 1e-12, so 0.8 - 0.7 = 0.1)
           logic        and  or  not           (three-valued: see BLANKS)
           arithmetic   +  -  *  /             date + n days, date - date = days
           tests        x is blank, x is not blank

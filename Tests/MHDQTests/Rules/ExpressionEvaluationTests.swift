@@ -24,6 +24,19 @@ import Testing
         #expect(try ev("\"a\" + 1") == unknown)
     }
 
+    /// Numbers compare as the decimals a reader sees: binary noise from arithmetic (0.8 - 0.7 is 0.10000000000000009)
+    /// does not make "fell more than 0.1" fire at exactly 0.1; a real difference, however small, still counts.
+    @Test func computedNumbersCompareAsDecimals() throws {
+        #expect(try ev("0.8 - 0.7 > 0.1") == f)
+        #expect(try ev("0.8 - 0.7 = 0.1") == t)
+        #expect(try ev("55 / 100 * 100 - 50 / 100 * 100 > 5") == f)
+        #expect(try ev("1 - 0.9 >= 0.1") == t)
+        #expect(try ev("0.1 + 0.2 != 0.3") == f)
+        #expect(try ev("5.000001 > 5") == t)
+        #expect(try ev("0.0000001 > 0") == t)
+        #expect(try ev("100000.00001 > 100000") == t)
+    }
+
     @Test func logicalPrecedence() throws {
         // and binds tighter than or; not tighter than and; comparisons tighter than not.
         #expect(try ev("true or false and false") == t)
