@@ -574,10 +574,11 @@ public final class ValidationEngine: StagedRecordConsumer {
                     if Int(denominator) < rule.minDenominator {
                         status = "too few records"
                     } else if let v = value {
-                        if let f = rule.failBelow, v < f { severity = .fail }
-                        else if let f = rule.failAbove, v > f { severity = .fail }
-                        else if let w = rule.warnBelow, v < w { severity = .warning }
-                        else if let w = rule.warnAbove, v > w { severity = .warning }
+                        // As the rule language compares numbers: a share of 0.95 computed with binary noise is 0.95.
+                        func below(_ limit: Double?) -> Bool { limit.map { ExpressionCompiler.compareNumbers(v, $0) < 0 } ?? false }
+                        func above(_ limit: Double?) -> Bool { limit.map { ExpressionCompiler.compareNumbers(v, $0) > 0 } ?? false }
+                        if below(rule.failBelow) || above(rule.failAbove) { severity = .fail }
+                        else if below(rule.warnBelow) || above(rule.warnAbove) { severity = .warning }
                         if let s = severity { status = s == .fail ? "fail" : "warn" }
                     }
                     if Int(denominator) >= rule.minDenominator, let s = judgeByConditions(rule, group: group, value: value, accumulator: acc) {
