@@ -73,6 +73,9 @@ public final class Rule {
     public var defaultAllowance: Double = 0
     var groupBy: [CompiledExpression] = []
     public var groupByNames: [String] = []
+    /// Per `by` expression: whether it reads nothing of the record (the header's provider), so its value is
+    /// the same for every record and a blank one means the whole table, not records missing it.
+    var groupByConstant: [Bool] = []
     public var warnBelow: Double?
     public var failBelow: Double?
     public var warnAbove: Double?
@@ -472,6 +475,7 @@ public enum RulePackLoader {
                     rule.groupBy.append(CompiledExpression(evaluate: try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line,
                                                                                                    scope: &scope, perRecord: true)))
                     rule.groupByNames.append(by)
+                    rule.groupByConstant.append(RunConstant.isRunConstant(try ExpressionParser.parse(by, origin: byOrigin, sourceLine: line)))
                 }
                 rule.warnBelow = try r.number("warn_below")
                 rule.failBelow = try r.number("fail_below")

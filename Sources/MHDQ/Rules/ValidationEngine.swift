@@ -133,6 +133,9 @@ public final class ValidationEngine: StagedRecordConsumer {
     /// rules), each interned by its text to a number per expression: a rule then finds its group from
     /// numbers, with no group name built or hashed per record.
     struct GroupParts {
+        /// Each expression's text ("CareProfTeamLocalID", "month(ReferralRequestReceivedDate)"), to name a blank part
+        /// (nil for a part the same for every record, such as the header's provider: blank, it names nothing).
+        var names: [String?] = []
         var values: [Value] = []
         var ids: [UInt32] = []
         private var known: [ByteKeyedTable<Bool>] = []
@@ -213,7 +216,12 @@ public final class ValidationEngine: StagedRecordConsumer {
         }
 
         private mutating func slot(named parts: [Int], of record: GroupParts) -> Int {
-            let name = parts.map { record.values[$0].text }.joined(separator: " / ")
+            // A blank part is named for what is missing: "(no CareProfTeamLocalID)", never "" (which would read as
+            // the whole table's figure).
+            let name = parts.map { p in
+                if record.values[p].isBlank, p < record.names.count, let missing = record.names[p] { return "(no \(missing))" }
+                return record.values[p].text
+            }.joined(separator: " / ")
             if let found = slots[name] { return found }
             slots[name] = accumulators.count
             accumulators.append(Accumulator())
@@ -326,6 +334,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         var aggregates: [Rule] = []
         /// The distinct expressions the aggregate rules group by, and each rule's parts among them.
         var groupParts: [CompiledExpression] = []
+        /// Each part's expression, to name a group whose value is blank; nil for a part the same for every record.
+        var groupPartNames: [String?] = []
         var aggregateParts: [[Int]] = []
         /// The record rules as one chain of closures, each holding the next: running them retains nothing
         /// per rule (walking an array of rules retained each rule and its closures). A run of consecutive
@@ -405,10 +415,12 @@ public final class ValidationEngine: StagedRecordConsumer {
         p.aggregates = aggregateRules[table.table] ?? []
         var partNames: [String] = []
         for rule in p.aggregates {
-            p.aggregateParts.append(zip(rule.groupByNames, rule.groupBy).map { name, expression in
+            p.aggregateParts.append(rule.groupByNames.indices.map { k in
+                let name = rule.groupByNames[k]
                 if let i = partNames.firstIndex(of: name) { return i }
                 partNames.append(name)
-                p.groupParts.append(expression)
+                p.groupParts.append(rule.groupBy[k])
+                p.groupPartNames.append(k < rule.groupByConstant.count && rule.groupByConstant[k] ? nil : name)
                 return partNames.count - 1
             })
         }
@@ -437,6 +449,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             state.displayColumns = Array(repeating: KeyColumn(), count: p.displaySignatures.count)
             state.passColumns = Array(repeating: ChunkedArray(), count: p.filteredGroupRules.count)
             state.tallies = Array(repeating: GroupTally(), count: p.aggregates.count)
+            state.groupParts.names = p.groupPartNames
         }
         let program = state.program!
         guard program.hasWork else { return }

@@ -72,6 +72,18 @@ import Testing
         #expect(months.sorted() == ["T1 / 2026-08 1/1", "T1 / 2026-09 1/5"])
     }
 
+    /// Referrals with no team are a group named for what is missing, not "" (which read as the whole table's figure).
+    @Test func blankTeamIsNamedNotTheWholeTable() throws {
+        let mpi = "LocalPatientID,EthnicCategory\nP1,A\nP2,\nP3,\nP4,B\nP5,\n"
+        var referrals = "ServiceRequestID,LocalPatientID,CareProfTeamLocalID,ReferralRequestReceivedDate\n"
+        for p in 1 ... 5 { referrals += "R\(p),P\(p),,2026-09-15\n" }
+        let r = try run([("MHS001MPI", mpi), ("MHS101Referral", referrals)])
+        let f = try #require(r.findings("ETH020").first)
+        #expect(f.group == "(no CareProfTeamLocalID)" && f.recordKey == "(no CareProfTeamLocalID)")
+        #expect(f.message.contains("40% for (no CareProfTeamLocalID) (2 of 5)"), "\(f.message)")
+        #expect(r.metrics.contains { $0.ruleID == "ETH021" && $0.group == "(no CareProfTeamLocalID) / 2026-09" })
+    }
+
     /// Aggregate rules of one table share their group-by expressions (each made once a record), and a
     /// rule without `by` measures the whole table as one group.
     @Test func aggregateGroupsSharedAndWhole() throws {
@@ -231,7 +243,8 @@ import Testing
         check.provider = "RX4"
         let r = try check.run()
         let byMonth = Dictionary(uniqueKeysWithValues: r.metrics.filter { $0.ruleID == "ETH022" }.map { ($0.group, $0) })
-        #expect(byMonth.keys.sorted() == ["RX4 / ", "RX4 / 2026-07", "RX4 / 2026-08", "RX4 / 2026-09"])
+        #expect(byMonth.keys.sorted() == ["RX4 / (no month(ReferralRequestReceivedDate))", "RX4 / 2026-07", "RX4 / 2026-08",
+                                          "RX4 / 2026-09"])
         #expect(byMonth["RX4 / 2026-08"].map { [$0.numerator, $0.denominator] } == [4, 5])
         #expect(byMonth["RX4 / 2026-08"]?.value == 0.8)
         #expect(byMonth["RX4 / 2026-09"].map { [$0.numerator, $0.denominator] } == [3, 4])
