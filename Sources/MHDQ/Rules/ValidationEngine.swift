@@ -21,6 +21,11 @@ public struct Metric: Sendable {
     public var minDenominator = 1
     /// The rule's `by` expressions, one per part of `group`.
     public var dimensions: [String] = []
+
+    /// The name of a group part whose value is blank: "(no CareProfTeamLocalID)".
+    public static func missingPart(_ expression: String) -> String { "(no \(expression))" }
+    /// Whether a part of `group` names a blank value (a referral with no date is in no month).
+    public static func isMissingPart(_ part: String) -> Bool { part.hasPrefix("(no ") && part.hasSuffix(")") }
 }
 
 /// What the engine knows of each table once the run ends.
@@ -219,7 +224,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             // A blank part is named for what is missing: "(no CareProfTeamLocalID)", never "" (which would read as
             // the whole table's figure).
             let name = parts.map { p in
-                if record.values[p].isBlank, p < record.names.count, let missing = record.names[p] { return "(no \(missing))" }
+                if record.values[p].isBlank, p < record.names.count, let missing = record.names[p] { return Metric.missingPart(missing) }
                 return record.values[p].text
             }.joined(separator: " / ")
             if let found = slots[name] { return found }

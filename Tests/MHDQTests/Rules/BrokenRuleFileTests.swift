@@ -172,7 +172,7 @@ import Testing
         #expect(e.message.contains("ETH001"))
         #expect(e.message.contains("ethnicity") && e.message.contains("broken"))
         // Packs load in name order (broken, ethnicity): the second use is the error, the first is named.
-        #expect(e.location?.description.hasSuffix("/packs/ethnicity/classify.toml:34:1") == true)
+        #expect(e.location?.description.hasSuffix("/packs/ethnicity/classify.toml:35:1") == true)
         #expect(e.message.hasPrefix("rule id ETH001 is in both packs broken and ethnicity (first at "))
         #expect(e.message.hasSuffix("/packs/broken/bad.toml:3:1)"))
     }

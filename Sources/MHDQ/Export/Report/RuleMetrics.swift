@@ -30,7 +30,8 @@ struct RuleMetrics {
         if let v = m.failAbove { t.append(ChartThreshold(value: v, label: "fail above \(show(v))", kind: .fail)); words.append("fail above \(show(v))") }
         thresholds = t
         band = words.joined(separator: ", ")
-        let lasts = cells.map { $0.parts.last ?? "" }.filter { !$0.isEmpty }
+        // A group whose month is blank ("(no month(...))") is in no month: it does not stop the rest being drawn over time.
+        let lasts = cells.map { $0.parts.last ?? "" }.filter { !$0.isEmpty && !Metric.isMissingPart($0) }
         overTime = !lasts.isEmpty && lasts.allSatisfy(HTMLText.isMonth) && Set(lasts).count > 1
     }
 
