@@ -219,6 +219,39 @@ import Testing
         #expect(Self.findings(r) == ["Impossible 2024-04 ASC005"])
     }
 
+    /// A count that is not a multiple of the rounding base was never rounded (ASC008 says so), so it is the true
+    /// count: 1 of 2 is 50% exactly, and no allowance for rounding can make it -33% to -700% (dividing by 2 - 2.5).
+    /// A rounded count's allowance never takes a rate below 0% or a subset's rate above 100%.
+    @Test func smallCountsGiveASaneRange() throws {
+        let rows = [
+            Row(period: "2025-01", numerator: "1", denominator: "2", stated: "50%", area: "Half"),
+            Row(period: "2025-01", numerator: "0", denominator: "1", stated: "0%", area: "None of one"),
+            Row(period: "2025-01", numerator: "1", denominator: "2", stated: "70%", area: "Not half"),
+            Row(period: "2025-01", numerator: "5", denominator: "5", stated: "100%", area: "All of five"),
+            Row(period: "2025-01", numerator: "5", denominator: "5", stated: "20%", area: "Not all of five"),
+            Row(period: "2025-01", numerator: "0", denominator: "100", stated: "3.0%", area: "None of a hundred"),
+        ]
+        let r = try Self.check(rows)
+        #expect(Self.findings(r) == [
+            "Half 2025-01 ASC008", "Half 2025-01 ASC009",
+            "None of a hundred 2025-01 ASC005",
+            "None of one 2025-01 ASC008", "None of one 2025-01 ASC009",
+            "Not all of five 2025-01 ASC005",
+            "Not half 2025-01 ASC005", "Not half 2025-01 ASC008", "Not half 2025-01 ASC009",
+        ])
+        func asc005(_ area: String) throws -> Finding { try #require(r.findings.first { $0.group == area && $0.ruleID == "ASC005" }) }
+        let notHalf = try asc005("Not half")
+        #expect(notHalf.message == "ASCOF 1F for Not half, 2025-01: stated 70%, but 1 ÷ 2 = 50%.")
+        #expect(notHalf.expected == "50%")
+        #expect(try asc005("Not all of five").expected == "100% (33.33% to 100% allowing for rounded counts)")
+        #expect(try asc005("None of a hundred").expected == "0% (0% to 2.56% allowing for rounded counts)")
+        // Unrounded counts (published_rounding = 1): the same verdicts on the stated values.
+        let unrounded = try Self.check(rows, settings: ["published_rounding": "1"])
+        #expect(Self.findings(unrounded).filter { $0.hasSuffix("ASC005") } == [
+            "None of a hundred 2025-01 ASC005", "Not all of five 2025-01 ASC005", "Not half 2025-01 ASC005",
+        ])
+    }
+
     // MARK: - One defect per series
 
     @Test func eachDefectItsOwnFinding() throws {
