@@ -52,7 +52,9 @@ public enum RuleLanguageHelp {
                         rule's message may use them too: "{round(value * 100, 1)}%"
             series:     series = "NAME" (default: the table's only [[series]]), when = "condition on one
                         period", where = "..." (periods considered); the window functions below read
-                        other periods of the same series; a finding names area / measure / period.
+                        other periods of the same series (prev() the series' period before this one, whatever
+                        it holds; last_reported() the latest before it that holds a number, so that a period
+                        typed Unavailable in between hides no change); a finding names area / measure / period.
                         A row whose period is blank or unreadable, or whose by value (area, measure) is
                         blank, is in no series (staging reports an unreadable period; a record rule can
                         report a blank)

@@ -1,4 +1,4 @@
-// Functions that read other periods of a series (prev, next, trailing_median, periods_missing_before),
+// Functions that read other periods of a series (prev, next, last_reported, trailing_median, periods_missing_before),
 // the KPI verdict of a return row (kpi) and the KPI catalogue (kpi_id): compiled here because their
 // argument is evaluated at other points, or because they read more than the rule's own tables.
 
@@ -33,11 +33,12 @@ public final class SeriesWindow {
 }
 
 enum WindowFunctions {
-    static let names: Set<String> = ["prev", "next", "trailing_median", "periods_missing_before"]
+    static let names: Set<String> = ["prev", "next", "last_reported", "trailing_median", "periods_missing_before"]
 
     static let all: [RuleFunction] = [
         RuleFunction(name: "prev", signature: "prev(x)", summary: "series rules: x at the previous period of the series (blank at the first)", arity: 1 ... 1, needs: nil) { _, _ in .null },
         RuleFunction(name: "next", signature: "next(x)", summary: "series rules: x at the next period of the series (blank at the last)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "last_reported", signature: "last_reported(x, [y])", summary: "series rules: x at the latest earlier period of the series where x is a number, passing over blank, * and Unavailable (blank if there is none); with y, y at that period: last_reported(Denominator, Period)", arity: 1 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "trailing_median", signature: "trailing_median(x, n)", summary: "series rules: the median of x over the n periods before this one (those where x is a number)", arity: 2 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "periods_missing_before", signature: "periods_missing_before(period)", summary: "series rules: periods missing between the previous period of the series and this one (0 when consecutive)", arity: 1 ... 1, needs: nil) { _, _ in .null },
         RuleFunction(name: "kpi", signature: "kpi(\"part\")", summary: "kpi rules: the row's verdict: \(KPIEvaluator.parts.joined(separator: ", "))", arity: 1 ... 1, needs: nil) { _, _ in .null },
@@ -80,6 +81,18 @@ extension ExpressionCompiler {
                 let j = w.index + step
                 guard j >= 0, j < w.count else { return .null }
                 return w.evaluate(x, at: j, ctx)
+            }
+        case "last_reported":
+            let y = args.count > 1 ? try compile(args[1], &scope) : nil
+            return { ctx in
+                guard let w = ctx.window else { return .null }
+                var j = w.index - 1
+                while j >= 0 {
+                    let v = w.evaluate(x, at: j, ctx)
+                    if v.numeric != nil { return y.map { w.evaluate($0, at: j, ctx) } ?? v }
+                    j -= 1
+                }
+                return .null
             }
         case "trailing_median":
             let n = try compile(args[1], &scope)

@@ -100,7 +100,7 @@ struct ReturnsCommandLineTests {
         let out = try makeTemporaryDirectory()
         let r = try mhdq("run", manifest, "--out", out)
         #expect(r.status == 1, "\(r.stderr)")
-        #expect(r.stdout.contains("indicator series: 8 series, 192 periods, 17 flagged"))
+        #expect(r.stdout.contains("indicator series: 8 series, 192 periods, 18 flagged"))   // Westvale 1F back from 0 in 2026-07 is one
         #expect(r.stdout.contains("  Northshire / ASCOF 1F"))
         #expect(r.stdout.contains("KPIs: 16 rows: red 6, amber 2, green 3, no target 2, not reported 2, not comparable 1"))
         #expect(r.stdout.contains("  IndicatorReturn               192 =       192 +       0\n"))

@@ -34,12 +34,12 @@ import Testing
         let collapse = try #require(september.result.findings.first { $0.ruleID == "ASC006" })
         #expect(collapse.recordKey == "Shire / ASCOF 1F / 2026-09")
         #expect(collapse.value == "300" && collapse.row == 2 && collapse.file.hasSuffix("sep.csv"))
-        #expect(collapse.observed == "300 (previous period 12,000)")
+        #expect(collapse.observed == "300 (12,000 in 2026-08)")
         #expect(collapse.expected == "within 20% of 12,000")
         #expect(collapse.message == "ASCOF 1F for Shire, 2026-09: the denominator fell by 98% from 12,000 in 2026-08 to 300: a system outage or a change in what is counted?")
         // The rate of the history point is derived as for a row of the return: 1,200 of 12,000.
         let shift = try #require(september.result.findings.first { $0.ruleID == "ASC007" })
-        #expect(shift.message.contains("moved from 10% to 30%"))
+        #expect(shift.message.contains("moved from 10% in 2026-08 to 30%"))
         #expect(september.findings.allSatisfy { $0.status == "new" })
 
         // The series the report draws is this return's: August is not plotted, judged or recorded again.

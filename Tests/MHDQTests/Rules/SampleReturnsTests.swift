@@ -37,7 +37,8 @@ import Testing
             // February's 60.8% copied down for four months.
             "Eastborough / ASCOF 1H": ["2026-03": ["ASC005"], "2026-04": ["ASC005"], "2026-05": ["ASC005"], "2026-06": ["ASC005"]],
             "Riverside / ASCOF 1F": ["2026-01": ["ASC008"], "2026-02": ["ASC008"], "2026-03": ["ASC008"]],
-            "Westvale / ASCOF 1F": ["2026-02": ["ASC008", "ASC009"], "2026-06": ["ASC002", "ASC006"]],
+            // A count of 3 not suppressed; June's 0 (no cases: a feed that did not arrive), and the return to 155 in July.
+            "Westvale / ASCOF 1F": ["2026-02": ["ASC008", "ASC009"], "2026-06": ["ASC002", "ASC006"], "2026-07": ["ASC006"]],
             "Westvale / ASCOF 1H": ["2026-05": ["ASC010"], "2026-09": ["ASC001"]],
         ])
         // Eastborough 1F: January 2026 twice, as "2026-01" and "Jan-26".

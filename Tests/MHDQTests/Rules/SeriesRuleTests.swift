@@ -91,7 +91,7 @@ import Testing
         #expect(collapse.table == "IndicatorReturn" && collapse.field == "Denominator" && collapse.value == "300")
         #expect(collapse.row == 8)                           // the header is line 1; Apr-23 is the 7th data row
         #expect(collapse.file.hasSuffix("return.csv"))
-        #expect(collapse.observed == "300 (previous period 12,020)")
+        #expect(collapse.observed == "300 (12,020 in 2023-03)")
         #expect(collapse.expected == "within 20% of 12,020")
         #expect(collapse.denominator == "300")
         #expect(collapse.message == "ASCOF 1F for Shire, 2023-04: the denominator fell by 98% from 12,020 in 2023-03 to 300: a system outage or a change in what is counted?")
@@ -100,7 +100,56 @@ import Testing
         #expect(rebound.message.contains("rose by 3834% from 305 in 2023-10 to 12,000"))
         let shift = try #require(r.findings.first { $0.ruleID == "ASC007" && $0.period == "2023-04" })
         #expect(shift.observed == "30%")
-        #expect(shift.message.contains("moved from 10.07% to 30%"))
+        #expect(shift.message.contains("moved from 10.07% in 2023-03 to 30%"))
+    }
+
+    /// A period with no number between two that have one hides no step: 12,010 → Unavailable → 300 is the
+    /// collapse the same months with the middle one not returned show, and 300 → 0 → 12,000 is the rebound.
+    /// Each period is compared with the last one that reported a number (a 0 denominator is one).
+    @Test func aCollapseOrReboundAcrossAPeriodWithNoNumber() throws {
+        let unavailable = { (period: String, area: String) in
+            Row(period: period, numerator: "Unavailable", denominator: "Unavailable", stated: "Unavailable", area: area, measure: "ASCOF 1H")
+        }
+        let none = { (period: String, area: String) in
+            Row(period: period, numerator: "0", denominator: "0", stated: "0.0%", area: area, measure: "ASCOF 1H")
+        }
+        func row(_ period: String, _ n: Int, _ d: Int, _ area: String) -> Row { Self.row(period, n, d, area: area, measure: "ASCOF 1H") }
+        let rows = [
+            row("2025-01", 7000, 12000, "Outage"), row("2025-02", 7005, 12010, "Outage"), unavailable("2025-03", "Outage"),
+            row("2025-04", 90, 300, "Outage"), row("2025-05", 90, 300, "Outage"),
+            // The same months with March not returned at all: the same collapse, found once (and the gap).
+            row("2025-01", 7000, 12000, "Gap"), row("2025-02", 7005, 12010, "Gap"), row("2025-04", 90, 300, "Gap"),
+            // A month of 0 (no cases: the feed did not arrive), then the feed returns.
+            row("2025-01", 90, 300, "Zero"), none("2025-02", "Zero"), row("2025-03", 7000, 12000, "Zero"),
+            // A month unavailable between two like it: nothing moved.
+            row("2025-01", 7000, 12000, "Blip"), unavailable("2025-02", "Blip"), row("2025-03", 7000, 12000, "Blip"),
+            // No cases two months running: no change.
+            none("2025-01", "Empty"), none("2025-02", "Empty"),
+        ]
+        let r = try Self.check(rows)
+        #expect(Self.findings(r) == [
+            "Blip 2025-02 ASC001",
+            "Empty 2025-01 ASC002", "Empty 2025-02 ASC002",
+            "Gap 2025-04 ASC006", "Gap 2025-04 ASC007", "Gap 2025-04 ASC010",
+            "Outage 2025-03 ASC001", "Outage 2025-04 ASC006", "Outage 2025-04 ASC007",
+            "Zero 2025-02 ASC002", "Zero 2025-02 ASC006", "Zero 2025-03 ASC006", "Zero 2025-03 ASC007",
+        ])
+        func finding(_ area: String, _ period: String, _ rule: String) throws -> Finding {
+            try #require(r.findings.first { $0.group == area && $0.period == period && $0.ruleID == rule })
+        }
+        let collapse = try finding("Outage", "2025-04", "ASC006")
+        #expect(collapse.message == "ASCOF 1H for Outage, 2025-04: the denominator fell by 98% from 12,010 in 2025-02 (the last period that reported one) to 300: a system outage or a change in what is counted?")
+        #expect(collapse.observed == "300 (12,010 in 2025-02)")
+        #expect(collapse.expected == "within 20% of 12,010")
+        let shift = try finding("Outage", "2025-04", "ASC007")
+        #expect(shift.message == "ASCOF 1H for Outage, 2025-04: the rate moved from 58.33% in 2025-02 to 30% (90 of 300); the median of the previous periods is 58.33%.")
+        #expect(shift.expected == "within 5 points of 58.33% (2025-02) and 58.33% (median of the 6 periods before)")
+        // The gap is ASC010's to report: ASC006 names the period it compares with, and nothing more.
+        #expect(try finding("Gap", "2025-04", "ASC006").message == "ASCOF 1H for Gap, 2025-04: the denominator fell by 98% from 12,010 in 2025-02 to 300: a system outage or a change in what is counted?")
+        let rebound = try finding("Zero", "2025-03", "ASC006")
+        #expect(rebound.message == "ASCOF 1H for Zero, 2025-03: the denominator rose from 0 in 2025-02 to 12,000: a system outage or a change in what is counted?")
+        #expect(rebound.observed == "12,000 (0 in 2025-02)")
+        #expect(try finding("Zero", "2025-03", "ASC007").message == "ASCOF 1H for Zero, 2025-03: the rate moved from 30% in 2025-01 to 58.33% (7,000 of 12,000); the median of the previous periods is 30%.")
     }
 
     @Test func stableSeriesHasNoFinding() throws {
@@ -168,6 +217,39 @@ import Testing
         ]
         let r = try Self.check(rows)
         #expect(Self.findings(r) == ["Impossible 2024-04 ASC005"])
+    }
+
+    /// A count that is not a multiple of the rounding base was never rounded (ASC008 says so), so it is the true
+    /// count: 1 of 2 is 50% exactly, and no allowance for rounding can make it -33% to -700% (dividing by 2 - 2.5).
+    /// A rounded count's allowance never takes a rate below 0% or a subset's rate above 100%.
+    @Test func smallCountsGiveASaneRange() throws {
+        let rows = [
+            Row(period: "2025-01", numerator: "1", denominator: "2", stated: "50%", area: "Half"),
+            Row(period: "2025-01", numerator: "0", denominator: "1", stated: "0%", area: "None of one"),
+            Row(period: "2025-01", numerator: "1", denominator: "2", stated: "70%", area: "Not half"),
+            Row(period: "2025-01", numerator: "5", denominator: "5", stated: "100%", area: "All of five"),
+            Row(period: "2025-01", numerator: "5", denominator: "5", stated: "20%", area: "Not all of five"),
+            Row(period: "2025-01", numerator: "0", denominator: "100", stated: "3.0%", area: "None of a hundred"),
+        ]
+        let r = try Self.check(rows)
+        #expect(Self.findings(r) == [
+            "Half 2025-01 ASC008", "Half 2025-01 ASC009",
+            "None of a hundred 2025-01 ASC005",
+            "None of one 2025-01 ASC008", "None of one 2025-01 ASC009",
+            "Not all of five 2025-01 ASC005",
+            "Not half 2025-01 ASC005", "Not half 2025-01 ASC008", "Not half 2025-01 ASC009",
+        ])
+        func asc005(_ area: String) throws -> Finding { try #require(r.findings.first { $0.group == area && $0.ruleID == "ASC005" }) }
+        let notHalf = try asc005("Not half")
+        #expect(notHalf.message == "ASCOF 1F for Not half, 2025-01: stated 70%, but 1 ÷ 2 = 50%.")
+        #expect(notHalf.expected == "50%")
+        #expect(try asc005("Not all of five").expected == "100% (33.33% to 100% allowing for rounded counts)")
+        #expect(try asc005("None of a hundred").expected == "0% (0% to 2.56% allowing for rounded counts)")
+        // Unrounded counts (published_rounding = 1): the same verdicts on the stated values.
+        let unrounded = try Self.check(rows, settings: ["published_rounding": "1"])
+        #expect(Self.findings(unrounded).filter { $0.hasSuffix("ASC005") } == [
+            "None of a hundred 2025-01 ASC005", "Not all of five 2025-01 ASC005", "Not half 2025-01 ASC005",
+        ])
     }
 
     // MARK: - One defect per series

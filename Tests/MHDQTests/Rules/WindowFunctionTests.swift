@@ -32,7 +32,7 @@ import Testing
     id = "P001"
     kind = "series"
     when = "true"
-    message = '{Period}|{prev(Numerator)}|{next(Numerator)}|{trailing_median(Numerator, setting("window"))}|{periods_missing_before(Period)}|{prev(prev(Numerator))}|{period_months(Period)}|{as_typed(Period)}'
+    message = '{Period}|{prev(Numerator)}|{next(Numerator)}|{trailing_median(Numerator, setting("window"))}|{periods_missing_before(Period)}|{prev(prev(Numerator))}|{period_months(Period)}|{as_typed(Period)}|{last_reported(Numerator)}|{last_reported(Numerator, Period)}'
 
     [[rule]]
     id = "P002"
@@ -64,11 +64,11 @@ import Testing
         let r = try CheckRun(catalogue: catalogue, sources: sources, period: nil, packs: ["probe"]).run()
         let a = r.findings.filter { $0.ruleID == "P001" && $0.group == "A" }.map(\.message)
         #expect(a == [
-            "2024-01||20||||1|Jan-24",
-            "2024-02|10|40|10|0||1|2024-02",
-            "2024-04|20|*|15|1|10|1|April 2024",
-            "2024-05|40|5|20|0|20|1|2024-05",           // median of 10, 20, 40 (the three before)
-            "2024-06|*||30|0|40|1|2024-06",             // median of 20, 40 ("*" has no number)
+            "2024-01||20||||1|Jan-24||",
+            "2024-02|10|40|10|0||1|2024-02|10|2024-01",
+            "2024-04|20|*|15|1|10|1|April 2024|20|2024-02",
+            "2024-05|40|5|20|0|20|1|2024-05|40|2024-04",           // median of 10, 20, 40 (the three before)
+            "2024-06|*||30|0|40|1|2024-06|40|2024-04",             // median of 20, 40 ("*" has no number); last number 40
         ])
         // where limits the periods a rule looks at; the window still holds the whole series.
         let b = r.findings.filter { $0.ruleID == "P002" }
