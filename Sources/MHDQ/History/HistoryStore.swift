@@ -138,6 +138,44 @@ public final class HistoryStore: MetricHistory {
                    resolved: s.int(14), error: s.text(15))
     }
 
+    // MARK: - Run ids
+
+    /// Refuses `runID` when a completed run of the history has it. That run's folder holds the outputs the history
+    /// describes (statuses, first-seen dates, resolved findings), so a run of the same id must not replace it. A run
+    /// that failed before it validated (an input it could not read) has no folder and no findings: a retry of its
+    /// id, such as a scheduler's once the input is fixed, is let through, and its record replaces the failed one.
+    func refuseCompletedRun(_ runID: String) throws {
+        if try HistoryStore.completedRuns(db, id: runID) > 0 { throw HistoryStore.runIDTaken(runID, path: path) }
+    }
+
+    /// `refuseCompletedRun` for `mhdq run` to ask before it claims its output folder, so that a refused id leaves the
+    /// folder, `latest` and the history as they were. The file is only read (no migration, no change of journal mode);
+    /// one that cannot be read so (missing, damaged, not a history) is left for the run's session to report, and the
+    /// session asks again under the history's lock, in case a run of that id was recorded meanwhile.
+    public static func refuseCompletedRun(_ runID: String, inHistoryAt path: String) throws {
+        guard FileManager.default.fileExists(atPath: path),
+              let db = try? SQLiteDatabase(path: path, mode: .readWrite, busyTimeout: 1),
+              (try? HistorySchema.check(db)) != nil,
+              let count = try? completedRuns(db, id: runID) else { return }
+        if count > 0 { throw runIDTaken(runID, path: path) }
+    }
+
+    private static func completedRuns(_ db: SQLiteDatabase, id: String) throws -> Int {
+        try db.integer("SELECT count(*) FROM runs WHERE run_id = ? AND exit_code IN (0, 1)", .text(id)) ?? 0
+    }
+
+    /// An invocation error (exit 2): the run must not start, and writes nothing.
+    static func runIDTaken(_ runID: String, path: String) -> MHDQError {
+        MHDQError.invocation("run id \(runID) is already in the history (a completed run's outputs are never replaced): give another --run-id",
+                             at: SourceLocation(file: path))
+    }
+
+    /// Removes the record of a failed run of `runID`, which a retry of that id replaces (see `refuseCompletedRun`).
+    /// Called inside the retry's recording transaction, so the failed record stays if the retry is not recorded.
+    func removeFailedRun(_ runID: String) throws {
+        try db.prepare("DELETE FROM runs WHERE run_id = ? AND exit_code NOT IN (0, 1)").run(.text(runID))
+    }
+
     /// Runs, oldest first (the last `limit` when given).
     public func runs(limit: Int? = nil) throws -> [HistoryRun] {
         let s = try db.prepare("SELECT \(HistoryStore.runColumns) FROM runs ORDER BY id DESC LIMIT ?")

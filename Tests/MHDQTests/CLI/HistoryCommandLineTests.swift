@@ -232,6 +232,91 @@ struct HistoryCommandLineTests {
         #expect((runs[1]["error"] as? String)?.contains("is a folder, not a file") == true)
     }
 
+    /// A --run-id that the history holds for a completed run is refused (exit 2) before anything is written. It used to
+    /// exit 3 having replaced that run's folder (statuses blank) and moved latest, while the history still described
+    /// the first run.
+    @Test func aCompletedRunsIDIsRefusedAndItsFolderKept() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        #expect(try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "nightly").status == 1)
+        #expect(try mhdq("run", try pipeline(night: 2, in: dir), "--out", out, "--run-id", "other").status == 1)
+        let summary = try Data(contentsOf: URL(fileURLWithPath: out + "/nightly/summary.json"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        let r = try mhdq("run", try pipeline(night: 3, in: dir), "--out", out, "--run-id", "nightly")
+        #expect(r.status == 2)
+        expectOneLineError(r, naming: out + "/history.sqlite")
+        #expect(r.stderr.contains("run id nightly is already in the history"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/nightly/summary.json")) == summary)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == names)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "other")
+        #expect(try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID) == ["nightly", "other"])
+    }
+
+    /// The history is asked again under its lock: a run of the id recorded after `mhdq run` asked (while it waited for
+    /// the lock, its partial folder claimed) still stops it with exit 2, and that run's folder is left as it was.
+    @Test func anIDRecordedWhileWaitingIsRefusedToo() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = try pipeline(night: 1, in: dir)
+        #expect(try mhdq("run", manifest, "--out", out, "--run-id", "first").status == 1)
+        let lock = try HistoryLock(database: out + "/history.sqlite", wait: 0, owner: "history test")
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: mhdqBinary)
+        run.arguments = ["run", manifest, "--out", out, "--run-id", "late"]
+        var env = ProcessInfo.processInfo.environment
+        env["MHDQ_RULES"] = TestPaths.rules
+        run.environment = env
+        let errPath = dir.path + "/late.stderr"
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        run.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        run.standardOutput = FileHandle.nullDevice
+        try run.run()
+        let partial = OutputFolder.partialPath(parent: out, runID: "late")
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: partial) && run.isRunning && Date() < deadline { usleep(5_000) }
+        // Another run of that id completes meanwhile: its record (written here directly) and its folder.
+        let store = try HistoryStore(path: out + "/history.sqlite", create: false)
+        try store.db.execute("""
+            INSERT INTO runs (run_id, pipeline, started, finished, manifest, manifest_sha256, period, tool_version, exit_code, findings, failing)
+            VALUES ('late', 'other', '2026-09-02T02:00:00Z', '2026-09-02T02:01:00Z', 'm', '', '2026-09', 'test', 0, 0, 0)
+            """)
+        let kept = dir.write("out/late/summary.json", "{\"kept\": true}\n")
+        lock.release()
+        run.waitUntilExit()
+        let stderr = try String(contentsOfFile: errPath, encoding: .utf8)
+        #expect(run.terminationStatus == 2 && stderr.contains("run id late is already in the history"), "\(stderr)")
+        #expect(try String(contentsOfFile: kept, encoding: .utf8) == "{\"kept\": true}\n")
+        #expect(!FileManager.default.fileExists(atPath: partial))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "first")
+        #expect(try store.runs().map(\.runID) == ["first", "late"])
+    }
+
+    /// A run that failed on an unreadable input is in the history with no folder and no findings: a retry of its id
+    /// once the input is fixed (a scheduler's) runs, and its record replaces the failed one. It used to be refused for
+    /// good, and every retry wrote its outputs without statuses and exited 3.
+    @Test func aFailedRunsIDCanBeRetried() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = try pipeline(night: 1, in: dir)
+        #expect(try mhdq("run", manifest, "--out", out, "--run-id", "good").status == 1)
+        try FileManager.default.removeItem(atPath: dir.path + "/mpi.csv")
+        try FileManager.default.createDirectory(atPath: dir.path + "/mpi.csv", withIntermediateDirectories: false)
+        var r = try mhdq("run", manifest, "--out", out, "--run-id", "retry")
+        #expect(r.status == 3)
+        #expect(try HistoryStore(path: out + "/history.sqlite", create: false).runs().map { "\($0.runID) \($0.exitCode)" } == ["good 1", "retry 3"])
+        _ = try pipeline(night: 2, in: dir)
+        r = try mhdq("run", manifest, "--out", out, "--run-id", "retry")
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.isEmpty)
+        #expect(r.stdout.contains("since good: 2 new, 5 persisting, 1 resolved"), "\(r.stdout)")
+        #expect(try exceptions(out + "/retry").allSatisfy { !($0["status"] ?? "").isEmpty })
+        let runs = try HistoryStore(path: out + "/history.sqlite", create: false).runs()
+        #expect(runs.map { "\($0.runID) \($0.exitCode) \($0.error)" } == ["good 1 ", "retry 1 "])
+        // Completed, its id is now refused like any other's.
+        #expect(try mhdq("run", manifest, "--out", out, "--run-id", "retry").status == 2)
+    }
+
     @Test func historyCommands() throws {
         let dir = TempDir()
         let out = dir.path + "/out"
