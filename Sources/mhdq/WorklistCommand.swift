@@ -27,8 +27,8 @@ enum WorklistCommand {
         }
         var filter = HistoryStore.WorklistFilter(rule: rule, group: group)
         if let since {
-            if isDate(since) {
-                filter.sinceDate = since
+            if let date = try sinceDate(since) {
+                filter.sinceDate = date
             } else {
                 filter.sinceRun = try store.requireRun(since)
             }
@@ -73,7 +73,8 @@ enum WorklistCommand {
         }
         var head = "worklist from run \(run.runID) (\(HistoryCommand.display(run.started))): \(CheckReport.number(total)) open findings"
         var scope: [String] = []
-        if let since { scope.append("first seen after \(since)") }
+        if let date = filter.sinceDate { scope.append("first seen on or after \(date)") }
+        if let run = filter.sinceRun { scope.append("first seen after run \(run.runID)") }
         if let rule { scope.append("rule \(rule)") }
         if let group { scope.append("group \(group)") }
         if !scope.isEmpty { head += " (" + scope.joined(separator: ", ") + ")" }
@@ -85,10 +86,16 @@ enum WorklistCommand {
         return ExitCode.ok
     }
 
-    /// CCYY-MM-DD (anything else names a run).
-    static func isDate(_ s: String) -> Bool {
+    /// The date `--new-since` gives as CCYY-MM-DD, or nil when it names a run. Text in that form that is no calendar
+    /// date (2026-23-11, 2026-02-31) is refused: read as a date it would match nothing and answer "0 open findings".
+    static func sinceDate(_ s: String) throws -> String? {
         let b = Array(s.utf8)
-        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return false }
-        return b.enumerated().allSatisfy { i, c in i == 4 || i == 7 || (c >= 0x30 && c <= 0x39) }
+        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
+              b.enumerated().allSatisfy({ i, c in i == 4 || i == 7 || (c >= 0x30 && c <= 0x39) }),
+              let year = Int(s.prefix(4)), let month = Int(s.dropFirst(5).prefix(2)), let day = Int(s.suffix(2)) else { return nil }
+        guard CivilDate.isValid(year: year, month: month, day: day) else {
+            throw MHDQError.invocation("--new-since \(s) is not a date: give CCYY-MM-DD (such as 2026-09-30), or a run (its id, #N or latest)")
+        }
+        return s
     }
 }

@@ -317,6 +317,30 @@ struct HistoryCommandLineTests {
         #expect(try mhdq("run", manifest, "--out", out, "--run-id", "retry").status == 2)
     }
 
+    /// `--new-since DATE` takes calendar dates only: 2026-23-11 and 2026-02-31 answered "0 open findings", exit 0. The
+    /// header said "first seen after DATE" while listing findings first seen on that date.
+    @Test func worklistNewSinceTakesRealDates() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        #expect(try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "night1").status == 1)
+        for impossible in ["2026-23-11", "2026-02-31", "2025-02-29", "2026-00-10", "2026-04-31"] {
+            let r = try mhdq("worklist", "--out", out, "--new-since", impossible)
+            #expect(r.status == 2 && r.stderr.contains("--new-since \(impossible) is not a date"), "\(impossible): \(r.status) \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        let json = try mhdq("worklist", "--out", out, "--json")
+        let items = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])["findings"] as? [[String: Any]]
+        let day = try #require(items?.first?["first_seen"] as? String)
+        let r = try mhdq("worklist", "--out", out, "--new-since", day)
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("worklist from run night1"), "\(r.stdout)")
+        #expect(r.stdout.contains(": 6 open findings (first seen on or after \(day)), 6 new in this run"), "\(r.stdout)")
+        let leap = try mhdq("worklist", "--out", out, "--new-since", "2028-02-29")
+        #expect(leap.status == 0 && leap.stdout.contains(": 0 open findings (first seen on or after 2028-02-29)"), "\(leap.stdout)")
+        let byRun = try mhdq("worklist", "--out", out, "--new-since", "night1")
+        #expect(byRun.stdout.contains(": 0 open findings (first seen after run night1)"), "\(byRun.stdout)")
+    }
+
     @Test func historyCommands() throws {
         let dir = TempDir()
         let out = dir.path + "/out"
