@@ -334,16 +334,20 @@ public final class HistoryStore: MetricHistory {
 
     // MARK: - Metrics and trends
 
-    /// One metric's values run by run (oldest first), for one group or every group.
+    /// One metric's values run by run (oldest first), for one group or every group: one point a run and group. A run
+    /// records a rule's metric for its own period, but an indicator series (`series:MEASURE`) for every period its
+    /// return holds (a return may carry two years): the run's point is then its latest period, so that a trend
+    /// compares run with run, never one month with the next inside a run.
     public func trend(rule: String, group: String? = nil, limit: Int? = nil) throws -> [MetricTrendPoint] {
+        // With a single max() aggregate, SQLite takes the other columns from the row holding the maximum.
         var sql = """
-            SELECT r.run_id, r.started, m.period, m.grp, m.value, m.numerator, m.denominator, m.status
+            SELECT r.run_id, r.started, max(m.period), m.grp, m.value, m.numerator, m.denominator, m.status
             FROM metrics m JOIN runs r ON r.id = m.run
             WHERE m.rule_id = ?1
             """
         if group != nil { sql += " AND m.grp = ?2" }
         if limit != nil { sql += " AND m.run IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?3)" }
-        sql += " ORDER BY m.grp, m.run, m.period"
+        sql += " GROUP BY m.grp, m.run ORDER BY m.grp, m.run"
         let s = try db.prepare(sql)
         try s.bind(.text(rule), at: 1)
         if let group { try s.bind(.text(group), at: 2) }

@@ -76,6 +76,37 @@ struct HistoryCommandLineTests {
         #expect(try night("2026-09", "300", "--run-id", "sep-alone", "--no-history").isEmpty)
     }
 
+    /// `history trend series:…` counts runs as "runs" and compares the last run with the one before: it counted every
+    /// period of every run (a return of two months over two runs was "4 runs") and set two months of the last run
+    /// side by side as "previous" and "latest".
+    @Test func seriesTrendComparesRunWithRun() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = dir.write("pipeline.toml", """
+            [pipeline]
+            name = "Indicator returns"
+            packs = ["ascof"]
+
+            [[source]]
+            table = "IndicatorReturn"
+            file = "return.csv"
+
+            """)
+        for (id, rows) in [("aug", "Jul-26,Shire,ASCOF 1F,1000,10000,\nAug-26,Shire,ASCOF 1F,1100,10000,\n"),
+                           ("sep", "Aug-26,Shire,ASCOF 1F,1100,10000,\nSep-26,Shire,ASCOF 1F,1250,10000,\n")] {
+            dir.write("return.csv", "Period,Area,Measure,Numerator,Denominator,StatedValue\n" + rows)
+            let r = try mhdq("run", manifest, "--out", out, "--run-id", id)
+            #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        }
+        let r = try mhdq("history", "trend", "series:ASCOF 1F", "--out", out)
+        #expect(r.status == 0, "\(r.stderr)")
+        let shire = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Shire ") }, "\(r.stdout)")
+        // group, runs, latest, previous, change, min, max
+        #expect(shire.split(separator: " ").prefix(7) == ["Shire", "2", "12.5", "11", "+1.5", "11", "12.5"], "\(r.stdout)")
+        let one = try mhdq("history", "trend", "series:ASCOF 1F", "--group", "Shire", "--out", out)
+        #expect(one.stdout.split(separator: "\n").filter { $0.hasPrefix("aug ") || $0.hasPrefix("sep ") }.count == 2, "\(one.stdout)")
+    }
+
     @Test func statusesLandInExceptionsAndResolvedCSV() throws {
         let dir = TempDir()
         let out = dir.path + "/out"
