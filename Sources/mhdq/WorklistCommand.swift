@@ -36,6 +36,8 @@ enum WorklistCommand {
         let out = OutputBuffer.standardOutput()
         defer { try? out.close() }
         var shown = 0, total = 0, new = 0
+        // First-seen days are local, as --new-since DATE is (the history stores UTC times).
+        let days = LocalDays()
         if csv {
             let writer = CSVWriter(output: out)
             writer.writeRow(["status", "first_seen", "first_run", "severity", "rule_id", "title", "table", "record_key", "field", "group"])
@@ -43,7 +45,7 @@ enum WorklistCommand {
                 total += 1
                 guard shown < limit else { return }
                 shown += 1
-                writer.writeRow([f.status, String(f.firstSeen.prefix(10)), f.firstRunID, f.severity, f.ruleID, f.title, f.table,
+                writer.writeRow([f.status, days.day(of: f.firstSeen), f.firstRunID, f.severity, f.ruleID, f.title, f.table,
                                  f.recordKey, f.field, f.group])
             }
             return ExitCode.ok
@@ -54,7 +56,7 @@ enum WorklistCommand {
                 total += 1
                 if f.status == "new" { new += 1 }
                 guard items.count < limit else { return }
-                items.append(.object([("status", .string(f.status)), ("first_seen", .string(String(f.firstSeen.prefix(10)))),
+                items.append(.object([("status", .string(f.status)), ("first_seen", .string(days.day(of: f.firstSeen))),
                                       ("first_run", .string(f.firstRunID)), ("severity", .string(f.severity)),
                                       ("rule_id", .string(f.ruleID)), ("title", .string(f.title)), ("table", .string(f.table)),
                                       ("record_key", .string(f.recordKey)), ("field", .string(f.field)), ("group", .string(f.group))]))
@@ -69,7 +71,7 @@ enum WorklistCommand {
             if f.status == "new" { new += 1 }
             guard shown < limit else { return }
             shown += 1
-            body += "\(f.status.padding(10)) \(String(f.firstSeen.prefix(10)).padding(10)) \(f.severity.padding(18)) \(f.ruleID.padding(10)) \(f.table.padding(22)) \(f.recordKey.padding(14)) \(f.field.padding(24)) \(f.group.padding(12)) \(f.title)\n"
+            body += "\(f.status.padding(10)) \(days.day(of: f.firstSeen).padding(10)) \(f.severity.padding(18)) \(f.ruleID.padding(10)) \(f.table.padding(22)) \(f.recordKey.padding(14)) \(f.field.padding(24)) \(f.group.padding(12)) \(f.title)\n"
         }
         var head = "worklist from run \(run.runID) (\(HistoryCommand.display(run.started))): \(CheckReport.number(total)) open findings"
         var scope: [String] = []

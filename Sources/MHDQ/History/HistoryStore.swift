@@ -56,7 +56,8 @@ public struct StoredFinding: Sendable, Equatable {
     public var recordKey: String
     public var field: String
     public var group: String
-    /// ISO 8601 start of the run that first found it, and that run's id ("" once pruned).
+    /// ISO 8601 start (UTC) of the run that first found it, and that run's id ("" once pruned). The day a steward
+    /// reads is its local day (`LocalDays`).
     public var firstSeen: String
     public var firstRunID: String
     /// The last run that found it.
@@ -270,7 +271,7 @@ public final class HistoryStore: MetricHistory {
 
     /// Which open findings a worklist shows.
     public struct WorklistFilter: Sendable {
-        /// Only findings first found after this run, or on or after this date (CCYY-MM-DD).
+        /// Only findings first found after this run, or on or after this local day (CCYY-MM-DD, see LocalDays).
         public var sinceRun: HistoryRun?
         public var sinceDate: String?
         public var rule: String?
@@ -295,7 +296,8 @@ public final class HistoryStore: MetricHistory {
         let s = try db.prepare(sql)
         try s.bind(.int(run.sequence), at: 1)
         if let r = filter.sinceRun { try s.bind(.int(r.sequence), at: 2) }
-        if let d = filter.sinceDate { try s.bind(.text(d), at: 3) }
+        // Stored starts are UTC instants: on or after the local day is from its first instant on.
+        if let d = filter.sinceDate { try s.bind(.text(LocalDays().start(of: d) ?? d), at: 3) }
         if let r = filter.rule { try s.bind(.text(r), at: 4) }
         if let g = filter.group { try s.bind(.text(g), at: 5) }
         while try s.step() {

@@ -372,6 +372,41 @@ struct HistoryCommandLineTests {
         #expect(byRun.stdout.contains(": 0 open findings (first seen after run night1)"), "\(byRun.stdout)")
     }
 
+    /// First-seen dates and --new-since are days on the local clock, as a generated MHS000Header's time is: a run at
+    /// 00:30 BST (23:30 UTC the day before) was first seen the day before, by its UTC date. The test takes a zone
+    /// whose date differs from UTC's now.
+    @Test func firstSeenIsTheLocalDay() throws {
+        let now = Date()
+        func day(_ zone: String, _ offset: Int = 0) -> String {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: zone)!
+            let c = calendar.dateComponents([.year, .month, .day], from: now)
+            return CivilDate(days: CivilDate(year: c.year!, month: c.month!, day: c.day!).days + offset).iso
+        }
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        // UTC-12 is a day behind UTC until 12:00 UTC, UTC+14 a day ahead from 10:00: an hour's margin either way.
+        let zone = utc.component(.hour, from: now) < 11 ? "Etc/GMT+12" : "Etc/GMT-14"
+        let today = day(zone)
+        #expect(today != day("UTC"))
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        for n in 1 ... 2 {
+            let r = try mhdq(environment: ["TZ": zone], ["run", try pipeline(night: n, in: dir), "--out", out, "--run-id", "night\(n)"])
+            #expect(r.status == 1, "\(r.stderr)")
+        }
+        let rows = try exceptions(out + "/night2")
+        #expect(rows.count == 7 && rows.allSatisfy { $0["first_seen"] == today }, "\(rows.map { $0["first_seen"] ?? "" })")
+        let resolved = try String(contentsOfFile: out + "/night2/resolved.csv", encoding: .utf8)
+        #expect(resolved.contains(",\(today),night1,resolved\n"), "\(resolved)")
+        var r = try mhdq(environment: ["TZ": zone], ["worklist", "--out", out, "--new-since", today, "--json"])
+        let worklist = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        #expect(worklist["open"] as? Int == 7)
+        #expect((worklist["findings"] as? [[String: Any]])?.allSatisfy { $0["first_seen"] as? String == today } == true)
+        r = try mhdq(environment: ["TZ": zone], ["worklist", "--out", out, "--new-since", day(zone, 1)])
+        #expect(r.stdout.contains(": 0 open findings (first seen on or after \(day(zone, 1)))"), "\(r.stdout)")
+    }
+
     @Test func historyCommands() throws {
         let dir = TempDir()
         let out = dir.path + "/out"
