@@ -161,6 +161,7 @@ enum HistoryCommand {
         }
         let title = try store.metricRules().first { $0.rule == metric }?.title ?? ""
         out.write("\(metric)\(title.isEmpty ? "" : ": " + title)\n")
+        if metric.hasPrefix("series:") { out.write("run by run: each run's latest period (its return may hold earlier ones too)\n") }
         if group != nil {
             out.write("run id               started                period     value  numerator  denominator  status\n")
             for p in points {

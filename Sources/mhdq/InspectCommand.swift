@@ -20,7 +20,11 @@ enum InspectCommand {
         if let records {
             guard records == "csv" || records == "json" else { throw MHDQError.invocation("--records takes csv or json") }
             var source = try Readers.open(path: path, options: read)
-            if records == "csv" { try dumpCSV(&source, out: out) } else { try dumpJSON(&source, headerRow: headerRow, out: out) }
+            if records == "csv" {
+                try dumpCSV(&source, headerRow: headerRow, padToHeader: format != .csv, out: out)
+            } else {
+                try dumpJSON(&source, headerRow: headerRow, out: out)
+            }
             return ExitCode.ok
         }
         if format != .csv {
@@ -35,10 +39,17 @@ enum InspectCommand {
         return ExitCode.ok
     }
 
-    static func dumpCSV(_ source: inout any RowSource, out: OutputBuffer) throws {
+    /// `padToHeader`: a workbook row ends at its last non-empty cell, so its trailing empty cells are written out to
+    /// the header's width (as `--records json` keys them), and every record has the header's fields. A delimited
+    /// file's short line is what the file holds, and is written as it is. Rows above the header row are as read.
+    static func dumpCSV(_ source: inout any RowSource, headerRow: Int, padToHeader: Bool, out: OutputBuffer) throws {
         let writer = CSVWriter(output: out, neutraliseFormulas: false)
         var row = RawRow()
-        while try source.next(into: &row) { writer.writeRaw(row) }
+        var headerWidth: Int?
+        while try source.next(into: &row) {
+            writer.writeRaw(row, width: headerWidth.map { max($0, row.count) })
+            if padToHeader, headerWidth == nil, row.number >= headerRow { headerWidth = row.count }
+        }
     }
 
     static func dumpJSON(_ source: inout any RowSource, headerRow: Int, out: OutputBuffer) throws {

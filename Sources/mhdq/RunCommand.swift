@@ -52,6 +52,9 @@ enum RunCommand {
            URL(fileURLWithPath: historyPath).standardizedFileURL == URL(fileURLWithPath: parent + "/" + id).standardizedFileURL {
             throw MHDQError.invocation("--run-id \"\(id)\" is the run history's file name: give another --run-id")
         }
+        // A --run-id that the history holds for a completed run is refused before anything is claimed or written:
+        // replacing that run's folder would leave the history describing outputs that are gone (exit 2).
+        if let id = runIDOption, let historyPath { try HistoryStore.refuseCompletedRun(id, inHistoryAt: historyPath) }
         // The run's (hidden, partial) folder is claimed first: the claim gives the run its id, which no other run,
         // even one started in the same second, can take; the folder stays locked while this run lives.
         let folder = try OutputFolder(parent: parent, runID: runIDOption, date: now)
@@ -66,7 +69,7 @@ enum RunCommand {
         info.manifest = manifest.path
         info.manifestSHA256 = (try? SHA256.hash(file: manifest.path)).map { SHA256.hex($0.digest) } ?? ""
         info.period = period?.description ?? ""
-        let history = RunHistory(path: historyPath, info: info, wait: historyWait)
+        let history = try RunHistory(path: historyPath, info: info, wait: historyWait)
         defer { history.end() }
         let checksums = history.session == nil ? nil : InputChecksums(sources: manifest.sources)
         // Findings stream into exceptions.csv, and staged records into the flat-file spools, inside the partial folder.

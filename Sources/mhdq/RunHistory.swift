@@ -10,13 +10,18 @@ final class RunHistory {
     private(set) var outcome: HistoryOutcome?
     private(set) var error: MHDQError?
 
-    init(path: String?, info: RunInfo, wait: Double) {
+    /// Throws only when the history refuses the run itself: its --run-id is a completed run's (exit 2). A run of that
+    /// id may have been recorded since `mhdq run` asked, before claiming its folder; the run then stops, and the
+    /// earlier run's folder is left as it was.
+    init(path: String?, info: RunInfo, wait: Double) throws {
         self.path = path
         guard let path else { return }
         do {
             session = try HistorySession(path: path, info: info, wait: wait) { holder in
                 Console.error("mhdq: \(path): in use by \(holder); waiting up to \(Value.format(wait)) s")
             }
+        } catch let refusal as MHDQError where refusal.kind == .invocation {
+            throw refusal
         } catch {
             fail(error)
         }

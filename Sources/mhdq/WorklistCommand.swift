@@ -27,8 +27,8 @@ enum WorklistCommand {
         }
         var filter = HistoryStore.WorklistFilter(rule: rule, group: group)
         if let since {
-            if isDate(since) {
-                filter.sinceDate = since
+            if let date = try sinceDate(since) {
+                filter.sinceDate = date
             } else {
                 filter.sinceRun = try store.requireRun(since)
             }
@@ -36,6 +36,8 @@ enum WorklistCommand {
         let out = OutputBuffer.standardOutput()
         defer { try? out.close() }
         var shown = 0, total = 0, new = 0
+        // First-seen days are local, as --new-since DATE is (the history stores UTC times).
+        let days = LocalDays()
         if csv {
             let writer = CSVWriter(output: out)
             writer.writeRow(["status", "first_seen", "first_run", "severity", "rule_id", "title", "table", "record_key", "field", "group"])
@@ -43,7 +45,7 @@ enum WorklistCommand {
                 total += 1
                 guard shown < limit else { return }
                 shown += 1
-                writer.writeRow([f.status, String(f.firstSeen.prefix(10)), f.firstRunID, f.severity, f.ruleID, f.title, f.table,
+                writer.writeRow([f.status, days.day(of: f.firstSeen), f.firstRunID, f.severity, f.ruleID, f.title, f.table,
                                  f.recordKey, f.field, f.group])
             }
             return ExitCode.ok
@@ -54,7 +56,7 @@ enum WorklistCommand {
                 total += 1
                 if f.status == "new" { new += 1 }
                 guard items.count < limit else { return }
-                items.append(.object([("status", .string(f.status)), ("first_seen", .string(String(f.firstSeen.prefix(10)))),
+                items.append(.object([("status", .string(f.status)), ("first_seen", .string(days.day(of: f.firstSeen))),
                                       ("first_run", .string(f.firstRunID)), ("severity", .string(f.severity)),
                                       ("rule_id", .string(f.ruleID)), ("title", .string(f.title)), ("table", .string(f.table)),
                                       ("record_key", .string(f.recordKey)), ("field", .string(f.field)), ("group", .string(f.group))]))
@@ -69,11 +71,12 @@ enum WorklistCommand {
             if f.status == "new" { new += 1 }
             guard shown < limit else { return }
             shown += 1
-            body += "\(f.status.padding(10)) \(String(f.firstSeen.prefix(10)).padding(10)) \(f.severity.padding(18)) \(f.ruleID.padding(10)) \(f.table.padding(22)) \(f.recordKey.padding(14)) \(f.field.padding(24)) \(f.group.padding(12)) \(f.title)\n"
+            body += "\(f.status.padding(10)) \(days.day(of: f.firstSeen).padding(10)) \(f.severity.padding(18)) \(f.ruleID.padding(10)) \(f.table.padding(22)) \(f.recordKey.padding(14)) \(f.field.padding(24)) \(f.group.padding(12)) \(f.title)\n"
         }
         var head = "worklist from run \(run.runID) (\(HistoryCommand.display(run.started))): \(CheckReport.number(total)) open findings"
         var scope: [String] = []
-        if let since { scope.append("first seen after \(since)") }
+        if let date = filter.sinceDate { scope.append("first seen on or after \(date)") }
+        if let run = filter.sinceRun { scope.append("first seen after run \(run.runID)") }
         if let rule { scope.append("rule \(rule)") }
         if let group { scope.append("group \(group)") }
         if !scope.isEmpty { head += " (" + scope.joined(separator: ", ") + ")" }
@@ -85,10 +88,16 @@ enum WorklistCommand {
         return ExitCode.ok
     }
 
-    /// CCYY-MM-DD (anything else names a run).
-    static func isDate(_ s: String) -> Bool {
+    /// The date `--new-since` gives as CCYY-MM-DD, or nil when it names a run. Text in that form that is no calendar
+    /// date (2026-23-11, 2026-02-31) is refused: read as a date it would match nothing and answer "0 open findings".
+    static func sinceDate(_ s: String) throws -> String? {
         let b = Array(s.utf8)
-        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return false }
-        return b.enumerated().allSatisfy { i, c in i == 4 || i == 7 || (c >= 0x30 && c <= 0x39) }
+        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
+              b.enumerated().allSatisfy({ i, c in i == 4 || i == 7 || (c >= 0x30 && c <= 0x39) }),
+              let year = Int(s.prefix(4)), let month = Int(s.dropFirst(5).prefix(2)), let day = Int(s.suffix(2)) else { return nil }
+        guard CivilDate.isValid(year: year, month: month, day: day) else {
+            throw MHDQError.invocation("--new-since \(s) is not a date: give CCYY-MM-DD (such as 2026-09-30), or a run (its id, #N or latest)")
+        }
+        return s
     }
 }

@@ -5,11 +5,11 @@
 public final class FindingStatusTracker: FindingSink {
     let db: SQLiteDatabase
     let salt: [UInt8]
-    /// first_seen of a finding this run is the first to find.
+    /// first_seen of a finding this run is the first to find: the local day the run started (see LocalDays).
     let today: String
     private var previous: [FindingFingerprint: Int32] = [:]
     private var previousFirstRun: [Int] = []
-    /// Run sequence → the date it started (CCYY-MM-DD): few distinct values, shared by many findings.
+    /// Run sequence → the local day it started (CCYY-MM-DD): few distinct values, shared by many findings.
     private var dates: [Int: String] = [:]
     /// Where findings go next, status set (the exceptions writer).
     public var forward: FindingSink?
@@ -20,17 +20,20 @@ public final class FindingStatusTracker: FindingSink {
     /// The first error writing to the history: the run goes on (its outputs matter more), the history is not recorded.
     public private(set) var error: MHDQError?
 
+    /// `today`: the run's start, and `firstSeen` of each open finding the start of the run that first found it (stored
+    /// UTC timestamps); findings get the local day of each.
     init(db: SQLiteDatabase, salt: [UInt8], today: String,
          previous open: [(FindingFingerprint, firstRun: Int, firstSeen: String)]) throws {
         self.db = db
         self.salt = salt
-        self.today = String(today.prefix(10))
+        let localDays = LocalDays()
+        self.today = localDays.day(of: today)
         previous.reserveCapacity(open.count)
         previousFirstRun.reserveCapacity(open.count)
         for (fp, run, seen) in open {
             previous[fp] = Int32(previousFirstRun.count)
             previousFirstRun.append(run)
-            if dates[run] == nil { dates[run] = String(seen.prefix(10)) }
+            if dates[run] == nil { dates[run] = localDays.day(of: seen) }
         }
         try db.execute("""
             CREATE TEMP TABLE IF NOT EXISTS current_findings (

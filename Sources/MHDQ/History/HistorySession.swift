@@ -31,7 +31,8 @@ public struct HistoryOutcome: Sendable {
 
 /// Usage: `begin` before validation (takes the lock, loads the last run's open findings), put `statusSink`
 /// in the findings stream and `store` as the engine's metric history, `record` when the run is done,
-/// `end` in every case. Any error here leaves the run's outputs to be written without statuses.
+/// `end` in every case. Any error here leaves the run's outputs to be written without statuses, except the
+/// refusal of a run id a completed run has (an invocation error: that run must not go on, see `refuseCompletedRun`).
 public final class HistorySession {
     public let store: HistoryStore
     public let info: RunInfo
@@ -46,9 +47,8 @@ public final class HistorySession {
         do {
             let store = try HistoryStore(path: path, create: true)
             self.store = store
-            if try store.db.integer("SELECT count(*) FROM runs WHERE run_id = ?", .text(info.runID)) ?? 0 > 0 {
-                throw MHDQError.invocation("run id \(info.runID) is already in the history (give another --run-id)", at: SourceLocation(file: path))
-            }
+            // Asked under the lock: no run of this id can be recorded between this and this run's own record.
+            try store.refuseCompletedRun(info.runID)
             self.info = info
             let previous = try store.latestCompletedRun()
             self.previous = previous
@@ -112,6 +112,7 @@ public final class HistorySession {
         if let e = store.readError { throw e }
         let db = store.db
         let sequence = try db.openWriteTransaction { () -> Int in
+            try store.removeFailedRun(info.runID)
             try db.prepare("""
                 INSERT INTO runs (run_id, pipeline, started, finished, manifest, manifest_sha256, period, tool_version, exit_code, findings, failing)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -178,10 +179,12 @@ public final class HistorySession {
         }
     }
 
-    /// Records a run that failed before it could validate (an unreadable input): listed, never compared with.
+    /// Records a run that failed before it could validate (an unreadable input): listed, never compared with. A failed
+    /// run of the same id before it (an earlier try) is replaced.
     public func recordFailure(info: RunInfo, exitCode: Int32, error: String) throws {
         tracker.abandon()
         try store.db.writeTransaction {
+            try store.removeFailedRun(info.runID)
             try store.db.prepare("""
                 INSERT INTO runs (run_id, pipeline, started, finished, manifest, manifest_sha256, period, tool_version, exit_code,
                                   findings, failing, error)

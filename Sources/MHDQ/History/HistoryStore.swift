@@ -56,7 +56,8 @@ public struct StoredFinding: Sendable, Equatable {
     public var recordKey: String
     public var field: String
     public var group: String
-    /// ISO 8601 start of the run that first found it, and that run's id ("" once pruned).
+    /// ISO 8601 start (UTC) of the run that first found it, and that run's id ("" once pruned). The day a steward
+    /// reads is its local day (`LocalDays`).
     public var firstSeen: String
     public var firstRunID: String
     /// The last run that found it.
@@ -136,6 +137,44 @@ public final class HistoryStore: MetricHistory {
                    manifest: s.text(5), manifestSHA256: s.text(6), period: s.text(7), toolVersion: s.text(8),
                    exitCode: s.int(9), findings: s.int(10), failing: s.int(11), opened: s.int(12), persisting: s.int(13),
                    resolved: s.int(14), error: s.text(15))
+    }
+
+    // MARK: - Run ids
+
+    /// Refuses `runID` when a completed run of the history has it. That run's folder holds the outputs the history
+    /// describes (statuses, first-seen dates, resolved findings), so a run of the same id must not replace it. A run
+    /// that failed before it validated (an input it could not read) has no folder and no findings: a retry of its
+    /// id, such as a scheduler's once the input is fixed, is let through, and its record replaces the failed one.
+    func refuseCompletedRun(_ runID: String) throws {
+        if try HistoryStore.completedRuns(db, id: runID) > 0 { throw HistoryStore.runIDTaken(runID, path: path) }
+    }
+
+    /// `refuseCompletedRun` for `mhdq run` to ask before it claims its output folder, so that a refused id leaves the
+    /// folder, `latest` and the history as they were. The file is only read (no migration, no change of journal mode);
+    /// one that cannot be read so (missing, damaged, not a history) is left for the run's session to report, and the
+    /// session asks again under the history's lock, in case a run of that id was recorded meanwhile.
+    public static func refuseCompletedRun(_ runID: String, inHistoryAt path: String) throws {
+        guard FileManager.default.fileExists(atPath: path),
+              let db = try? SQLiteDatabase(path: path, mode: .readWrite, busyTimeout: 1),
+              (try? HistorySchema.check(db)) != nil,
+              let count = try? completedRuns(db, id: runID) else { return }
+        if count > 0 { throw runIDTaken(runID, path: path) }
+    }
+
+    private static func completedRuns(_ db: SQLiteDatabase, id: String) throws -> Int {
+        try db.integer("SELECT count(*) FROM runs WHERE run_id = ? AND exit_code IN (0, 1)", .text(id)) ?? 0
+    }
+
+    /// An invocation error (exit 2): the run must not start, and writes nothing.
+    static func runIDTaken(_ runID: String, path: String) -> MHDQError {
+        MHDQError.invocation("run id \(runID) is already in the history (a completed run's outputs are never replaced): give another --run-id",
+                             at: SourceLocation(file: path))
+    }
+
+    /// Removes the record of a failed run of `runID`, which a retry of that id replaces (see `refuseCompletedRun`).
+    /// Called inside the retry's recording transaction, so the failed record stays if the retry is not recorded.
+    func removeFailedRun(_ runID: String) throws {
+        try db.prepare("DELETE FROM runs WHERE run_id = ? AND exit_code NOT IN (0, 1)").run(.text(runID))
     }
 
     /// Runs, oldest first (the last `limit` when given).
@@ -232,7 +271,7 @@ public final class HistoryStore: MetricHistory {
 
     /// Which open findings a worklist shows.
     public struct WorklistFilter: Sendable {
-        /// Only findings first found after this run, or on or after this date (CCYY-MM-DD).
+        /// Only findings first found after this run, or on or after this local day (CCYY-MM-DD, see LocalDays).
         public var sinceRun: HistoryRun?
         public var sinceDate: String?
         public var rule: String?
@@ -257,7 +296,8 @@ public final class HistoryStore: MetricHistory {
         let s = try db.prepare(sql)
         try s.bind(.int(run.sequence), at: 1)
         if let r = filter.sinceRun { try s.bind(.int(r.sequence), at: 2) }
-        if let d = filter.sinceDate { try s.bind(.text(d), at: 3) }
+        // Stored starts are UTC instants: on or after the local day is from its first instant on.
+        if let d = filter.sinceDate { try s.bind(.text(LocalDays().start(of: d) ?? d), at: 3) }
         if let r = filter.rule { try s.bind(.text(r), at: 4) }
         if let g = filter.group { try s.bind(.text(g), at: 5) }
         while try s.step() {
@@ -296,16 +336,20 @@ public final class HistoryStore: MetricHistory {
 
     // MARK: - Metrics and trends
 
-    /// One metric's values run by run (oldest first), for one group or every group.
+    /// One metric's values run by run (oldest first), for one group or every group: one point a run and group. A run
+    /// records a rule's metric for its own period, but an indicator series (`series:MEASURE`) for every period its
+    /// return holds (a return may carry two years): the run's point is then its latest period, so that a trend
+    /// compares run with run, never one month with the next inside a run.
     public func trend(rule: String, group: String? = nil, limit: Int? = nil) throws -> [MetricTrendPoint] {
+        // With a single max() aggregate, SQLite takes the other columns from the row holding the maximum.
         var sql = """
-            SELECT r.run_id, r.started, m.period, m.grp, m.value, m.numerator, m.denominator, m.status
+            SELECT r.run_id, r.started, max(m.period), m.grp, m.value, m.numerator, m.denominator, m.status
             FROM metrics m JOIN runs r ON r.id = m.run
             WHERE m.rule_id = ?1
             """
         if group != nil { sql += " AND m.grp = ?2" }
         if limit != nil { sql += " AND m.run IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?3)" }
-        sql += " ORDER BY m.grp, m.run, m.period"
+        sql += " GROUP BY m.grp, m.run ORDER BY m.grp, m.run"
         let s = try db.prepare(sql)
         try s.bind(.text(rule), at: 1)
         if let group { try s.bind(.text(group), at: 2) }

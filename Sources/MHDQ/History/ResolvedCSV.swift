@@ -11,9 +11,10 @@ public enum ResolvedCSV {
         let csv = CSVWriter(output: out)
         csv.writeRow(columns)
         var n = 0
+        let days = LocalDays()
         try store.resolvedFindings(by: run) { f in
             csv.writeRow([run.runID, f.ruleID, f.title, f.severity, f.table, f.recordKey, f.field, f.group,
-                          String(f.firstSeen.prefix(10)), f.lastRunID, f.status])
+                          days.day(of: f.firstSeen), f.lastRunID, f.status])
             n += 1
         }
         try out.close()

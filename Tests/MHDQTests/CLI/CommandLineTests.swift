@@ -155,6 +155,24 @@ struct CommandLineTests {
         }
     }
 
+    /// A workbook row ends at its last non-empty cell: its records are written out to the header's width, the values
+    /// `--records json` gives them. They came out short (P002 had 5 fields under 6 headers). A delimited file's short
+    /// line stays as the file holds it.
+    @Test func inspectRecordsCSVPadsWorkbookRowsToTheHeader() throws {
+        let workbook = TestPaths.testsDirectory + "/Fixtures/xlsx/openpyxl.xlsx"
+        let r = try mhdq("inspect", workbook, "--records", "csv")
+        #expect(r.status == 0)
+        let dump = try readCSV(try writeTemporaryFile(Array(r.stdoutBytes), name: "workbook.csv")).records
+        #expect(dump.count == 5)
+        #expect(dump.allSatisfy { $0.count == 6 }, "\(dump)")
+        #expect(dump[2] == ["P002", "2023-04-02T13:05:00", "51", "0.1", "FALSE", ""])
+        let json = try mhdq("inspect", workbook, "--records", "json")
+        let objects = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [[String: String]])
+        #expect(objects.map { o in dump[0].map { o[$0] ?? "?" } } == Array(dump.dropFirst()))
+        let ragged = try writeTemporaryFile("a,b,c\n1\n2,3,4,5\n", name: "ragged.csv")
+        #expect(try mhdq("inspect", ragged, "--records", "csv").stdout == "a,b,c\n1\n2,3,4,5\n")
+    }
+
     @Test func inspectRecordsJSONKeysByHeader() throws {
         let r = try mhdq("inspect", TestPaths.csv("quote_in_unquoted.csv"), "--records", "json")
         #expect(r.status == 0)

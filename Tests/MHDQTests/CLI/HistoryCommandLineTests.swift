@@ -76,6 +76,37 @@ struct HistoryCommandLineTests {
         #expect(try night("2026-09", "300", "--run-id", "sep-alone", "--no-history").isEmpty)
     }
 
+    /// `history trend series:…` counts runs as "runs" and compares the last run with the one before: it counted every
+    /// period of every run (a return of two months over two runs was "4 runs") and set two months of the last run
+    /// side by side as "previous" and "latest".
+    @Test func seriesTrendComparesRunWithRun() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = dir.write("pipeline.toml", """
+            [pipeline]
+            name = "Indicator returns"
+            packs = ["ascof"]
+
+            [[source]]
+            table = "IndicatorReturn"
+            file = "return.csv"
+
+            """)
+        for (id, rows) in [("aug", "Jul-26,Shire,ASCOF 1F,1000,10000,\nAug-26,Shire,ASCOF 1F,1100,10000,\n"),
+                           ("sep", "Aug-26,Shire,ASCOF 1F,1100,10000,\nSep-26,Shire,ASCOF 1F,1250,10000,\n")] {
+            dir.write("return.csv", "Period,Area,Measure,Numerator,Denominator,StatedValue\n" + rows)
+            let r = try mhdq("run", manifest, "--out", out, "--run-id", id)
+            #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        }
+        let r = try mhdq("history", "trend", "series:ASCOF 1F", "--out", out)
+        #expect(r.status == 0, "\(r.stderr)")
+        let shire = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Shire ") }, "\(r.stdout)")
+        // group, runs, latest, previous, change, min, max
+        #expect(shire.split(separator: " ").prefix(7) == ["Shire", "2", "12.5", "11", "+1.5", "11", "12.5"], "\(r.stdout)")
+        let one = try mhdq("history", "trend", "series:ASCOF 1F", "--group", "Shire", "--out", out)
+        #expect(one.stdout.split(separator: "\n").filter { $0.hasPrefix("aug ") || $0.hasPrefix("sep ") }.count == 2, "\(one.stdout)")
+    }
+
     @Test func statusesLandInExceptionsAndResolvedCSV() throws {
         let dir = TempDir()
         let out = dir.path + "/out"
@@ -230,6 +261,150 @@ struct HistoryCommandLineTests {
         #expect(runs.map { $0["run_id"] as? String } == ["good", "bad", "next"])
         #expect(runs[1]["exit_code"] as? Int == 3)
         #expect((runs[1]["error"] as? String)?.contains("is a folder, not a file") == true)
+    }
+
+    /// A --run-id that the history holds for a completed run is refused (exit 2) before anything is written. It used to
+    /// exit 3 having replaced that run's folder (statuses blank) and moved latest, while the history still described
+    /// the first run.
+    @Test func aCompletedRunsIDIsRefusedAndItsFolderKept() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        #expect(try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "nightly").status == 1)
+        #expect(try mhdq("run", try pipeline(night: 2, in: dir), "--out", out, "--run-id", "other").status == 1)
+        let summary = try Data(contentsOf: URL(fileURLWithPath: out + "/nightly/summary.json"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        let r = try mhdq("run", try pipeline(night: 3, in: dir), "--out", out, "--run-id", "nightly")
+        #expect(r.status == 2)
+        expectOneLineError(r, naming: out + "/history.sqlite")
+        #expect(r.stderr.contains("run id nightly is already in the history"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/nightly/summary.json")) == summary)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == names)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "other")
+        #expect(try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID) == ["nightly", "other"])
+    }
+
+    /// The history is asked again under its lock: a run of the id recorded after `mhdq run` asked (while it waited for
+    /// the lock, its partial folder claimed) still stops it with exit 2, and that run's folder is left as it was.
+    @Test func anIDRecordedWhileWaitingIsRefusedToo() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = try pipeline(night: 1, in: dir)
+        #expect(try mhdq("run", manifest, "--out", out, "--run-id", "first").status == 1)
+        let lock = try HistoryLock(database: out + "/history.sqlite", wait: 0, owner: "history test")
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: mhdqBinary)
+        run.arguments = ["run", manifest, "--out", out, "--run-id", "late"]
+        var env = ProcessInfo.processInfo.environment
+        env["MHDQ_RULES"] = TestPaths.rules
+        run.environment = env
+        let errPath = dir.path + "/late.stderr"
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        run.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        run.standardOutput = FileHandle.nullDevice
+        try run.run()
+        let partial = OutputFolder.partialPath(parent: out, runID: "late")
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: partial) && run.isRunning && Date() < deadline { usleep(5_000) }
+        // Another run of that id completes meanwhile: its record (written here directly) and its folder.
+        let store = try HistoryStore(path: out + "/history.sqlite", create: false)
+        try store.db.execute("""
+            INSERT INTO runs (run_id, pipeline, started, finished, manifest, manifest_sha256, period, tool_version, exit_code, findings, failing)
+            VALUES ('late', 'other', '2026-09-02T02:00:00Z', '2026-09-02T02:01:00Z', 'm', '', '2026-09', 'test', 0, 0, 0)
+            """)
+        let kept = dir.write("out/late/summary.json", "{\"kept\": true}\n")
+        lock.release()
+        run.waitUntilExit()
+        let stderr = try String(contentsOfFile: errPath, encoding: .utf8)
+        #expect(run.terminationStatus == 2 && stderr.contains("run id late is already in the history"), "\(stderr)")
+        #expect(try String(contentsOfFile: kept, encoding: .utf8) == "{\"kept\": true}\n")
+        #expect(!FileManager.default.fileExists(atPath: partial))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "first")
+        #expect(try store.runs().map(\.runID) == ["first", "late"])
+    }
+
+    /// A run that failed on an unreadable input is in the history with no folder and no findings: a retry of its id
+    /// once the input is fixed (a scheduler's) runs, and its record replaces the failed one. It used to be refused for
+    /// good, and every retry wrote its outputs without statuses and exited 3.
+    @Test func aFailedRunsIDCanBeRetried() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let manifest = try pipeline(night: 1, in: dir)
+        #expect(try mhdq("run", manifest, "--out", out, "--run-id", "good").status == 1)
+        try FileManager.default.removeItem(atPath: dir.path + "/mpi.csv")
+        try FileManager.default.createDirectory(atPath: dir.path + "/mpi.csv", withIntermediateDirectories: false)
+        var r = try mhdq("run", manifest, "--out", out, "--run-id", "retry")
+        #expect(r.status == 3)
+        #expect(try HistoryStore(path: out + "/history.sqlite", create: false).runs().map { "\($0.runID) \($0.exitCode)" } == ["good 1", "retry 3"])
+        _ = try pipeline(night: 2, in: dir)
+        r = try mhdq("run", manifest, "--out", out, "--run-id", "retry")
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.isEmpty)
+        #expect(r.stdout.contains("since good: 2 new, 5 persisting, 1 resolved"), "\(r.stdout)")
+        #expect(try exceptions(out + "/retry").allSatisfy { !($0["status"] ?? "").isEmpty })
+        let runs = try HistoryStore(path: out + "/history.sqlite", create: false).runs()
+        #expect(runs.map { "\($0.runID) \($0.exitCode) \($0.error)" } == ["good 1 ", "retry 1 "])
+        // Completed, its id is now refused like any other's.
+        #expect(try mhdq("run", manifest, "--out", out, "--run-id", "retry").status == 2)
+    }
+
+    /// `--new-since DATE` takes calendar dates only: 2026-23-11 and 2026-02-31 answered "0 open findings", exit 0. The
+    /// header said "first seen after DATE" while listing findings first seen on that date.
+    @Test func worklistNewSinceTakesRealDates() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        #expect(try mhdq("run", try pipeline(night: 1, in: dir), "--out", out, "--run-id", "night1").status == 1)
+        for impossible in ["2026-23-11", "2026-02-31", "2025-02-29", "2026-00-10", "2026-04-31"] {
+            let r = try mhdq("worklist", "--out", out, "--new-since", impossible)
+            #expect(r.status == 2 && r.stderr.contains("--new-since \(impossible) is not a date"), "\(impossible): \(r.status) \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        let json = try mhdq("worklist", "--out", out, "--json")
+        let items = try #require(try JSONSerialization.jsonObject(with: json.stdoutBytes) as? [String: Any])["findings"] as? [[String: Any]]
+        let day = try #require(items?.first?["first_seen"] as? String)
+        let r = try mhdq("worklist", "--out", out, "--new-since", day)
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("worklist from run night1"), "\(r.stdout)")
+        #expect(r.stdout.contains(": 6 open findings (first seen on or after \(day)), 6 new in this run"), "\(r.stdout)")
+        let leap = try mhdq("worklist", "--out", out, "--new-since", "2028-02-29")
+        #expect(leap.status == 0 && leap.stdout.contains(": 0 open findings (first seen on or after 2028-02-29)"), "\(leap.stdout)")
+        let byRun = try mhdq("worklist", "--out", out, "--new-since", "night1")
+        #expect(byRun.stdout.contains(": 0 open findings (first seen after run night1)"), "\(byRun.stdout)")
+    }
+
+    /// First-seen dates and --new-since are days on the local clock, as a generated MHS000Header's time is: a run at
+    /// 00:30 BST (23:30 UTC the day before) was first seen the day before, by its UTC date. The test takes a zone
+    /// whose date differs from UTC's now.
+    @Test func firstSeenIsTheLocalDay() throws {
+        let now = Date()
+        func day(_ zone: String, _ offset: Int = 0) -> String {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: zone)!
+            let c = calendar.dateComponents([.year, .month, .day], from: now)
+            return CivilDate(days: CivilDate(year: c.year!, month: c.month!, day: c.day!).days + offset).iso
+        }
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        // UTC-12 is a day behind UTC until 12:00 UTC, UTC+14 a day ahead from 10:00: an hour's margin either way.
+        let zone = utc.component(.hour, from: now) < 11 ? "Etc/GMT+12" : "Etc/GMT-14"
+        let today = day(zone)
+        #expect(today != day("UTC"))
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        for n in 1 ... 2 {
+            let r = try mhdq(environment: ["TZ": zone], ["run", try pipeline(night: n, in: dir), "--out", out, "--run-id", "night\(n)"])
+            #expect(r.status == 1, "\(r.stderr)")
+        }
+        let rows = try exceptions(out + "/night2")
+        #expect(rows.count == 7 && rows.allSatisfy { $0["first_seen"] == today }, "\(rows.map { $0["first_seen"] ?? "" })")
+        let resolved = try String(contentsOfFile: out + "/night2/resolved.csv", encoding: .utf8)
+        #expect(resolved.contains(",\(today),night1,resolved\n"), "\(resolved)")
+        var r = try mhdq(environment: ["TZ": zone], ["worklist", "--out", out, "--new-since", today, "--json"])
+        let worklist = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
+        #expect(worklist["open"] as? Int == 7)
+        #expect((worklist["findings"] as? [[String: Any]])?.allSatisfy { $0["first_seen"] as? String == today } == true)
+        r = try mhdq(environment: ["TZ": zone], ["worklist", "--out", out, "--new-since", day(zone, 1)])
+        #expect(r.stdout.contains(": 0 open findings (first seen on or after \(day(zone, 1)))"), "\(r.stdout)")
     }
 
     @Test func historyCommands() throws {

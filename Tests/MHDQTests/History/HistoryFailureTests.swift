@@ -124,5 +124,27 @@ import Testing
             _ = try H.run(history: db, runID: "same", started: "2026-01-06T02:00:00Z", tables: [("MHS001MPI", H.fixtures + "/mpi-run2.csv")])
         }
         #expect(e?.message.contains("run id same is already in the history") == true)
+        #expect(e?.kind == .invocation)
+    }
+
+    /// A failed run (no folder, no findings) is replaced by a retry of its id: failed again, one record stays; completed,
+    /// the retry's record replaces it and the run is compared with the last completed run as any other.
+    @Test func aFailedRunsRecordIsReplacedByItsRetry() throws {
+        let dir = TempDir()
+        let db = dir.path + "/history.sqlite"
+        _ = try H.run(history: db, runID: "n1", started: "2026-01-05T02:00:00Z", tables: [("MHS001MPI", H.fixtures + "/mpi-run1.csv")])
+        for attempt in 1 ... 2 {
+            let info = RunInfo(runID: "n2", pipeline: "fixture", started: "2026-01-06T02:0\(attempt):00Z")
+            let session = try HistorySession(path: db, info: info, wait: 0)
+            try session.recordFailure(info: info, exitCode: ExitCode.unreadableInput, error: "mpi.csv: try \(attempt)")
+            session.end()
+        }
+        var runs = try HistoryStore(path: db, create: false).runs()
+        #expect(runs.map { "\($0.runID) \($0.error)" } == ["n1 ", "n2 mpi.csv: try 2"])
+        let retry = try H.run(history: db, runID: "n2", started: "2026-01-06T03:00:00Z", tables: [("MHS001MPI", H.fixtures + "/mpi-run2.csv")])
+        #expect(retry.outcome.previous?.runID == "n1")
+        #expect((retry.outcome.run.opened, retry.outcome.run.persisting, retry.outcome.run.resolved) == (2, 5, 1))
+        runs = try HistoryStore(path: db, create: false).runs()
+        #expect(runs.map { "\($0.runID) \($0.exitCode) \($0.started)" } == ["n1 1 2026-01-05T02:00:00Z", "n2 1 2026-01-06T03:00:00Z"])
     }
 }

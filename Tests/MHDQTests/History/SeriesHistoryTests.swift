@@ -82,6 +82,25 @@ import Testing
         #expect(gap.message == "ASCOF 1F for Shire: 2 period(s) missing between 2026-06 and 2026-09.")
     }
 
+    /// A trend of a series is run by run: each run's latest period, whatever earlier periods its return holds. It listed
+    /// every period of every run (five points for three runs), so its last two points were two months of one run.
+    @Test func seriesTrendIsRunByRun() throws {
+        let dir = TempDir()
+        let db = dir.path + "/history.sqlite"
+        _ = try night(db, 1, indicatorReturn(dir, "aug.csv", [("Jul-26", "1,000", "10,000", ""), ("Aug-26", "1,100", "10,000", "")]))
+        _ = try night(db, 2, indicatorReturn(dir, "sep.csv", [("Aug-26", "1,100", "10,000", ""), ("Sep-26", "1,200", "10,000", "")]))
+        _ = try night(db, 3, indicatorReturn(dir, "sep2.csv", [("Sep-26", "1,300", "10,000", "")]))
+        let store = try HistoryStore(path: db, create: false)
+        for group in [nil, "Shire"] {
+            let points = try store.trend(rule: "series:ASCOF 1F", group: group)
+            #expect(points.map(\.runID) == ["n1", "n2", "n3"])
+            #expect(points.map(\.period) == ["2026-08", "2026-09", "2026-09"])
+            #expect(points.map(\.value) == [11, 12, 13])
+            #expect(points.map(\.numerator) == [1_100, 1_200, 1_300])
+        }
+        #expect(try store.trend(rule: "series:ASCOF 1F", limit: 2).map(\.runID) == ["n2", "n3"])
+    }
+
     /// A resubmitted earlier month in this month's file is the return's own figure, not the history's.
     @Test func periodsTheReturnHoldsComeFromTheReturn() throws {
         let dir = TempDir()
