@@ -84,6 +84,27 @@ import Testing
         #expect(r.metrics.contains { $0.ruleID == "ETH021" && $0.group == "(no CareProfTeamLocalID) / 2026-09" })
     }
 
+    /// The steward's list by team: each referral open in the period whose patient has no usable code, under its team.
+    @Test func referralsOfPatientsWithoutAUsableCodeAreListedByTeam() throws {
+        let mpi = "LocalPatientID,EthnicCategory\nP1,\nP2,Refused to say\nP3,A\nP4,\n"
+        let referrals = """
+            ServiceRequestID,LocalPatientID,CareProfTeamLocalID,ReferralRequestReceivedDate,ServDischDate
+            R1,P1,RUG-CMHT,2026-01-10,
+            R2,P1,LEA-CMHT,2026-02-10,2026-09-05
+            R3,P2,RUG-CMHT,2026-03-10,
+            R4,P3,RUG-CMHT,2026-03-10,
+            R5,P4,RUG-CMHT,2025-03-10,2026-08-31
+
+            """
+        let r = try run([("MHS001MPI", mpi), ("MHS101Referral", referrals)])
+        let listed = r.findings("ETH005")
+        #expect(listed.map(\.recordKey) == ["R1", "R2", "R3"])       // R4: a valid code; R5: discharged before the period
+        #expect(listed.map(\.group) == ["RUG-CMHT", "LEA-CMHT", "RUG-CMHT"])
+        #expect(listed.allSatisfy { $0.severity == .info && $0.findingClass == .missing })
+        #expect(listed[0].message == "Patient P1, referred to RUG-CMHT (R1): no ethnic category recorded: ask the patient and record a code (A-S), or Z if they decline.")
+        #expect(listed[2].message.hasPrefix("Patient P2, referred to RUG-CMHT (R3): ethnic category 'REFUSED TO SAY' is not a national code"))
+    }
+
     /// Aggregate rules of one table share their group-by expressions (each made once a record), and a
     /// rule without `by` measures the whole table as one group.
     @Test func aggregateGroupsSharedAndWhole() throws {
