@@ -66,14 +66,16 @@ public struct KPICatalogue: Sendable {
     /// `unit`, the unit the row's values are in; `spellings` are how the row typed that unit ("days/WTE").
     ///
     /// It is when it names no unit, when the catalogue reads it as `unit` ("days per WTE" for "days per FTE"),
-    /// or when it shortens `unit` or one of `spellings` to its leading words, singular or plural: "1 day" of
-    /// "days per FTE" is a day per FTE, the rest of the unit understood. Anything else is another unit, and
-    /// the tolerance is not a band around the target: "20 days" against "85%", "5%" against "8 days".
-    /// "points" is not read as "%": the catalogue lists no such spelling of it.
+    /// or when it shortens `unit`, one of the catalogue's spellings of it or one of `spellings` to its leading
+    /// words, singular or plural: "1 day" of "days per FTE" is a day per FTE, the rest of the unit understood,
+    /// and "1 day per WTE" is a day per FTE too, whether the row typed its unit beside the figures or in its Unit
+    /// column. Anything else is another unit, and the tolerance is not a band around the target: "20 days"
+    /// against "85%", "5%" against "8 days". "points" is not read as "%": the catalogue lists no such spelling.
     public func tolerance(unit typed: String, isIn unit: String, spellings: [String] = []) -> Bool {
         if typed.trimmingSpaces().isEmpty || self.unit(typed) == unit { return true }
         let short = KPICatalogue.unitWords(typed)
-        return ([unit] + spellings).contains { spelling in
+        let catalogued = units.filter { $0.value == unit }.map(\.key)
+        return ([unit] + catalogued + spellings).contains { spelling in
             let words = KPICatalogue.unitWords(spelling)
             return !short.isEmpty && short.count <= words.count && zip(short, words).allSatisfy(==)
         }

@@ -143,7 +143,7 @@ struct KPIEvaluator {
         }
         // The row's own tolerance must be a band in the same unit ("(+/- 1 day)" of days per FTE), not another
         // measure: "85% (+/- 20 days)" is not 20 points either side of 85%.
-        if t.tolerance != nil, !catalogue.tolerance(unit: t.toleranceUnit, isIn: actualUnit, spellings: [t.unit, a.unit]) {
+        if t.tolerance != nil, !catalogue.tolerance(unit: t.toleranceUnit, isIn: actualUnit, spellings: [t.unit, a.unit, unitColumn]) {
             let other = catalogue.unit(t.toleranceUnit)
             return verdict(.notComparable, "the target's tolerance is in \(other), the target in \(actualUnit.isEmpty ? "no unit" : actualUnit): different units, not compared")
         }

@@ -262,6 +262,8 @@ import Testing
             ("", "%", []), ("%", "%", []), ("per cent", "%", []), ("day", "days per FTE", []), ("days", "days per FTE", []),
             ("Day", "days per FTE", ["days/WTE"]), ("days per WTE", "days per FTE", []), ("day per FTE", "days per FTE", []),
             ("day", "days", []), ("wk", "weeks", []),
+            // A shortening of a catalogue spelling of the unit, with or without the row's own spelling of it.
+            ("day per WTE", "days per FTE", []), ("day/WTE", "days per FTE", ["days per WTE"]),
         ]
         for (typed, unit, spellings) in same {
             #expect(catalogue.tolerance(unit: typed, isIn: unit, spellings: spellings), "\(typed) in \(unit)")
@@ -273,6 +275,20 @@ import Testing
         for (typed, unit) in other {
             #expect(!catalogue.tolerance(unit: typed, isIn: unit), "\(typed) in \(unit)")
         }
+    }
+
+    /// The same red row, its unit typed beside the figures or in the Unit column: red either way (a tolerance in
+    /// the unit's singular "day per WTE" was "not comparable" when the unit stood in the Unit column).
+    @Test func unitColumnRowsKeepTheirVerdict() throws {
+        let csv = """
+            Indicator,Organisation,Period,Target,Actual,Unit,Direction
+            Sickness absence days per FTE,Org 1,2026-04,8 (+/- 1 day per WTE),11.2,days per WTE,
+            Sickness absence days per FTE,Org 2,2026-04,8 days per WTE (+/- 1 day per WTE),11.2 days per WTE,,
+            Sickness absence days per FTE,Org 3,2026-04,8 (+/- 1 day/WTE),8.6,days/WTE,
+
+            """
+        let r = try S.check(TempDir(), tables: [("KpiReturn", csv)], packs: ["kpi"])
+        #expect(r.kpis.map(\.rag) == [.red, .red, .amber], "\(r.kpis.map(\.note))")
     }
 
     // MARK: - Catalogue errors
