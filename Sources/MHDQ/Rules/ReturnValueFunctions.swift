@@ -8,7 +8,7 @@ extension ExpressionCompiler {
         switch (x, y) {
         case (.typed(.amount), _), (_, .typed(.amount)):
             guard let a = x.numeric, let b = y.numeric else { return nil }
-            return a == b ? 0 : (a < b ? -1 : 1)
+            return ExpressionCompiler.compareNumbers(a, b)
         case (.typed(.period(let a)), .typed(.period(let b))):
             return a == b ? 0 : (a < b ? -1 : 1)
         case (.typed(.period(let a)), .text(let t)):

@@ -35,6 +35,11 @@ import Testing
         #expect(try ev("5.000001 > 5") == t)
         #expect(try ev("0.0000001 > 0") == t)
         #expect(try ev("100000.00001 > 100000") == t)
+        // Typed amounts too (a return's stated value against its counts): 11 / 20 * 100 is 55.00000000000001.
+        let stated = try S.eval("StatedValue = Numerator / Denominator * 100", table: "IndicatorReturn",
+                                ["StatedValue": .typed(.amount(Amount(raw: "55%", status: Amount.numberStatus, number: 55, unit: "%"))),
+                                 "Numerator": .number(11), "Denominator": .number(20)])
+        #expect(stated == t)
     }
 
     @Test func logicalPrecedence() throws {
