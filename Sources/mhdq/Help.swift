@@ -30,7 +30,8 @@ enum Help {
     other options: --rules DIR (default ./Rules, or $MHDQ_RULES)
     history, worklist: --history FILE | --out DIR (its history.sqlite) | --manifest FILE
     --run-id ID names the run's folder DIR/ID: a plain name (not empty, no / or \\, not starting with a dot, not
-    latest or the history's file name); a run given an earlier run's id replaces that run, never anything else.
+    latest or the history's file name); with --no-history a run given an earlier run's id replaces that run, never
+    anything else; with a history, a completed run's id is refused (exit 2) and a failed run's id may be retried.
     --redact masks identifiers (fields marked identifier in Rules/datasets) as ID-<12 hex digits>, an HMAC-SHA-256
     keyed by $MHDQ_REDACT_KEY (stable from run to run) or, when it is unset, by a random key for this run.
 

@@ -57,7 +57,11 @@ enum RunCommand {
         if let id = runIDOption, let historyPath { try HistoryStore.refuseCompletedRun(id, inHistoryAt: historyPath) }
         // The run's (hidden, partial) folder is claimed first: the claim gives the run its id, which no other run,
         // even one started in the same second, can take; the folder stays locked while this run lives.
-        let folder = try OutputFolder(parent: parent, runID: runIDOption, date: now)
+        // An id mhdq makes skips one the history holds already (a run into another folder sharing the history,
+        // started in the same second).
+        let folder = try OutputFolder(parent: parent, runID: runIDOption, date: now) { id in
+            historyPath.map { (try? HistoryStore.refuseCompletedRun(id, inHistoryAt: $0)) == nil } ?? false
+        }
         let runID = folder.runID
         var committed = false
         defer { if !committed { folder.discard() } }
@@ -69,7 +73,7 @@ enum RunCommand {
         info.manifest = manifest.path
         info.manifestSHA256 = (try? SHA256.hash(file: manifest.path)).map { SHA256.hex($0.digest) } ?? ""
         info.period = period?.description ?? ""
-        let history = try RunHistory(path: historyPath, info: info, wait: historyWait)
+        let history = try RunHistory(path: historyPath, info: info, wait: historyWait, chosenID: runIDOption != nil)
         defer { history.end() }
         let checksums = history.session == nil ? nil : InputChecksums(sources: manifest.sources)
         // Findings stream into exceptions.csv, and staged records into the flat-file spools, inside the partial folder.

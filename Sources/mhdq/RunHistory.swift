@@ -10,10 +10,12 @@ final class RunHistory {
     private(set) var outcome: HistoryOutcome?
     private(set) var error: MHDQError?
 
-    /// Throws only when the history refuses the run itself: its --run-id is a completed run's (exit 2). A run of that
-    /// id may have been recorded since `mhdq run` asked, before claiming its folder; the run then stops, and the
-    /// earlier run's folder is left as it was.
-    init(path: String?, info: RunInfo, wait: Double) throws {
+    /// Throws only when the history refuses the run itself: the --run-id it was given (`chosenID`) is a completed
+    /// run's (exit 2). A run of that id may have been recorded since `mhdq run` asked, before claiming its folder; the
+    /// run then stops, and the earlier run's folder is left as it was. An id mhdq made (the start time) that a run
+    /// into another folder sharing this history took in the same second is no fault of the invocation: that run goes
+    /// on without the history, as for a history it cannot use (exit 3).
+    init(path: String?, info: RunInfo, wait: Double, chosenID: Bool) throws {
         self.path = path
         guard let path else { return }
         do {
@@ -21,7 +23,9 @@ final class RunHistory {
                 Console.error("mhdq: \(path): in use by \(holder); waiting up to \(Value.format(wait)) s")
             }
         } catch let refusal as MHDQError where refusal.kind == .invocation {
-            throw refusal
+            if chosenID { throw refusal }
+            fail(MHDQError.input("another run sharing this history started in the same second and took the id \(info.runID) first",
+                                 at: SourceLocation(file: path)))
         } catch {
             fail(error)
         }

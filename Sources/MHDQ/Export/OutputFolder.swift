@@ -51,7 +51,8 @@ public struct OutputFolder {
 
     /// Claims a new run's folder in `parent` and locks it for the life of the run: `runID` (--run-id), or when nil a
     /// new id from `date` that no run in `parent` has (a second run in the same second gets `-2`, then `-3`...).
-    public init(parent: String, runID: String? = nil, date: Date = Date()) throws {
+    /// `taken`: whether an id mhdq makes (no `runID` given) is in use elsewhere (the run history), so the next is tried.
+    public init(parent: String, runID: String? = nil, date: Date = Date(), taken: (String) -> Bool = { _ in false }) throws {
         if let runID {
             try OutputFolder.validate(runID: runID)
             guard OutputFolder.holdsRunOrNothing(parent + "/" + runID) else {
@@ -81,7 +82,7 @@ public struct OutputFolder {
                 let id = n == 1 ? base : base + "-\(n)"
                 n += 1
                 var st = stat()
-                if lstat(parent + "/" + id, &st) == 0 { continue }
+                if lstat(parent + "/" + id, &st) == 0 || taken(id) { continue }
                 guard let fd = try OutputFolder.claim(OutputFolder.partialPath(parent: parent, runID: id)) else { continue }
                 self.runID = id
                 lock = FolderLock(fd)

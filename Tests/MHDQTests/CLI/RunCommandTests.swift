@@ -169,6 +169,19 @@ struct RunCommandTests {
         #expect(try String(contentsOfFile: parent + "/nightly/summary.json", encoding: .utf8) == "{\"again\": true}")
     }
 
+    /// Two runs into different folders sharing one history, started in the same second: the id mhdq makes skips one
+    /// the history holds, as it skips one the folder holds (the second run was refused with exit 2 and wrote nothing).
+    @Test func madeIDsSkipOnesTheHistoryHolds() throws {
+        let parent = try makeTemporaryDirectory()
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let base = OutputFolder.newRunID(date: now)
+        let folder = try OutputFolder(parent: parent, date: now) { $0 == base }
+        #expect(folder.runID == base + "-2")
+        // An id the invocation gives is never changed: the history refuses it instead.
+        let chosen = try OutputFolder(parent: parent, runID: base, date: now) { _ in true }
+        #expect(chosen.runID == base)
+    }
+
     /// Every NHS number, local patient id, postcode and birth date of the inputs (birth dates in every
     /// common spelling), searched for in every file the run writes and in what it prints.
     @Test func redactedRunLeavesNoIdentifierBehind() throws {
