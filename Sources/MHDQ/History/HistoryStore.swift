@@ -395,14 +395,17 @@ public final class HistoryStore: MetricHistory {
 
     // MARK: - MetricHistory (the rule engine's questions, asked before the run in progress is recorded)
 
-    public func earlierValues(rule: String, group: String, part: MetricPart, limit: Int) -> [Double] {
+    public func earlierValues(rule: String, group: String, part: MetricPart, limit: Int, pack: PackVersion? = nil) -> [Double] {
         do {
+            let samePack = pack == nil ? "" : "AND run IN (SELECT run FROM run_packs WHERE pack = ? AND version = ?)"
             let s = try db.prepare("""
                 SELECT \(part.rawValue) FROM metrics
-                WHERE rule_id = ? AND grp = ? AND \(part.rawValue) IS NOT NULL AND status != 'too few records'
+                WHERE rule_id = ? AND grp = ? AND \(part.rawValue) IS NOT NULL AND status != 'too few records' \(samePack)
                 ORDER BY run DESC, period DESC LIMIT ?
                 """)
-            try s.bind([.text(rule), .text(group), .int(limit)])
+            var values: [SQLiteValue] = [.text(rule), .text(group)]
+            if let pack { values += [.text(pack.name), .text(pack.version)] }
+            try s.bind(values + [.int(limit)])
             var out: [Double] = []
             while try s.step() { out.append(s.double(0)) }
             return out

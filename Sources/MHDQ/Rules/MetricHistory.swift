@@ -3,11 +3,20 @@
 
 /// What earlier runs measured. The engine asks; a run with a history database answers (HistoryStore).
 public protocol MetricHistory: AnyObject {
-    /// One part of a rule's metric for one group in the runs before this one, newest first, at most `limit`.
-    func earlierValues(rule: String, group: String, part: MetricPart, limit: Int) -> [Double]
+    /// One part of a rule's metric for one group in the runs before this one, newest first, at most `limit`. With
+    /// `pack` (the rule's pack and its version), only runs of that version of the pack: another version may measure
+    /// the rule otherwise (patients, not referrals), and its figures are not this rule's past.
+    func earlierValues(rule: String, group: String, part: MetricPart, limit: Int, pack: PackVersion?) -> [Double]
     /// Earlier runs' points of an indicator series (area, measure) for periods before `period`, newest first:
     /// last month's return when this month's file holds one period.
     func earlierSeriesPoints(measure: String, area: String, before period: String, limit: Int) -> [SeriesPoint]
+}
+
+/// A rule pack's name and version, as a run records them.
+public struct PackVersion: Sendable, Hashable {
+    public var name: String
+    public var version: String
+    public init(name: String, version: String) { self.name = name; self.version = version }
 }
 
 /// The parts of a measured group a warn_when / fail_when expression may name.
@@ -18,6 +27,8 @@ public enum MetricPart: String, Sendable, CaseIterable {
 /// The group an aggregate rule is judging, as its warn_when / fail_when see it.
 public struct AggregateMeasurement: Sendable {
     public var ruleID: String
+    /// The rule's pack and version: its past is what runs of the same version measured.
+    public var pack: PackVersion?
     public var group: String
     public var value: Double?
     public var numerator: Double
@@ -68,21 +79,21 @@ enum MetricHistoryFunctions {
             let p = try part(args[0])
             return { ctx in
                 guard let a = ctx.aggregate else { return .null }
-                return ctx.metricHistory?.earlierValues(rule: a.ruleID, group: a.group, part: p, limit: 1).first.map { .number($0) } ?? .null
+                return ctx.metricHistory?.earlierValues(rule: a.ruleID, group: a.group, part: p, limit: 1, pack: a.pack).first.map { .number($0) } ?? .null
             }
         case "history_median", "history_mean":
             let p = try part(args[0])
             let n = try runs(args[1])
             let median = name == "history_median"
             return { ctx in
-                guard let a = ctx.aggregate, let values = ctx.metricHistory?.earlierValues(rule: a.ruleID, group: a.group, part: p, limit: n),
+                guard let a = ctx.aggregate, let values = ctx.metricHistory?.earlierValues(rule: a.ruleID, group: a.group, part: p, limit: n, pack: a.pack),
                       !values.isEmpty else { return .null }
                 return .number(median ? MetricHistoryFunctions.median(values) : values.reduce(0, +) / Double(values.count))
             }
         default:
             return { ctx in
                 guard let a = ctx.aggregate, let history = ctx.metricHistory else { return .null }
-                return .number(Double(history.earlierValues(rule: a.ruleID, group: a.group, part: .denominator, limit: 100_000).count))
+                return .number(Double(history.earlierValues(rule: a.ruleID, group: a.group, part: .denominator, limit: 100_000, pack: a.pack).count))
             }
         }
     }

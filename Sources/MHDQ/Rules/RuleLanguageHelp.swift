@@ -7,7 +7,9 @@ public enum RuleLanguageHelp {
           A rule pack is a folder under Rules/packs/ with a pack.toml (name, title, version, description,
           tables, files = the rule files in load order (default: every *.toml, by name)) and any number of
           rule files (*.toml, a TOML subset). A rule file may set a default table = "MHS001MPI" and holds
-          [[derive]], [[series]], [[rule]] and [[not_implemented]] entries.
+          [[derive]], [[series]], [[rule]] and [[not_implemented]] entries. The history functions (previous,
+          history_median, ...) compare a rule only with runs of the same pack version: change the version
+          when a rule comes to measure something else.
 
           [settings] in pack.toml    thresholds as data: name = 0.2 (a number, text or true/false) that
                                      rules read with setting("name"); a manifest's [settings] or

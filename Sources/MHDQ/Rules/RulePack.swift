@@ -96,6 +96,8 @@ public final class Rule {
     var denominator: MessageTemplate?
     /// Series rules: the series they run over.
     public var series: SeriesDefinition?
+    /// The pack the rule is in, and its version (a rule's past in the history is its own version's).
+    public var pack: PackVersion?
     /// KPI rules: the verdicts they report ("red", "amber", "not reported", ... or "not in catalogue").
     public var verdicts: [String] = []
     public var kpiCatalogue: KPICatalogue?
@@ -399,6 +401,7 @@ public enum RulePackLoader {
                             location: r.location, needs: Set(try r.strings("needs") ?? []), officialType: try r.string("official_type"),
                             condition: nil, filter: nil, message: MessageTemplate(parts: []))
             rule.fieldIndex = ds.index(of: field)
+            rule.pack = PackVersion(name: pack.name, version: pack.version)
             rule.filter = try condition(r, "where", &scope)?.test
             switch kind {
             case .record:

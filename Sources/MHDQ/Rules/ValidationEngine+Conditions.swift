@@ -11,7 +11,7 @@ extension ValidationEngine {
     func judgeByConditions(_ rule: Rule, group: String, value: Double?, accumulator acc: Accumulator) -> Severity? {
         guard rule.hasConditions else { return nil }
         let mean = rule.measure == .mean
-        context.aggregate = AggregateMeasurement(ruleID: rule.id, group: group, value: value,
+        context.aggregate = AggregateMeasurement(ruleID: rule.id, pack: rule.pack, group: group, value: value,
                                                  numerator: mean ? acc.sum : acc.numerator,
                                                  denominator: mean ? acc.numerator : acc.records)
         if let f = rule.failWhen, case .bool(true) = f(context) { return .fail }

@@ -58,6 +58,29 @@ import Testing
         #expect(n5.result.metric("ETH030", group: "T2")?.status == "pass")
     }
 
+    /// A rule's past is what the same version of its pack measured: after an upgrade that changes what a share counts
+    /// (referrals, then patients), earlier runs' figures are not compared with (a fall of 37.5 points is not one).
+    @Test func anotherPackVersionIsNotTheRulesPast() throws {
+        let dir = TempDir()
+        let db = dir.path + "/history.sqlite"
+        for (n, valid) in [(1, 39), (2, 39), (3, 39)] {
+            _ = try H.run(history: db, runID: "n\(n)", started: "2026-01-0\(n)T02:00:00Z", tables: extract(dir, night: n, validInT1: valid))
+        }
+        try FileManager.default.copyItem(atPath: RuleTestSupport.rulesDirectory, toPath: dir.path + "/Rules")
+        let packFile = dir.path + "/Rules/packs/ethnicity/pack.toml"
+        let toml = try String(contentsOfFile: packFile, encoding: .utf8)
+        try toml.replacingOccurrences(of: "\nversion = \"", with: "\nversion = \"9.").write(toFile: packFile, atomically: true, encoding: .utf8)
+        let upgraded = try Catalogue.load(rulesDirectory: dir.path + "/Rules")
+        let night4 = { (catalogue: Catalogue, id: String) in
+            try H.run(history: db, runID: id, started: "2026-01-04T02:00:00Z", tables: self.extract(dir, night: 4, validInT1: 24),
+                      catalogue: catalogue)
+        }
+        // The same version: 60% against a median of 97.5% is a failure.
+        #expect(try night4(RuleTestSupport.catalogue, "n4").result.findings("ETH030").map(\.severity) == [.fail])
+        // Another version of the pack: every earlier night (n4 too) was measured by the old one, so no past, no judgement.
+        #expect(try night4(upgraded, "n4b").result.findings("ETH030").isEmpty)
+    }
+
     @Test func withoutAHistoryTheRuleSaysWhatItNeeds() throws {
         let dir = TempDir()
         let r = try RuleTestSupport.check(dir, tables: [("MHS001MPI", "LocalPatientID,EthnicCategory\nP1,A\n"),

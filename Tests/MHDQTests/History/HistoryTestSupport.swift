@@ -17,15 +17,16 @@ enum HistoryTestSupport {
     /// Stages `tables` (NAME → file) with `packs`, provider RX1, comparing with and recording into `history`
     /// (`uncommitted`: recorded, then the session ends without committing it, as when a run's outputs fail).
     static func run(history: String, runID: String, started: String, tables: [(String, String)], packs: [String] = ["ethnicity"],
-                    storedRecordKey: ((Finding) -> String)? = nil, wait: Double = 0, uncommitted: Bool = false) throws -> Night {
+                    storedRecordKey: ((Finding) -> String)? = nil, wait: Double = 0, uncommitted: Bool = false,
+                    catalogue: Catalogue = RuleTestSupport.catalogue) throws -> Night {
         var info = RunInfo(runID: runID, pipeline: "fixture", started: started)
         info.period = "2026-09"
         info.finished = started
         let session = try HistorySession(path: history, info: info, wait: wait)
         defer { session.end() }
         if let storedRecordKey { session.tracker.storedRecordKey = storedRecordKey }
-        let sources = try CheckRun.adHocSources(tables.map { $0.0 + "=" + $0.1 }, catalogue: RuleTestSupport.catalogue, read: ReadOptions())
-        var check = CheckRun(catalogue: RuleTestSupport.catalogue, sources: sources, period: RuleTestSupport.period, packs: packs)
+        let sources = try CheckRun.adHocSources(tables.map { $0.0 + "=" + $0.1 }, catalogue: catalogue, read: ReadOptions())
+        var check = CheckRun(catalogue: catalogue, sources: sources, period: RuleTestSupport.period, packs: packs)
         check.provider = "RX1"
         let after = FindingCollector()
         check.findingSink = session.statusSink(forwardingTo: after)
