@@ -47,7 +47,8 @@ public enum RuleLanguageHelp {
                         numerator = "condition", value = "expression" (mean), defaults = "condition" (dqmi),
                         default_allowance, by = ["expression", ...], warn_below, fail_below, warn_above,
                         fail_above, min_denominator, distinct = "expression" (a group counts each value once,
-                        at its first record: distinct = "LocalPatientID" counts patients, not their referrals),
+                        at its first record: distinct = "LocalPatientID" counts patients, not their referrals; a
+                        record whose value is blank counts on its own),
                         warn_when = "condition", fail_when = "condition": judge the measured group by an
                         expression of value, numerator and denominator, its own past included (previous,
                         history_median: blank before there are earlier runs, so nothing fires); such a
