@@ -75,6 +75,58 @@ import Testing
         #expect(eth021.contains { $0.count == 5 && $0[2] == "*" && $0[3] == "*" })
     }
 
+    @Test func suppressedFindingsCannotBeWorkedOutFromTheirSeverity() throws {
+        // The demo's warnings: ETH002 and MHS00133 have 1 finding each ("<5"); the rules beside them whose
+        // counts are periods or KPIs flagged (ASC..., KPI...) are shown, 1 and 2 among them. The Warning total
+        // less the rows shown must leave each "<5" or "*" row more than one value: what a row of "<5" (1 to 4)
+        // or "*" (5 or more; 1 or more for a rule that counts no people) can take, given the other rows.
+        let (input, html) = (ReportFixtures.demo.input, ReportFixtures.demo.html)
+        let byRule = HTMLScan.tableRows(html, caption: "Findings by rule")
+        let bySeverity = HTMLScan.tableRows(html, caption: "Findings by severity")
+        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
+            .union(input.byRule.filter { !$0.countsPeople }.map(\.rule))
+        let warning = try #require(byRule.first { $0[0] == "ETH002" })
+        #expect(warning.last == "<5")
+        #expect(byRule.first { $0[0] == "MHS00133" }?.last == "<5")
+        var checked = 0
+        for severity in bySeverity {
+            guard let total = Int(severity[1].replacingOccurrences(of: ",", with: "")) else { continue }
+            let rows = byRule.filter { $0[2].hasSuffix(" " + severity[0]) && String($0[2].dropFirst(2)) == severity[0] }
+            let shown = rows.compactMap { Int($0.last!.replacingOccurrences(of: ",", with: "")) }.reduce(0, +)
+            let ranges = rows.filter { Int($0.last!.replacingOccurrences(of: ",", with: "")) == nil }.map { row -> (rule: String, lo: Int, hi: Int) in
+                row.last == "<5" ? (row[0], 1, 4) : (row[0], groupRules.contains(row[0]) ? 1 : 5, Int.max / 4)
+            }
+            let left = total - shown
+            for (i, r) in ranges.enumerated() {
+                let others = ranges.enumerated().filter { $0.offset != i }.map(\.element)
+                let lo = max(r.lo, left - others.map(\.hi).reduce(0, +)), hi = min(r.hi, left - others.map(\.lo).reduce(0, +))
+                checked += 1
+                #expect(lo < hi, "\(severity[0]): \(r.rule) is \(lo) ... \(hi) (total \(total), shown \(shown))")
+            }
+        }
+        #expect(checked >= 6)
+    }
+
+    @Test func findingsTotalIsHiddenWhenItWouldGiveTheInformationCountBack() {
+        // 20 + 10 findings at a failing level and 30 warnings (both in the headline), 3 for information: the
+        // total, 63, less 30 and 30 is the 3. The total is hidden, in the findings and in the run-by-run table.
+        var input = ReportInput(name: "Small trust", runID: "R2", started: "2026-09-22T06:00:00Z")
+        input.byRule = [.init(rule: "A", title: "a", severity: .recordRejected, count: 20), .init(rule: "B", title: "b", severity: .fail, count: 10),
+                        .init(rule: "C", title: "c", severity: .warning, count: 30), .init(rule: "D", title: "d", severity: .info, count: 3)]
+        input.bySeverity = [(.recordRejected, 20), (.fail, 10), (.warning, 30), (.info, 3)]
+        input.totalFindings = 63
+        input.failingFindings = 30
+        input.trend = [RunTrendPoint(runID: "R1", started: "2026-09-21T06:00:00Z", period: "2026-09", findings: 70, opened: 0, resolved: 0, metrics: [:]),
+                       RunTrendPoint(runID: "R2", started: "2026-09-22T06:00:00Z", period: "2026-09", findings: 63, opened: 0, resolved: 7, metrics: [:])]
+        let html = HTMLReport.render(input)
+        #expect(html.contains("30 findings are at a failing level"))
+        #expect(HTMLScan.tableRows(html, caption: "Findings by severity").map { $0[1] } == ["20", "10", "30", "<5"])
+        #expect(html.contains("<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">*</td></tr></tfoot>"))
+        for leak in [">63<", "Total 63", ": 63"] { #expect(!html.contains(leak), "\(leak)") }
+        #expect(html.contains("Total *."))
+        #expect(HTMLScan.tableRows(html, caption: "Findings per run").map { $0[2] } == ["70", "*"])
+    }
+
     @Test func suppressedMonthsCannotBeRecoveredFromTotals() {
         // Every line (a team's months, a month's teams, the provider's months) hides either no cell or at least two.
         let metrics = ReportFixtures.demo.input.metrics

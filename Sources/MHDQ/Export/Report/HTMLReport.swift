@@ -548,19 +548,10 @@ struct ReportPage {
     mutating func findingsSection() -> String {
         var h = "<section id=\"findings\" aria-labelledby=\"findings-heading\">\n<h2 id=\"findings-heading\">Findings by rule and severity</h2>\n"
         guard input.totalFindings > 0 else { return h + "<p>No findings.</p>\n</section>\n" }
-        // Suppression: rules within a severity add up to the severity's count, severities to the total and the
-        // failing count; each is a line that must not give a hidden count back.
-        // Findings of aggregate and series rules count groups and periods, not people's records; so does a
-        // severity that only such rules reach (Fail, usually).
         let rules = input.byRule
-        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
-            .union(rules.filter { !$0.countsPeople }.map(\.rule))
-        let ruleLines = Severity.allCases.map { s in rules.indices.filter { rules[$0].severity == s } }
-        let ruleShown = SmallCounts.protect(rules.map(\.count), lines: ruleLines, countsPeople: { !groupRules.contains(rules[$0].rule) })
         let severities = input.bySeverity
-        let sevShown = SmallCounts.protect(severities.map(\.count),
-                                           lines: [Array(severities.indices), severities.indices.filter { severities[$0].severity.isFailing }],
-                                           countsPeople: { i in rules.contains { $0.severity == severities[i].severity && !groupRules.contains($0.rule) } })
+        let (ruleShown, sevShown, totalShown) = findingsDisclosure()
+        let totalText = SmallCounts.text(input.totalFindings, totalShown)
 
         h += "<p class=\"lead\">Rejections (record and group) take records out of the submission; a failed threshold is a breach; warnings and information are for data stewards. The exceptions file in the same folder lists each finding.</p>\n"
         let id = nextID()
@@ -572,14 +563,14 @@ struct ReportPage {
                                 status: st.css == "fail" ? .fail : st.css == "warn" ? .warn : .neutral)
         }
         let desc = severities.enumerated().map { "\($1.severity.rawValue): \(SmallCounts.text($1.count, sevShown[$0]))" }.joined(separator: ", ")
-            + ". Total \(HTMLText.count(input.totalFindings))."
+            + ". Total \(totalText)."
         h += "<figure>\n<figcaption><h3>Findings by severity</h3></figcaption>\n"
         h += BarChart(id: id, title: "Findings by severity", description: desc, bars: bars, tickText: { HTMLText.number($0, decimals: 0) }).svg() + "\n"
         h += "<details><summary>Data table</summary>\n<table class=\"data\">\n<caption>Findings by severity</caption>\n<thead><tr><th scope=\"col\">Severity</th><th scope=\"col\" class=\"num\">Findings</th></tr></thead>\n<tbody>\n"
         for (i, s) in severities.enumerated() {
             h += "<tr><th scope=\"row\">\(e(s.severity.rawValue))</th><td class=\"num\">\(e(SmallCounts.text(s.count, sevShown[i])))</td></tr>\n"
         }
-        h += "</tbody>\n<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">\(e(HTMLText.count(input.totalFindings)))</td></tr></tfoot>\n</table>\n</details>\n</figure>\n"
+        h += "</tbody>\n<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">\(e(totalText))</td></tr></tfoot>\n</table>\n</details>\n</figure>\n"
 
         h += "<table class=\"data rules\">\n<caption>Findings by rule, most severe first</caption>\n<thead><tr><th scope=\"col\">Rule</th>"
         h += "<th scope=\"col\">What it checks</th><th scope=\"col\">Severity</th><th scope=\"col\" class=\"num\">Findings</th></tr></thead>\n<tbody>\n"
@@ -589,6 +580,46 @@ struct ReportPage {
             h += "<td>\(StatusText.badge((st.symbol, r.severity.rawValue, st.css)))</td><td class=\"num\">\(e(SmallCounts.text(r.count, ruleShown[i])))</td></tr>\n"
         }
         return h + "</tbody>\n</table>\n</section>\n"
+    }
+
+    /// How the findings' counts may appear: by rule, by severity, and their total. Rules within a severity add
+    /// up to the severity's count, the severities to the total; the failing ones add up to the failing count
+    /// and the warning ones to the warnings, both in the headline (where a count under 5 is "<5", and a
+    /// severity alone in its kind is published as it is, so is never hidden for another). Each is a line that
+    /// must not give a suppressed count back: the information count, for one, is the total less the failing
+    /// count and the warnings, so while it is small the total is hidden (here and in the run-by-run table).
+    /// Findings of aggregate and series rules count groups and periods, not people's records; so does a
+    /// severity that only such rules reach (Fail, usually).
+    func findingsDisclosure() -> (rules: [Disclosure], severities: [Disclosure], total: Disclosure) {
+        let rules = input.byRule
+        let severities = input.bySeverity
+        guard !rules.isEmpty || !severities.isEmpty else { return ([], [], .shown) }
+        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
+            .union(rules.filter { !$0.countsPeople }.map(\.rule))
+        // Cells: the rules', then the severities', then the total. The lines make a tree (total, kinds of
+        // severity, severities, rules), so that what follows from several of them together follows from one.
+        let n = rules.count, total = rules.count + severities.count
+        var lines = severities.indices.map { s in CountLine(parts: rules.indices.filter { rules[$0].severity == severities[s].severity }, whole: n + s) }
+        let failing = severities.indices.filter { severities[$0].severity.isFailing }
+        let warning = severities.indices.filter { !severities[$0].severity.isFailing && severities[$0].severity != .info }
+        var published = Set<Int>(), inTotal: [Int] = [], offset = 0
+        for (kind, count) in [(failing, input.failingFindings), (warning, warnings), (severities.indices.filter { severities[$0].severity == .info }, -1)] {
+            guard count >= 0, !kind.isEmpty, !SmallCounts.isSmall(count) else {
+                inTotal += kind.map { n + $0 }
+                continue
+            }
+            if kind.count == 1 { published.insert(n + kind[0]) }
+            lines.append(CountLine(parts: kind.map { n + $0 }))
+            offset += count
+        }
+        lines.append(CountLine(parts: inTotal, whole: total, offset: offset))
+        let people = rules.map { !groupRules.contains($0.rule) }
+        let state = SmallCounts.protect(rules.map(\.count) + severities.map(\.count) + [input.totalFindings], totals: lines, countsPeople: { i in
+            if i < n { return people[i] }
+            if i < total { return rules.indices.contains { rules[$0].severity == severities[i - n].severity && people[$0] } }
+            return people.contains(true)
+        }, canHide: { !published.contains($0) })
+        return (Array(state[..<n]), Array(state[n ..< total]), state[total])
     }
 
     // MARK: - Across runs
@@ -601,11 +632,17 @@ struct ReportPage {
         let labels = ReportPage.runLabels(trend)
         func value(_ n: Int) -> Double? { SmallCounts.isSmall(n) ? nil : Double(n) }
         func text(_ n: Int) -> String { SmallCounts.text(n, SmallCounts.isSmall(n) ? .small : .shown) }
+        // This run's findings as the findings section shows their total (hidden there, hidden here).
+        let thisRun = findingsDisclosure().total
+        func findings(_ t: RunTrendPoint) -> (value: Double?, text: String) {
+            guard t.runID == input.runID, t.findings == input.totalFindings, thisRun != .shown else { return (value(t.findings), text(t.findings)) }
+            return (nil, SmallCounts.text(t.findings, thisRun))
+        }
         let totalID = nextID()
         h += "<figure>\n<figcaption><h3>Findings per run</h3></figcaption>\n<div class=\"pair\">"
         var total = LineChart(id: totalID, title: "Findings per run",
-                              description: zip(labels, trend).map { "\($0): \(text($1.findings))" }.joined(separator: ", ") + ".",
-                              categories: labels, series: [LineChart.Series(name: "Findings", values: trend.map { value($0.findings) })],
+                              description: zip(labels, trend).map { "\($0): \(findings($1).text)" }.joined(separator: ", ") + ".",
+                              categories: labels, series: [LineChart.Series(name: "Findings", values: trend.map { findings($0).value })],
                               tickText: { HTMLText.number($0, decimals: 0) })
         total.width = 500
         h += "<div><h4>All findings</h4>" + total.svg() + "</div>"
@@ -620,7 +657,7 @@ struct ReportPage {
         h += "<details><summary>Data table</summary>\n<table class=\"data\">\n<caption>Findings per run</caption>\n<thead><tr><th scope=\"col\">Run</th><th scope=\"col\">Period</th>"
         h += "<th scope=\"col\" class=\"num\">Findings</th><th scope=\"col\" class=\"num\">Opened</th><th scope=\"col\" class=\"num\">Closed</th></tr></thead>\n<tbody>\n"
         for (label, t) in zip(labels, trend) {
-            h += "<tr><th scope=\"row\">\(e(label))</th><td>\(e(t.period))</td><td class=\"num\">\(e(text(t.findings)))</td>"
+            h += "<tr><th scope=\"row\">\(e(label))</th><td>\(e(t.period))</td><td class=\"num\">\(e(findings(t).text))</td>"
             h += "<td class=\"num\">\(e(text(t.opened)))</td><td class=\"num\">\(e(text(t.resolved)))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n</details>\n</figure>\n"
@@ -727,7 +764,9 @@ struct ReportPage {
         <p><strong>Small numbers.</strong> Counts from 1 to 4 are shown as &ldquo;&lt;5&rdquo;; zero is shown as 0.
         Where a count shown as &ldquo;&lt;5&rdquo; could be worked out by subtracting the other counts from a total
         (a team&rsquo;s months from the team&rsquo;s total, rules from their severity&rsquo;s total, rejected from
-        read), the next smallest count in that total is hidden too and shown as &ldquo;*&rdquo;. A rate whose numerator,
+        read), alone or with the other hidden counts of that total, further counts in that total are hidden too and
+        shown as &ldquo;*&rdquo;, until none can be. Counts of groups, periods or KPIs flagged by rules on
+        aggregate returns are not counts of people and are shown as they are. A rate whose numerator,
         or denominator minus numerator, is under 5 is shown only as a bound (&ldquo;&lt;2%&rdquo;, &ldquo;&gt;98%&rdquo;),
         and a rate over fewer than 5 records is not shown. Charts leave such values out (a bar is drawn at a bound
         only where the bound is within 5 percentage points).</p>
