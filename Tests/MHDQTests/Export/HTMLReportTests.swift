@@ -253,6 +253,28 @@ import Testing
         #expect(!HTMLScan.tableRows(html, caption: "Share of referred patients with a valid ethnic category, by team, run by run", part: "thead")[0].contains("NEW-TEAM"))
     }
 
+    @Test func measuresJudgedByConditionsNeedAttentionToo() throws {
+        // ETH030 judges each team against its own recent runs (warn_when / fail_when), not a band: a team whose
+        // share fell is as much a failure as one below a threshold, in what needs attention and in the count.
+        var input = ReportFixtures.boardInput()
+        let title = "Share of referred patients with a valid ethnic category fell against the team's recent runs"
+        for (team, num, status) in [("RUG-CMHT", 147.0, "fail"), ("WAR-CMHT", 290.0, "warn"), ("COV-CMHT", 248.0, "pass"), ("STR-EIP", 165.0, "pass")] {
+            input.metrics.append(ReportFixtures.metric("ETH030", title, group: team, numerator: num, denominator: num + 40, band: false, status: status))
+        }
+        let html = HTMLReport.render(input)
+        let points = HTMLScan.matches("<ul class=\"points\">(.*?)</ul>", in: html).first.map { HTMLScan.matches("<li[^>]*>(.*?)</li>", in: $0[1]).map { HTMLScan.strip($0[1]) } } ?? []
+        let point = try #require(points.first { $0.contains(title) }, "\(points)")
+        #expect(point.hasPrefix("✕ Fail"))
+        #expect(point.contains("1 of 4 failing, 1 of 4 warning; RUG-CMHT at 78.6%, WAR-CMHT at 87.9%"))
+        #expect(!point.contains("threshold"))
+        // Board: ETH010 (fail) and ETH020's five judged teams (three fail) as before, and ETH030's four.
+        #expect(html.contains("<span class=\"card-value\">6</span> <span class=\"card-label\">of 10 measures"))
+        // The measures section: failing and warning first, each with its status.
+        let rows = HTMLScan.tableRows(html, caption: title)
+        #expect(rows.map { $0[0] } == ["RUG-CMHT", "WAR-CMHT", "COV-CMHT", "STR-EIP"])
+        #expect(rows.map { $0[5] } == ["✕ Fail", "▲ Warn", "✓ Pass", "✓ Pass"])
+    }
+
     @Test func boundedAndSmallTeamsAreShownAsBounds() {
         let html = HTMLReport.render(ReportFixtures.boardInput())
         let rows = HTMLScan.tableRows(html, caption: "Share of referred patients with a valid ethnic category, by team")

@@ -120,11 +120,15 @@ struct ReportPage {
             (c(3), "findings at a failing level", "rejections and failed thresholds", failing > 0 ? "fail" : "pass"),
             (c(4), "warnings", "to check, not rejections", warnings > 0 ? "warn" : "pass"),
         ]
-        let measured = rules.filter { $0.hasBand && !$0.overTime }
+        // Every group judged pass, warn or fail, by a band or by conditions (ETH030: a team's share fell against
+        // its recent runs), as "What needs attention" lists them.
+        let measured = rules.filter(\.isJudged)
         if !measured.isEmpty {
             let cells = measured.flatMap { r in r.cells.filter { $0.metric.status == "fail" || $0.metric.status == "warn" || $0.metric.status == "pass" } }
             let below = cells.filter { $0.metric.status != "pass" }.count
-            cards.append((HTMLText.count(below), "of \(HTMLText.count(cells.count)) measures below threshold", "provider and team measures with a threshold", below > 0 ? "fail" : "pass"))
+            let byConditions = measured.contains { !$0.hasBand || $0.hasConditions }
+            cards.append((HTMLText.count(below), "of \(HTMLText.count(cells.count)) measures \(byConditions ? "failing or warning" : "below threshold")",
+                          byConditions ? "provider and team, by a threshold or conditions" : "provider and team measures with a threshold", below > 0 ? "fail" : "pass"))
         }
         if !input.kpis.isEmpty {
             let red = input.kpis.filter { $0.rag == .red }.count
@@ -144,30 +148,52 @@ struct ReportPage {
         return h
     }
 
-    /// Sentences for the top of the page: every measure below threshold, KPIs not green, flagged periods.
+    /// Sentences for the top of the page: every measure that fails or warns (below its threshold, or failing
+    /// its conditions), KPIs not green, flagged periods.
     func keyPoints() -> [(symbol: String, word: String, css: String, html: String)] {
         var points: [(symbol: String, word: String, css: String, html: String, rank: Int)] = []
-        for r in rules where r.hasBand && !r.overTime {
+        for r in rules where r.isJudged {
             let failing = r.cells.filter { $0.metric.status == "fail" }
             let warning = r.cells.filter { $0.metric.status == "warn" }
             guard !failing.isEmpty || !warning.isEmpty else { continue }
-            let worst = failing.isEmpty ? StatusText.metric("warn", hasBand: true) : StatusText.metric("fail", hasBand: true)
+            let worst = StatusText.metric(failing.isEmpty ? "warn" : "fail", hasBand: true)
+            // A band says why in its numbers. Conditions say it in the rule's title (ETH030: the share "fell
+            // against the team's recent runs") and in each finding's message, in the exceptions file.
+            // (A group that fails or warns without a band was judged by conditions, whether or not they came with it.)
+            let byBand = r.hasBand && !r.hasConditions
+            let why = byBand ? r.band : r.hasBand ? "\(r.band), or its conditions" : "judged against its conditions"
+            let section = r.overTime ? "<a href=\"#over-time\">measures by month</a>" : "<a href=\"#measures\">measures</a>"
+            let more = byBand ? "" : ": see \(section) and the exceptions file for why"
+            func place(_ c: MetricCell) -> String { c.metric.group.isEmpty ? "all records" : c.metric.group }
             if r.isSingle {
                 let c = r.cells[0]
                 points.append((worst.symbol, worst.word, worst.css,
-                               "<strong>\(e(r.title))</strong>: \(e(c.valueText)) for \(e(c.metric.group.isEmpty ? "all records" : c.metric.group)) (\(e(r.band)))",
+                               "<strong>\(e(r.title))</strong>: \(e(c.valueText)) for \(e(place(c))) (\(e(why)))\(more)",
                                failing.isEmpty ? 1 : 0))
             } else {
                 let judged = r.cells.filter { ["pass", "warn", "fail"].contains($0.metric.status) }.count
                 var text = "<strong>\(e(r.title))</strong>: "
                 var parts: [String] = []
-                if !failing.isEmpty { parts.append("\(failing.count) of \(judged) below the fail threshold") }
-                if !warning.isEmpty { parts.append("\(warning.count) of \(judged) in the warning band") }
+                if !byBand {
+                    if !failing.isEmpty { parts.append("\(failing.count) of \(judged) failing") }
+                    if !warning.isEmpty { parts.append("\(warning.count) of \(judged) warning") }
+                } else {
+                    if !failing.isEmpty { parts.append("\(failing.count) of \(judged) below the fail threshold") }
+                    if !warning.isEmpty { parts.append("\(warning.count) of \(judged) in the warning band") }
+                }
                 text += e(parts.joined(separator: ", "))
-                let lowest = (failing + warning).filter { $0.shown == .exact && $0.metric.value != nil }
-                    .min { ($0.metric.value!, $0.metric.group) < ($1.metric.value!, $1.metric.group) }
-                if let lowest { text += "; lowest \(e(lowest.metric.group)) at \(e(lowest.valueText))" }
-                text += " (\(e(r.band)))"
+                if !byBand {
+                    // Which groups, failing first: a condition need not flag the lowest.
+                    let named = (failing + warning).prefix(3).map { c in
+                        place(c) + (c.shown != .small && c.shown != .hidden && c.metric.value != nil ? " at " + c.valueText : "")
+                    }
+                    text += "; " + e(named.joined(separator: ", ")) + (failing.count + warning.count > 3 ? " and \(failing.count + warning.count - 3) more" : "")
+                } else {
+                    let lowest = (failing + warning).filter { $0.shown == .exact && $0.metric.value != nil }
+                        .min { ($0.metric.value!, $0.metric.group) < ($1.metric.value!, $1.metric.group) }
+                    if let lowest { text += "; lowest \(e(lowest.metric.group)) at \(e(lowest.valueText))" }
+                }
+                text += " (\(e(why)))\(more)"
                 points.append((worst.symbol, worst.word, worst.css, text, failing.isEmpty ? 1 : 0))
             }
         }
@@ -233,7 +259,7 @@ struct ReportPage {
             let id = nextID()
             let bars = singles.map { r -> BarChart.Bar in
                 let c = r.cells[0]
-                let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
+                let st = StatusText.metric(c.metric.status, hasBand: r.isJudged)
                 return BarChart.Bar(label: r.title + (c.metric.group.isEmpty ? "" : " (\(c.metric.group))"), value: c.chartValue,
                                     valueText: c.chartValue == nil ? c.valueText : "\(c.valueText)  \(st.symbol) \(st.word)",
                                     status: r.status(c), thresholds: r.thresholds)
@@ -254,8 +280,13 @@ struct ReportPage {
 
     mutating func barFigure(_ r: RuleMetrics) -> String {
         let id = nextID()
-        // Worst first when the rule has a band (what a board looks for), otherwise in group order.
+        // Worst first when the rule has a band (what a board looks for); failing, then warning, first when it is
+        // judged by conditions only; otherwise in group order.
         var cells = r.cells
+        if !r.hasBand && r.isJudged {
+            let rank = ["fail": 0, "warn": 1]
+            cells.sort { (rank[$0.metric.status] ?? 2, $0.metric.group) < (rank[$1.metric.status] ?? 2, $1.metric.group) }
+        }
         if r.hasBand {
             let above = r.thresholds.contains { $0.label.contains("above") }
             cells.sort { a, b in
@@ -271,17 +302,17 @@ struct ReportPage {
         // every group is in the data table.
         let drawn = cells.prefix(ReportPage.maxBars)
         let bars = drawn.map { c -> BarChart.Bar in
-            let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
-            let text = c.chartValue == nil ? notDrawn(c) : (r.hasBand ? "\(c.valueText)  \(st.symbol) \(st.word)" : c.valueText)
+            let st = StatusText.metric(c.metric.status, hasBand: r.isJudged)
+            let text = c.chartValue == nil ? notDrawn(c) : (r.isJudged ? "\(c.valueText)  \(st.symbol) \(st.word)" : c.valueText)
             return BarChart.Bar(label: c.metric.group, value: c.chartValue, valueText: text, status: r.status(c))
         }
         let chart = BarChart(id: id, title: r.title, description: describe(drawn.map { (r, $0) }), bars: Array(bars),
                              thresholds: r.thresholds, axisMax: r.percent ? 1 : nil, tickText: r.tick)
         var h = "<figure>\n<figcaption><h3>\(e(r.title))</h3>"
-        h += "<p class=\"rule-id\">Rule \(e(r.ruleID))\(r.band.isEmpty ? "" : "; held to: " + e(r.band))</p></figcaption>\n"
+        h += "<p class=\"rule-id\">Rule \(e(r.ruleID))\(r.heldTo.isEmpty ? "" : "; held to: " + e(r.heldTo))</p></figcaption>\n"
         h += chart.svg() + "\n"
         if cells.count > drawn.count {
-            h += "<p class=\"note\">The chart shows \(drawn.count) of \(cells.count) groups\(r.hasBand ? ", lowest first" : ""); the data table has all of them.</p>\n"
+            h += "<p class=\"note\">The chart shows \(drawn.count) of \(cells.count) groups\(r.hasBand ? ", lowest first" : r.isJudged ? ", failing and warning first" : ""); the data table has all of them.</p>\n"
         }
         h += dataTable(caption: r.title, rows: cells.map { (r, $0) }, groupHeader: groupHeader(r), showRule: false)
         return h + "</figure>\n"
@@ -302,12 +333,17 @@ struct ReportPage {
     }
 
     /// The text alternative of a measures chart: every value in words.
+    /// Conditions, long as they are, are said once for their rule, after its values.
     func describe(_ rows: [(RuleMetrics, MetricCell)]) -> String {
-        rows.map { r, c in
+        var conditioned: [String] = []
+        let values = rows.map { r, c in
             let who = r.isSingle ? r.title + (c.metric.group.isEmpty ? "" : " for " + c.metric.group) : c.metric.group
-            let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
-            return "\(who): \(c.valueText)" + (r.hasBand ? " (\(st.word.lowercased()); \(r.band))" : "")
+            let st = StatusText.metric(c.metric.status, hasBand: r.isJudged)
+            if r.hasConditions, !conditioned.contains(r.ruleID) { conditioned.append(r.ruleID) }
+            return "\(who): \(c.valueText)" + (r.isJudged ? " (\(st.word.lowercased())\(r.hasBand ? "; " + r.band : ""))" : "")
         }.joined(separator: ". ") + "."
+        let held = conditioned.compactMap { id in rows.first { $0.0.ruleID == id }.map { "\($0.0.title) is held to: \($0.0.heldTo)." } }
+        return ([values] + held).joined(separator: " ")
     }
 
     func dataTable(caption: String, rows: [(RuleMetrics, MetricCell)], groupHeader: String, showRule: Bool) -> String {
@@ -320,7 +356,7 @@ struct ReportPage {
             if showRule { h += "<th scope=\"row\">\(e(r.title)) <span class=\"rule-id\">\(e(r.ruleID))</span></th><td>\(e(c.metric.group))</td>" }
             else { h += "<th scope=\"row\">\(e(c.metric.group.isEmpty ? "(all)" : c.metric.group))</th>" }
             h += "<td class=\"num\">\(e(c.numeratorText))</td><td class=\"num\">\(e(c.denominatorText))</td><td class=\"num\">\(e(c.valueText))</td>"
-            h += "<td>\(e(r.band.isEmpty ? "none" : r.band))</td><td>\(StatusText.badge(StatusText.metric(c.metric.status, hasBand: r.hasBand)))</td></tr>\n"
+            h += "<td>\(e(r.heldTo.isEmpty ? "none" : r.heldTo))</td><td>\(StatusText.badge(StatusText.metric(c.metric.status, hasBand: r.isJudged)))</td></tr>\n"
         }
         return h + "</tbody>\n</table>\n</details>\n"
     }
@@ -348,7 +384,7 @@ struct ReportPage {
         prefixes.sort()
         let categories = months.map(HTMLText.shortMonth)
         let groupLabel = r.dimensions.dropLast().map { input.dimensionLabels[$0] ?? $0 }.joined(separator: " / ")
-        var h = "<figure>\n<figcaption><h3>\(e(r.title))</h3><p class=\"rule-id\">Rule \(e(r.ruleID))\(r.band.isEmpty ? "" : "; held to: " + e(r.band))</p></figcaption>\n"
+        var h = "<figure>\n<figcaption><h3>\(e(r.title))</h3><p class=\"rule-id\">Rule \(e(r.ruleID))\(r.heldTo.isEmpty ? "" : "; held to: " + e(r.heldTo))</p></figcaption>\n"
         let small = prefixes.count > 1
         // A group whose months are mostly too small to show makes an empty chart: it is named instead, and its
         // numbers stay in the data table.
