@@ -17,6 +17,10 @@ public struct Metric: Sendable {
     public var failBelow: Double? = nil
     public var warnAbove: Double? = nil
     public var failAbove: Double? = nil
+    /// The rule's warn_when / fail_when as written, when it judges groups by conditions (ETH030: a fall
+    /// against the group's own recent runs) rather than, or as well as, a band.
+    public var warnWhen: String? = nil
+    public var failWhen: String? = nil
     public var percent = false
     public var minDenominator = 1
     /// The rule's `by` expressions, one per part of `group`.
@@ -615,6 +619,8 @@ public final class ValidationEngine: StagedRecordConsumer {
                     metric.failBelow = rule.failBelow
                     metric.warnAbove = rule.warnAbove
                     metric.failAbove = rule.failAbove
+                    metric.warnWhen = rule.warnWhenText
+                    metric.failWhen = rule.failWhenText
                     metric.percent = rule.percent
                     metric.minDenominator = rule.minDenominator
                     metric.dimensions = rule.groupByNames

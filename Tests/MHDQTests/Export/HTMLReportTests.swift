@@ -75,6 +75,58 @@ import Testing
         #expect(eth021.contains { $0.count == 5 && $0[2] == "*" && $0[3] == "*" })
     }
 
+    @Test func suppressedFindingsCannotBeWorkedOutFromTheirSeverity() throws {
+        // The demo's warnings: ETH002 and MHS00133 have 1 finding each ("<5"); the rules beside them whose
+        // counts are periods or KPIs flagged (ASC..., KPI...) are shown, 1 and 2 among them. The Warning total
+        // less the rows shown must leave each "<5" or "*" row more than one value: what a row of "<5" (1 to 4)
+        // or "*" (5 or more; 1 or more for a rule that counts no people) can take, given the other rows.
+        let (input, html) = (ReportFixtures.demo.input, ReportFixtures.demo.html)
+        let byRule = HTMLScan.tableRows(html, caption: "Findings by rule")
+        let bySeverity = HTMLScan.tableRows(html, caption: "Findings by severity")
+        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
+            .union(input.byRule.filter { !$0.countsPeople }.map(\.rule))
+        let warning = try #require(byRule.first { $0[0] == "ETH002" })
+        #expect(warning.last == "<5")
+        #expect(byRule.first { $0[0] == "MHS00133" }?.last == "<5")
+        var checked = 0
+        for severity in bySeverity {
+            guard let total = Int(severity[1].replacingOccurrences(of: ",", with: "")) else { continue }
+            let rows = byRule.filter { $0[2].hasSuffix(" " + severity[0]) && String($0[2].dropFirst(2)) == severity[0] }
+            let shown = rows.compactMap { Int($0.last!.replacingOccurrences(of: ",", with: "")) }.reduce(0, +)
+            let ranges = rows.filter { Int($0.last!.replacingOccurrences(of: ",", with: "")) == nil }.map { row -> (rule: String, lo: Int, hi: Int) in
+                row.last == "<5" ? (row[0], 1, 4) : (row[0], groupRules.contains(row[0]) ? 1 : 5, Int.max / 4)
+            }
+            let left = total - shown
+            for (i, r) in ranges.enumerated() {
+                let others = ranges.enumerated().filter { $0.offset != i }.map(\.element)
+                let lo = max(r.lo, left - others.map(\.hi).reduce(0, +)), hi = min(r.hi, left - others.map(\.lo).reduce(0, +))
+                checked += 1
+                #expect(lo < hi, "\(severity[0]): \(r.rule) is \(lo) ... \(hi) (total \(total), shown \(shown))")
+            }
+        }
+        #expect(checked >= 6)
+    }
+
+    @Test func findingsTotalIsHiddenWhenItWouldGiveTheInformationCountBack() {
+        // 20 + 10 findings at a failing level and 30 warnings (both in the headline), 3 for information: the
+        // total, 63, less 30 and 30 is the 3. The total is hidden, in the findings and in the run-by-run table.
+        var input = ReportInput(name: "Small trust", runID: "R2", started: "2026-09-22T06:00:00Z")
+        input.byRule = [.init(rule: "A", title: "a", severity: .recordRejected, count: 20), .init(rule: "B", title: "b", severity: .fail, count: 10),
+                        .init(rule: "C", title: "c", severity: .warning, count: 30), .init(rule: "D", title: "d", severity: .info, count: 3)]
+        input.bySeverity = [(.recordRejected, 20), (.fail, 10), (.warning, 30), (.info, 3)]
+        input.totalFindings = 63
+        input.failingFindings = 30
+        input.trend = [RunTrendPoint(runID: "R1", started: "2026-09-21T06:00:00Z", period: "2026-09", findings: 70, opened: 0, resolved: 0, metrics: [:]),
+                       RunTrendPoint(runID: "R2", started: "2026-09-22T06:00:00Z", period: "2026-09", findings: 63, opened: 0, resolved: 7, metrics: [:])]
+        let html = HTMLReport.render(input)
+        #expect(html.contains("30 findings are at a failing level"))
+        #expect(HTMLScan.tableRows(html, caption: "Findings by severity").map { $0[1] } == ["20", "10", "30", "<5"])
+        #expect(html.contains("<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">*</td></tr></tfoot>"))
+        for leak in [">63<", "Total 63", ": 63"] { #expect(!html.contains(leak), "\(leak)") }
+        #expect(html.contains("Total *."))
+        #expect(HTMLScan.tableRows(html, caption: "Findings per run").map { $0[2] } == ["70", "*"])
+    }
+
     @Test func suppressedMonthsCannotBeRecoveredFromTotals() {
         // Every line (a team's months, a month's teams, the provider's months) hides either no cell or at least two.
         let metrics = ReportFixtures.demo.input.metrics
@@ -199,6 +251,28 @@ import Testing
         #expect(html.contains("Share of referred patients with a valid ethnic category, by team, run by run"))
         // A team whose denominator is under 5 is not in the trend (its value would describe fewer than 5 people).
         #expect(!HTMLScan.tableRows(html, caption: "Share of referred patients with a valid ethnic category, by team, run by run", part: "thead")[0].contains("NEW-TEAM"))
+    }
+
+    @Test func measuresJudgedByConditionsNeedAttentionToo() throws {
+        // ETH030 judges each team against its own recent runs (warn_when / fail_when), not a band: a team whose
+        // share fell is as much a failure as one below a threshold, in what needs attention and in the count.
+        var input = ReportFixtures.boardInput()
+        let title = "Share of referred patients with a valid ethnic category fell against the team's recent runs"
+        for (team, num, status) in [("RUG-CMHT", 147.0, "fail"), ("WAR-CMHT", 290.0, "warn"), ("COV-CMHT", 248.0, "pass"), ("STR-EIP", 165.0, "pass")] {
+            input.metrics.append(ReportFixtures.metric("ETH030", title, group: team, numerator: num, denominator: num + 40, band: false, status: status))
+        }
+        let html = HTMLReport.render(input)
+        let points = HTMLScan.matches("<ul class=\"points\">(.*?)</ul>", in: html).first.map { HTMLScan.matches("<li[^>]*>(.*?)</li>", in: $0[1]).map { HTMLScan.strip($0[1]) } } ?? []
+        let point = try #require(points.first { $0.contains(title) }, "\(points)")
+        #expect(point.hasPrefix("✕ Fail"))
+        #expect(point.contains("1 of 4 failing, 1 of 4 warning; RUG-CMHT at 78.6%, WAR-CMHT at 87.9%"))
+        #expect(!point.contains("threshold"))
+        // Board: ETH010 (fail) and ETH020's five judged teams (three fail) as before, and ETH030's four.
+        #expect(html.contains("<span class=\"card-value\">6</span> <span class=\"card-label\">of 10 measures"))
+        // The measures section: failing and warning first, each with its status.
+        let rows = HTMLScan.tableRows(html, caption: title)
+        #expect(rows.map { $0[0] } == ["RUG-CMHT", "WAR-CMHT", "COV-CMHT", "STR-EIP"])
+        #expect(rows.map { $0[5] } == ["✕ Fail", "▲ Warn", "✓ Pass", "✓ Pass"])
     }
 
     @Test func boundedAndSmallTeamsAreShownAsBounds() {

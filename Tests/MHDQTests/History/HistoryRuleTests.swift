@@ -56,6 +56,16 @@ import Testing
         #expect(tracked.firstSeen == "2026-01-04")
         #expect(n5.result.metric("ETH030", group: "T1")?.status == "fail")
         #expect(n5.result.metric("ETH030", group: "T2")?.status == "pass")
+        // The report's top: T1's fall is among what needs attention and counted in the headline, held to the
+        // rule's conditions (the metric carries them).
+        #expect(n5.result.metric("ETH030", group: "T1")?.failWhen == "history_count() >= 3 and history_median(value, 6) - value > 0.10")
+        let input = ReportInput.make(name: "History", runID: "n5", started: "2026-01-05T02:00:00Z", period: nil, provider: nil,
+                                     result: n5.result, reconciliation: ReconciliationRow.make(n5.result), catalogue: sharedCatalogue)
+        let html = HTMLReport.render(input)
+        let attention = try #require(HTMLScan.matches("<ul class=\"points\">(.*?)</ul>", in: html).first?[1])
+        #expect(HTMLScan.strip(attention).contains("fell against the team's recent runs: 1 of 2 failing; T1 at 75% (judged against its conditions)"))
+        #expect(html.contains("measures failing or warning"))
+        #expect(html.contains("Rule ETH030; held to: fail if history_count() &gt;= 3 and history_median(value, 6) - value &gt; 0.10; warn if"))
     }
 
     /// A rule's past is what the same version of its pack measured: after an upgrade that changes what a share counts

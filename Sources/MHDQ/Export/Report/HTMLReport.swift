@@ -120,11 +120,15 @@ struct ReportPage {
             (c(3), "findings at a failing level", "rejections and failed thresholds", failing > 0 ? "fail" : "pass"),
             (c(4), "warnings", "to check, not rejections", warnings > 0 ? "warn" : "pass"),
         ]
-        let measured = rules.filter { $0.hasBand && !$0.overTime }
+        // Every group judged pass, warn or fail, by a band or by conditions (ETH030: a team's share fell against
+        // its recent runs), as "What needs attention" lists them.
+        let measured = rules.filter(\.isJudged)
         if !measured.isEmpty {
             let cells = measured.flatMap { r in r.cells.filter { $0.metric.status == "fail" || $0.metric.status == "warn" || $0.metric.status == "pass" } }
             let below = cells.filter { $0.metric.status != "pass" }.count
-            cards.append((HTMLText.count(below), "of \(HTMLText.count(cells.count)) measures below threshold", "provider and team measures with a threshold", below > 0 ? "fail" : "pass"))
+            let byConditions = measured.contains { !$0.hasBand || $0.hasConditions }
+            cards.append((HTMLText.count(below), "of \(HTMLText.count(cells.count)) measures \(byConditions ? "failing or warning" : "below threshold")",
+                          byConditions ? "provider and team, by a threshold or conditions" : "provider and team measures with a threshold", below > 0 ? "fail" : "pass"))
         }
         if !input.kpis.isEmpty {
             let red = input.kpis.filter { $0.rag == .red }.count
@@ -144,30 +148,52 @@ struct ReportPage {
         return h
     }
 
-    /// Sentences for the top of the page: every measure below threshold, KPIs not green, flagged periods.
+    /// Sentences for the top of the page: every measure that fails or warns (below its threshold, or failing
+    /// its conditions), KPIs not green, flagged periods.
     func keyPoints() -> [(symbol: String, word: String, css: String, html: String)] {
         var points: [(symbol: String, word: String, css: String, html: String, rank: Int)] = []
-        for r in rules where r.hasBand && !r.overTime {
+        for r in rules where r.isJudged {
             let failing = r.cells.filter { $0.metric.status == "fail" }
             let warning = r.cells.filter { $0.metric.status == "warn" }
             guard !failing.isEmpty || !warning.isEmpty else { continue }
-            let worst = failing.isEmpty ? StatusText.metric("warn", hasBand: true) : StatusText.metric("fail", hasBand: true)
+            let worst = StatusText.metric(failing.isEmpty ? "warn" : "fail", hasBand: true)
+            // A band says why in its numbers. Conditions say it in the rule's title (ETH030: the share "fell
+            // against the team's recent runs") and in each finding's message, in the exceptions file.
+            // (A group that fails or warns without a band was judged by conditions, whether or not they came with it.)
+            let byBand = r.hasBand && !r.hasConditions
+            let why = byBand ? r.band : r.hasBand ? "\(r.band), or its conditions" : "judged against its conditions"
+            let section = r.overTime ? "<a href=\"#over-time\">measures by month</a>" : "<a href=\"#measures\">measures</a>"
+            let more = byBand ? "" : ": see \(section) and the exceptions file for why"
+            func place(_ c: MetricCell) -> String { c.metric.group.isEmpty ? "all records" : c.metric.group }
             if r.isSingle {
                 let c = r.cells[0]
                 points.append((worst.symbol, worst.word, worst.css,
-                               "<strong>\(e(r.title))</strong>: \(e(c.valueText)) for \(e(c.metric.group.isEmpty ? "all records" : c.metric.group)) (\(e(r.band)))",
+                               "<strong>\(e(r.title))</strong>: \(e(c.valueText)) for \(e(place(c))) (\(e(why)))\(more)",
                                failing.isEmpty ? 1 : 0))
             } else {
                 let judged = r.cells.filter { ["pass", "warn", "fail"].contains($0.metric.status) }.count
                 var text = "<strong>\(e(r.title))</strong>: "
                 var parts: [String] = []
-                if !failing.isEmpty { parts.append("\(failing.count) of \(judged) below the fail threshold") }
-                if !warning.isEmpty { parts.append("\(warning.count) of \(judged) in the warning band") }
+                if !byBand {
+                    if !failing.isEmpty { parts.append("\(failing.count) of \(judged) failing") }
+                    if !warning.isEmpty { parts.append("\(warning.count) of \(judged) warning") }
+                } else {
+                    if !failing.isEmpty { parts.append("\(failing.count) of \(judged) below the fail threshold") }
+                    if !warning.isEmpty { parts.append("\(warning.count) of \(judged) in the warning band") }
+                }
                 text += e(parts.joined(separator: ", "))
-                let lowest = (failing + warning).filter { $0.shown == .exact && $0.metric.value != nil }
-                    .min { ($0.metric.value!, $0.metric.group) < ($1.metric.value!, $1.metric.group) }
-                if let lowest { text += "; lowest \(e(lowest.metric.group)) at \(e(lowest.valueText))" }
-                text += " (\(e(r.band)))"
+                if !byBand {
+                    // Which groups, failing first: a condition need not flag the lowest.
+                    let named = (failing + warning).prefix(3).map { c in
+                        place(c) + (c.shown != .small && c.shown != .hidden && c.metric.value != nil ? " at " + c.valueText : "")
+                    }
+                    text += "; " + e(named.joined(separator: ", ")) + (failing.count + warning.count > 3 ? " and \(failing.count + warning.count - 3) more" : "")
+                } else {
+                    let lowest = (failing + warning).filter { $0.shown == .exact && $0.metric.value != nil }
+                        .min { ($0.metric.value!, $0.metric.group) < ($1.metric.value!, $1.metric.group) }
+                    if let lowest { text += "; lowest \(e(lowest.metric.group)) at \(e(lowest.valueText))" }
+                }
+                text += " (\(e(why)))\(more)"
                 points.append((worst.symbol, worst.word, worst.css, text, failing.isEmpty ? 1 : 0))
             }
         }
@@ -233,7 +259,7 @@ struct ReportPage {
             let id = nextID()
             let bars = singles.map { r -> BarChart.Bar in
                 let c = r.cells[0]
-                let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
+                let st = StatusText.metric(c.metric.status, hasBand: r.isJudged)
                 return BarChart.Bar(label: r.title + (c.metric.group.isEmpty ? "" : " (\(c.metric.group))"), value: c.chartValue,
                                     valueText: c.chartValue == nil ? c.valueText : "\(c.valueText)  \(st.symbol) \(st.word)",
                                     status: r.status(c), thresholds: r.thresholds)
@@ -254,8 +280,13 @@ struct ReportPage {
 
     mutating func barFigure(_ r: RuleMetrics) -> String {
         let id = nextID()
-        // Worst first when the rule has a band (what a board looks for), otherwise in group order.
+        // Worst first when the rule has a band (what a board looks for); failing, then warning, first when it is
+        // judged by conditions only; otherwise in group order.
         var cells = r.cells
+        if !r.hasBand && r.isJudged {
+            let rank = ["fail": 0, "warn": 1]
+            cells.sort { (rank[$0.metric.status] ?? 2, $0.metric.group) < (rank[$1.metric.status] ?? 2, $1.metric.group) }
+        }
         if r.hasBand {
             let above = r.thresholds.contains { $0.label.contains("above") }
             cells.sort { a, b in
@@ -271,17 +302,17 @@ struct ReportPage {
         // every group is in the data table.
         let drawn = cells.prefix(ReportPage.maxBars)
         let bars = drawn.map { c -> BarChart.Bar in
-            let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
-            let text = c.chartValue == nil ? notDrawn(c) : (r.hasBand ? "\(c.valueText)  \(st.symbol) \(st.word)" : c.valueText)
+            let st = StatusText.metric(c.metric.status, hasBand: r.isJudged)
+            let text = c.chartValue == nil ? notDrawn(c) : (r.isJudged ? "\(c.valueText)  \(st.symbol) \(st.word)" : c.valueText)
             return BarChart.Bar(label: c.metric.group, value: c.chartValue, valueText: text, status: r.status(c))
         }
         let chart = BarChart(id: id, title: r.title, description: describe(drawn.map { (r, $0) }), bars: Array(bars),
                              thresholds: r.thresholds, axisMax: r.percent ? 1 : nil, tickText: r.tick)
         var h = "<figure>\n<figcaption><h3>\(e(r.title))</h3>"
-        h += "<p class=\"rule-id\">Rule \(e(r.ruleID))\(r.band.isEmpty ? "" : "; held to: " + e(r.band))</p></figcaption>\n"
+        h += "<p class=\"rule-id\">Rule \(e(r.ruleID))\(r.heldTo.isEmpty ? "" : "; held to: " + e(r.heldTo))</p></figcaption>\n"
         h += chart.svg() + "\n"
         if cells.count > drawn.count {
-            h += "<p class=\"note\">The chart shows \(drawn.count) of \(cells.count) groups\(r.hasBand ? ", lowest first" : ""); the data table has all of them.</p>\n"
+            h += "<p class=\"note\">The chart shows \(drawn.count) of \(cells.count) groups\(r.hasBand ? ", lowest first" : r.isJudged ? ", failing and warning first" : ""); the data table has all of them.</p>\n"
         }
         h += dataTable(caption: r.title, rows: cells.map { (r, $0) }, groupHeader: groupHeader(r), showRule: false)
         return h + "</figure>\n"
@@ -302,12 +333,17 @@ struct ReportPage {
     }
 
     /// The text alternative of a measures chart: every value in words.
+    /// Conditions, long as they are, are said once for their rule, after its values.
     func describe(_ rows: [(RuleMetrics, MetricCell)]) -> String {
-        rows.map { r, c in
+        var conditioned: [String] = []
+        let values = rows.map { r, c in
             let who = r.isSingle ? r.title + (c.metric.group.isEmpty ? "" : " for " + c.metric.group) : c.metric.group
-            let st = StatusText.metric(c.metric.status, hasBand: r.hasBand)
-            return "\(who): \(c.valueText)" + (r.hasBand ? " (\(st.word.lowercased()); \(r.band))" : "")
+            let st = StatusText.metric(c.metric.status, hasBand: r.isJudged)
+            if r.hasConditions, !conditioned.contains(r.ruleID) { conditioned.append(r.ruleID) }
+            return "\(who): \(c.valueText)" + (r.isJudged ? " (\(st.word.lowercased())\(r.hasBand ? "; " + r.band : ""))" : "")
         }.joined(separator: ". ") + "."
+        let held = conditioned.compactMap { id in rows.first { $0.0.ruleID == id }.map { "\($0.0.title) is held to: \($0.0.heldTo)." } }
+        return ([values] + held).joined(separator: " ")
     }
 
     func dataTable(caption: String, rows: [(RuleMetrics, MetricCell)], groupHeader: String, showRule: Bool) -> String {
@@ -320,7 +356,7 @@ struct ReportPage {
             if showRule { h += "<th scope=\"row\">\(e(r.title)) <span class=\"rule-id\">\(e(r.ruleID))</span></th><td>\(e(c.metric.group))</td>" }
             else { h += "<th scope=\"row\">\(e(c.metric.group.isEmpty ? "(all)" : c.metric.group))</th>" }
             h += "<td class=\"num\">\(e(c.numeratorText))</td><td class=\"num\">\(e(c.denominatorText))</td><td class=\"num\">\(e(c.valueText))</td>"
-            h += "<td>\(e(r.band.isEmpty ? "none" : r.band))</td><td>\(StatusText.badge(StatusText.metric(c.metric.status, hasBand: r.hasBand)))</td></tr>\n"
+            h += "<td>\(e(r.heldTo.isEmpty ? "none" : r.heldTo))</td><td>\(StatusText.badge(StatusText.metric(c.metric.status, hasBand: r.isJudged)))</td></tr>\n"
         }
         return h + "</tbody>\n</table>\n</details>\n"
     }
@@ -348,7 +384,7 @@ struct ReportPage {
         prefixes.sort()
         let categories = months.map(HTMLText.shortMonth)
         let groupLabel = r.dimensions.dropLast().map { input.dimensionLabels[$0] ?? $0 }.joined(separator: " / ")
-        var h = "<figure>\n<figcaption><h3>\(e(r.title))</h3><p class=\"rule-id\">Rule \(e(r.ruleID))\(r.band.isEmpty ? "" : "; held to: " + e(r.band))</p></figcaption>\n"
+        var h = "<figure>\n<figcaption><h3>\(e(r.title))</h3><p class=\"rule-id\">Rule \(e(r.ruleID))\(r.heldTo.isEmpty ? "" : "; held to: " + e(r.heldTo))</p></figcaption>\n"
         let small = prefixes.count > 1
         // A group whose months are mostly too small to show makes an empty chart: it is named instead, and its
         // numbers stay in the data table.
@@ -548,19 +584,10 @@ struct ReportPage {
     mutating func findingsSection() -> String {
         var h = "<section id=\"findings\" aria-labelledby=\"findings-heading\">\n<h2 id=\"findings-heading\">Findings by rule and severity</h2>\n"
         guard input.totalFindings > 0 else { return h + "<p>No findings.</p>\n</section>\n" }
-        // Suppression: rules within a severity add up to the severity's count, severities to the total and the
-        // failing count; each is a line that must not give a hidden count back.
-        // Findings of aggregate and series rules count groups and periods, not people's records; so does a
-        // severity that only such rules reach (Fail, usually).
         let rules = input.byRule
-        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
-            .union(rules.filter { !$0.countsPeople }.map(\.rule))
-        let ruleLines = Severity.allCases.map { s in rules.indices.filter { rules[$0].severity == s } }
-        let ruleShown = SmallCounts.protect(rules.map(\.count), lines: ruleLines, countsPeople: { !groupRules.contains(rules[$0].rule) })
         let severities = input.bySeverity
-        let sevShown = SmallCounts.protect(severities.map(\.count),
-                                           lines: [Array(severities.indices), severities.indices.filter { severities[$0].severity.isFailing }],
-                                           countsPeople: { i in rules.contains { $0.severity == severities[i].severity && !groupRules.contains($0.rule) } })
+        let (ruleShown, sevShown, totalShown) = findingsDisclosure()
+        let totalText = SmallCounts.text(input.totalFindings, totalShown)
 
         h += "<p class=\"lead\">Rejections (record and group) take records out of the submission; a failed threshold is a breach; warnings and information are for data stewards. The exceptions file in the same folder lists each finding.</p>\n"
         let id = nextID()
@@ -572,14 +599,14 @@ struct ReportPage {
                                 status: st.css == "fail" ? .fail : st.css == "warn" ? .warn : .neutral)
         }
         let desc = severities.enumerated().map { "\($1.severity.rawValue): \(SmallCounts.text($1.count, sevShown[$0]))" }.joined(separator: ", ")
-            + ". Total \(HTMLText.count(input.totalFindings))."
+            + ". Total \(totalText)."
         h += "<figure>\n<figcaption><h3>Findings by severity</h3></figcaption>\n"
         h += BarChart(id: id, title: "Findings by severity", description: desc, bars: bars, tickText: { HTMLText.number($0, decimals: 0) }).svg() + "\n"
         h += "<details><summary>Data table</summary>\n<table class=\"data\">\n<caption>Findings by severity</caption>\n<thead><tr><th scope=\"col\">Severity</th><th scope=\"col\" class=\"num\">Findings</th></tr></thead>\n<tbody>\n"
         for (i, s) in severities.enumerated() {
             h += "<tr><th scope=\"row\">\(e(s.severity.rawValue))</th><td class=\"num\">\(e(SmallCounts.text(s.count, sevShown[i])))</td></tr>\n"
         }
-        h += "</tbody>\n<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">\(e(HTMLText.count(input.totalFindings)))</td></tr></tfoot>\n</table>\n</details>\n</figure>\n"
+        h += "</tbody>\n<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">\(e(totalText))</td></tr></tfoot>\n</table>\n</details>\n</figure>\n"
 
         h += "<table class=\"data rules\">\n<caption>Findings by rule, most severe first</caption>\n<thead><tr><th scope=\"col\">Rule</th>"
         h += "<th scope=\"col\">What it checks</th><th scope=\"col\">Severity</th><th scope=\"col\" class=\"num\">Findings</th></tr></thead>\n<tbody>\n"
@@ -589,6 +616,46 @@ struct ReportPage {
             h += "<td>\(StatusText.badge((st.symbol, r.severity.rawValue, st.css)))</td><td class=\"num\">\(e(SmallCounts.text(r.count, ruleShown[i])))</td></tr>\n"
         }
         return h + "</tbody>\n</table>\n</section>\n"
+    }
+
+    /// How the findings' counts may appear: by rule, by severity, and their total. Rules within a severity add
+    /// up to the severity's count, the severities to the total; the failing ones add up to the failing count
+    /// and the warning ones to the warnings, both in the headline (where a count under 5 is "<5", and a
+    /// severity alone in its kind is published as it is, so is never hidden for another). Each is a line that
+    /// must not give a suppressed count back: the information count, for one, is the total less the failing
+    /// count and the warnings, so while it is small the total is hidden (here and in the run-by-run table).
+    /// Findings of aggregate and series rules count groups and periods, not people's records; so does a
+    /// severity that only such rules reach (Fail, usually).
+    func findingsDisclosure() -> (rules: [Disclosure], severities: [Disclosure], total: Disclosure) {
+        let rules = input.byRule
+        let severities = input.bySeverity
+        guard !rules.isEmpty || !severities.isEmpty else { return ([], [], .shown) }
+        let groupRules = Set(input.metrics.map(\.ruleID)).union(input.series.flatMap { $0.points.flatMap(\.flags) })
+            .union(rules.filter { !$0.countsPeople }.map(\.rule))
+        // Cells: the rules', then the severities', then the total. The lines make a tree (total, kinds of
+        // severity, severities, rules), so that what follows from several of them together follows from one.
+        let n = rules.count, total = rules.count + severities.count
+        var lines = severities.indices.map { s in CountLine(parts: rules.indices.filter { rules[$0].severity == severities[s].severity }, whole: n + s) }
+        let failing = severities.indices.filter { severities[$0].severity.isFailing }
+        let warning = severities.indices.filter { !severities[$0].severity.isFailing && severities[$0].severity != .info }
+        var published = Set<Int>(), inTotal: [Int] = [], offset = 0
+        for (kind, count) in [(failing, input.failingFindings), (warning, warnings), (severities.indices.filter { severities[$0].severity == .info }, -1)] {
+            guard count >= 0, !kind.isEmpty, !SmallCounts.isSmall(count) else {
+                inTotal += kind.map { n + $0 }
+                continue
+            }
+            if kind.count == 1 { published.insert(n + kind[0]) }
+            lines.append(CountLine(parts: kind.map { n + $0 }))
+            offset += count
+        }
+        lines.append(CountLine(parts: inTotal, whole: total, offset: offset))
+        let people = rules.map { !groupRules.contains($0.rule) }
+        let state = SmallCounts.protect(rules.map(\.count) + severities.map(\.count) + [input.totalFindings], totals: lines, countsPeople: { i in
+            if i < n { return people[i] }
+            if i < total { return rules.indices.contains { rules[$0].severity == severities[i - n].severity && people[$0] } }
+            return people.contains(true)
+        }, canHide: { !published.contains($0) })
+        return (Array(state[..<n]), Array(state[n ..< total]), state[total])
     }
 
     // MARK: - Across runs
@@ -601,11 +668,17 @@ struct ReportPage {
         let labels = ReportPage.runLabels(trend)
         func value(_ n: Int) -> Double? { SmallCounts.isSmall(n) ? nil : Double(n) }
         func text(_ n: Int) -> String { SmallCounts.text(n, SmallCounts.isSmall(n) ? .small : .shown) }
+        // This run's findings as the findings section shows their total (hidden there, hidden here).
+        let thisRun = findingsDisclosure().total
+        func findings(_ t: RunTrendPoint) -> (value: Double?, text: String) {
+            guard t.runID == input.runID, t.findings == input.totalFindings, thisRun != .shown else { return (value(t.findings), text(t.findings)) }
+            return (nil, SmallCounts.text(t.findings, thisRun))
+        }
         let totalID = nextID()
         h += "<figure>\n<figcaption><h3>Findings per run</h3></figcaption>\n<div class=\"pair\">"
         var total = LineChart(id: totalID, title: "Findings per run",
-                              description: zip(labels, trend).map { "\($0): \(text($1.findings))" }.joined(separator: ", ") + ".",
-                              categories: labels, series: [LineChart.Series(name: "Findings", values: trend.map { value($0.findings) })],
+                              description: zip(labels, trend).map { "\($0): \(findings($1).text)" }.joined(separator: ", ") + ".",
+                              categories: labels, series: [LineChart.Series(name: "Findings", values: trend.map { findings($0).value })],
                               tickText: { HTMLText.number($0, decimals: 0) })
         total.width = 500
         h += "<div><h4>All findings</h4>" + total.svg() + "</div>"
@@ -620,7 +693,7 @@ struct ReportPage {
         h += "<details><summary>Data table</summary>\n<table class=\"data\">\n<caption>Findings per run</caption>\n<thead><tr><th scope=\"col\">Run</th><th scope=\"col\">Period</th>"
         h += "<th scope=\"col\" class=\"num\">Findings</th><th scope=\"col\" class=\"num\">Opened</th><th scope=\"col\" class=\"num\">Closed</th></tr></thead>\n<tbody>\n"
         for (label, t) in zip(labels, trend) {
-            h += "<tr><th scope=\"row\">\(e(label))</th><td>\(e(t.period))</td><td class=\"num\">\(e(text(t.findings)))</td>"
+            h += "<tr><th scope=\"row\">\(e(label))</th><td>\(e(t.period))</td><td class=\"num\">\(e(findings(t).text))</td>"
             h += "<td class=\"num\">\(e(text(t.opened)))</td><td class=\"num\">\(e(text(t.resolved)))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n</details>\n</figure>\n"
@@ -727,7 +800,9 @@ struct ReportPage {
         <p><strong>Small numbers.</strong> Counts from 1 to 4 are shown as &ldquo;&lt;5&rdquo;; zero is shown as 0.
         Where a count shown as &ldquo;&lt;5&rdquo; could be worked out by subtracting the other counts from a total
         (a team&rsquo;s months from the team&rsquo;s total, rules from their severity&rsquo;s total, rejected from
-        read), the next smallest count in that total is hidden too and shown as &ldquo;*&rdquo;. A rate whose numerator,
+        read), alone or with the other hidden counts of that total, further counts in that total are hidden too and
+        shown as &ldquo;*&rdquo;, until none can be. Counts of groups, periods or KPIs flagged by rules on
+        aggregate returns are not counts of people and are shown as they are. A rate whose numerator,
         or denominator minus numerator, is under 5 is shown only as a bound (&ldquo;&lt;2%&rdquo;, &ldquo;&gt;98%&rdquo;),
         and a rate over fewer than 5 records is not shown. Charts leave such values out (a bar is drawn at a bound
         only where the bound is within 5 percentage points).</p>

@@ -10,6 +10,8 @@ struct RuleMetrics {
     var dimensions: [String]
     var thresholds: [ChartThreshold]
     var band: String
+    /// The rule's warn_when / fail_when in words ("fail if ..., warn if ..."); empty when it has none.
+    var conditions: String
     /// The last part of every group is a month: drawn against time.
     var overTime: Bool
 
@@ -30,19 +32,26 @@ struct RuleMetrics {
         if let v = m.failAbove { t.append(ChartThreshold(value: v, label: "fail above \(show(v))", kind: .fail)); words.append("fail above \(show(v))") }
         thresholds = t
         band = words.joined(separator: ", ")
+        conditions = [m.failWhen.map { "fail if " + $0 }, m.warnWhen.map { "warn if " + $0 }].compactMap { $0 }.joined(separator: "; ")
         // A group whose month is blank ("(no month(...))") is in no month: it does not stop the rest being drawn over time.
         let lasts = cells.map { $0.parts.last ?? "" }.filter { !$0.isEmpty && !Metric.isMissingPart($0) }
         overTime = !lasts.isEmpty && lasts.allSatisfy(HTMLText.isMonth) && Set(lasts).count > 1
     }
 
     var hasBand: Bool { !thresholds.isEmpty }
+    var hasConditions: Bool { !conditions.isEmpty }
+    /// Groups are judged pass, warn or fail: by a band, by conditions, or both (a group that fails or warns
+    /// was judged, whatever the metric says of how).
+    var isJudged: Bool { hasBand || hasConditions || cells.contains { $0.metric.status == "fail" || $0.metric.status == "warn" } }
+    /// What the groups are held to, in words: the band, the conditions, or both ("" for neither).
+    var heldTo: String { [band, conditions].filter { !$0.isEmpty }.joined(separator: "; ") }
     var isSingle: Bool { cells.count == 1 }
 
     func status(_ cell: MetricCell) -> ChartStatus {
         switch cell.metric.status {
         case "fail": return .fail
         case "warn": return .warn
-        case "pass": return hasBand ? .pass : .neutral
+        case "pass": return isJudged ? .pass : .neutral
         default: return .neutral
         }
     }
