@@ -213,21 +213,7 @@ struct HistoryCommandLineTests {
         ]
         for obstacle in obstacles {
             // Held at the history lock, the run has claimed its (empty) partial folder: the obstacle goes in place then.
-            let lock = try HistoryLock(database: out + "/history.sqlite", wait: 0, owner: "history test")
-            let run = Process()
-            run.executableURL = URL(fileURLWithPath: mhdqBinary)
-            run.arguments = ["run", manifest, "--out", out, "--run-id", obstacle.id]
-            var env = ProcessInfo.processInfo.environment
-            env["MHDQ_RULES"] = TestPaths.rules
-            run.environment = env
-            let errPath = dir.path + "/\(obstacle.id).stderr"
-            FileManager.default.createFile(atPath: errPath, contents: nil)
-            run.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-            run.standardOutput = FileHandle.nullDevice
-            try run.run()
-            let partial = OutputFolder.partialPath(parent: out, runID: obstacle.id)
-            let deadline = Date().addingTimeInterval(30)
-            while !FileManager.default.fileExists(atPath: partial) && run.isRunning && Date() < deadline { usleep(5_000) }
+            let (run, lock, partial, errPath) = try startHeldAtTheHistoryLock(manifest, out: out, runID: obstacle.id, dir: dir)
             try obstacle.place(partial)
             lock.release()
             run.waitUntilExit()
@@ -284,6 +270,28 @@ struct HistoryCommandLineTests {
         #expect(try HistoryStore(path: out + "/history.sqlite", create: false).runs().map(\.runID) == ["nightly", "other"])
     }
 
+    /// Starts `mhdq run` with the history's lock held here, and returns once the run has claimed its (empty) partial
+    /// folder and waits for the lock: the test changes things, then releases `lock`. The run's stderr goes to `errPath`.
+    func startHeldAtTheHistoryLock(_ manifest: String, out: String, runID: String, dir: TempDir) throws
+        -> (run: Process, lock: HistoryLock, partial: String, errPath: String) {
+        let lock = try HistoryLock(database: out + "/history.sqlite", wait: 0, owner: "history test")
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: mhdqBinary)
+        run.arguments = ["run", manifest, "--out", out, "--run-id", runID]
+        var env = ProcessInfo.processInfo.environment
+        env["MHDQ_RULES"] = TestPaths.rules
+        run.environment = env
+        let errPath = dir.path + "/\(runID).stderr"
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        run.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        run.standardOutput = FileHandle.nullDevice
+        try run.run()
+        let partial = OutputFolder.partialPath(parent: out, runID: runID)
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: partial) && run.isRunning && Date() < deadline { usleep(5_000) }
+        return (run, lock, partial, errPath)
+    }
+
     /// The history is asked again under its lock: a run of the id recorded after `mhdq run` asked (while it waited for
     /// the lock, its partial folder claimed) still stops it with exit 2, and that run's folder is left as it was.
     @Test func anIDRecordedWhileWaitingIsRefusedToo() throws {
@@ -291,21 +299,7 @@ struct HistoryCommandLineTests {
         let out = dir.path + "/out"
         let manifest = try pipeline(night: 1, in: dir)
         #expect(try mhdq("run", manifest, "--out", out, "--run-id", "first").status == 1)
-        let lock = try HistoryLock(database: out + "/history.sqlite", wait: 0, owner: "history test")
-        let run = Process()
-        run.executableURL = URL(fileURLWithPath: mhdqBinary)
-        run.arguments = ["run", manifest, "--out", out, "--run-id", "late"]
-        var env = ProcessInfo.processInfo.environment
-        env["MHDQ_RULES"] = TestPaths.rules
-        run.environment = env
-        let errPath = dir.path + "/late.stderr"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        run.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        run.standardOutput = FileHandle.nullDevice
-        try run.run()
-        let partial = OutputFolder.partialPath(parent: out, runID: "late")
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: partial) && run.isRunning && Date() < deadline { usleep(5_000) }
+        let (run, lock, partial, errPath) = try startHeldAtTheHistoryLock(manifest, out: out, runID: "late", dir: dir)
         // Another run of that id completes meanwhile: its record (written here directly) and its folder.
         let store = try HistoryStore(path: out + "/history.sqlite", create: false)
         try store.db.execute("""
