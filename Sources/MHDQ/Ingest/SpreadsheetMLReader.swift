@@ -46,6 +46,10 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
     private var inData = false
     private var commentDepth = 0
     private var value: [UInt8] = []
+    /// Styles (ss:ID) whose number format shows a number as a percentage, and the style being read.
+    private var percentStyles: Set<String> = []
+    private var styleID: String?
+    private var cellIsPercent = false
 
     public convenience init(path: String, sheet: SheetSelector?, range: CellRange?) throws {
         var name: String?
@@ -163,7 +167,17 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         } else if name.is("Visible") {
             inVisible = true
             value.removeAll(keepingCapacity: true)
+        } else if name.is("Style") {
+            styleID = attributes.string("ID")
+        } else if name.is("NumberFormat"), let id = styleID, let format = attributes.string("Format"),
+                  SpreadsheetMLReader.isPercentFormat(format) {
+            percentStyles.insert(id)
         }
+    }
+
+    /// "Percent" (a named format) or a format code with a live % ("0.00%"), as Excel and LibreOffice write them.
+    static func isPercentFormat(_ format: String) -> Bool {
+        format == "Percent" || XLSXStyles.isPercentCode(format)
     }
 
     func endElement(_ name: XMLName) {
@@ -180,6 +194,8 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
                 inTarget = false
                 parser.stop(nil)
             }
+        } else if name.is("Style") {
+            styleID = nil
         } else if name.is("Visible") {
             inVisible = false
             let text = String(decoding: value, as: UTF8.self).trimmingSpaces()
@@ -227,6 +243,8 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         inCell = true
         value.removeAll(keepingCapacity: true)
         dataType = .string
+        // A cell's own style (a style a row or column gives its cells is not looked at).
+        cellIsPercent = attributes.string("StyleID").map(percentStyles.contains) ?? false
         cellColumn = nextColumn
         mergeAcross = 0
         if let i = attributes.value("Index") {
@@ -263,7 +281,8 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         while current.count < field { current.endField() }
         value.withUnsafeBufferPointer { v in
             switch dataType {
-            case .number: CellText.appendNumber(v, to: &current)
+            // As the sheet shows it: 0.7402 in a percentage format is 74.02% (a KPI actual against an "85%" target).
+            case .number: if cellIsPercent { CellText.appendPercent(v, to: &current) } else { CellText.appendNumber(v, to: &current) }
             case .dateTime: if CellText.appendISODateTime(v, to: &current) { current.markDateCell() }
             case .boolean:
                 if v.count == 1 && v[0] == 0x31 { current.appendBytes("TRUE".utf8) }

@@ -38,5 +38,9 @@ import Testing
         #expect(!XLSXStyles.isPercentCode("0.0\"%\""))            // a quoted % is decoration, not scaling
         #expect(!XLSXStyles.isPercentCode("0.0\\%"))              // an escaped % too
         #expect(!XLSXStyles.isPercentCode("[%]0"))
+        // SpreadsheetML (Excel 2003 XML) names its formats: LibreOffice and Excel write a percentage as "Percent".
+        #expect(SpreadsheetMLReader.isPercentFormat("Percent"))
+        #expect(SpreadsheetMLReader.isPercentFormat("0.0%"))
+        #expect(!SpreadsheetMLReader.isPercentFormat("Fixed") && !SpreadsheetMLReader.isPercentFormat("Short Date"))
     }
 }

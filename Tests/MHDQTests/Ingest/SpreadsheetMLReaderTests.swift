@@ -65,7 +65,7 @@ private typealias Row = WorkbookFixtures.Row
     @Test func libreOfficeExport() throws {
         #expect(try WorkbookFixtures.rows("libreoffice2003.xml") == [
             Row(1, ["Area", "Period", "Numerator", "Rate", "Submitted", "Valid"]),
-            Row(2, ["North & East", "2023-04-01", "1234", "0.0168", "2023-05-02T13:05:00", "1"]),
+            Row(2, ["North & East", "2023-04-01", "1234", "1.68%", "2023-05-02T13:05:00", "1"]),
             Row(4, ["Merged total", "", "5", "-2.5", "", "0"]),
         ])
         #expect(try WorkbookFixtures.rows("libreoffice2003.xml", sheet: .name("notes")) == [Row(1, ["second sheet"])])

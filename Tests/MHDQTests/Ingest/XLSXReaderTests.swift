@@ -145,7 +145,7 @@ private typealias Row = WorkbookFixtures.Row
         // LibreOffice writes booleans from this source as numbers 1 and 0.
         #expect(try WorkbookFixtures.rows("libreoffice.xlsx") == [
             Row(1, ["Area", "Period", "Numerator", "Rate", "Submitted", "Valid"]),
-            Row(2, ["North & East", "2023-04-01", "1234", "0.0168", "2023-05-02T13:05:00", "1"]),
+            Row(2, ["North & East", "2023-04-01", "1234", "1.68%", "2023-05-02T13:05:00", "1"]),
             Row(4, ["Merged total", "", "5", "-2.5", "", "0"]),
         ])
         #expect(try WorkbookFixtures.rows("libreoffice.xlsx", sheet: .name("Notes")) == [Row(1, ["second sheet"])])

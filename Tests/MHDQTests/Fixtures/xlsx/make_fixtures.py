@@ -358,7 +358,9 @@ FODS = '''<?xml version="1.0" encoding="UTF-8"?>
  <number:date-style style:name="N1"><number:year number:style="long"/><number:text>-</number:text><number:month number:style="long"/><number:text>-</number:text><number:day number:style="long"/></number:date-style>
  <number:date-style style:name="N2"><number:year number:style="long"/><number:text>-</number:text><number:month number:style="long"/><number:text>-</number:text><number:day number:style="long"/><number:text> </number:text><number:hours number:style="long"/><number:text>:</number:text><number:minutes number:style="long"/></number:date-style>
  <style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/>
+ <number:percentage-style style:name="N3"><number:number number:decimal-places="2" number:min-integer-digits="1"/><number:text>%</number:text></number:percentage-style>
  <style:style style:name="ce2" style:family="table-cell" style:data-style-name="N2"/>
+ <style:style style:name="ce3" style:family="table-cell" style:data-style-name="N3"/>
 </office:automatic-styles>
 <office:body><office:spreadsheet>
 <table:table table:name="Returns">
@@ -374,7 +376,7 @@ FODS = '''<?xml version="1.0" encoding="UTF-8"?>
   <table:table-cell office:value-type="string"><text:p>North &amp; East</text:p></table:table-cell>
   <table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="2023-04-01"><text:p>2023-04-01</text:p></table:table-cell>
   <table:table-cell office:value-type="float" office:value="1234"><text:p>1234</text:p></table:table-cell>
-  <table:table-cell office:value-type="float" office:value="0.0168"><text:p>0.0168</text:p></table:table-cell>
+  <table:table-cell table:style-name="ce3" office:value-type="percentage" office:value="0.0168"><text:p>1.68%</text:p></table:table-cell>
   <table:table-cell table:style-name="ce2" office:value-type="date" office:date-value="2023-05-02T13:05:00"><text:p>2023-05-02 13:05</text:p></table:table-cell>
   <table:table-cell office:value-type="boolean" office:boolean-value="true"><text:p>TRUE</text:p></table:table-cell>
  </table:table-row>
