@@ -87,8 +87,9 @@ public enum RuleFunctions {
             guard case .number(let st) = a[1], case .number(let n) = a[2], st >= 1, n >= 0 else { return .null }
             if case .null = a[0] { return .null }
             let chars = Array(a[0].text)
-            let from = min(chars.count, Int(st) - 1)
-            let to = min(chars.count, from + Int(n))
+            // Compared as numbers first: a start or count past the text (1e20 included) is the text's end.
+            let from = st - 1 >= Double(chars.count) ? chars.count : Int(st) - 1
+            let to = n >= Double(chars.count - from) ? chars.count : from + Int(n)
             return .text(String(chars[from ..< to]))
         },
         RuleFunction(name: "is_date", signature: "is_date(field)", summary: "true when the value was staged as a date", arity: 1 ... 1, needs: nil) { _, a in
@@ -139,13 +140,16 @@ public enum RuleFunctions {
         },
         RuleFunction(name: "add_days", signature: "add_days(date, n)", summary: "the date n days later", arity: 2 ... 2, needs: nil) { _, a in
             guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
-            return .date(d + Int(n))
+            return shifted(d, days: n.rounded(.towardZero))
         },
         RuleFunction(name: "add_months", signature: "add_months(date, n)", summary: "the date n months later (day clamped to the month's end)", arity: 2 ... 2, needs: nil) { _, a in
             guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
             let c = CivilDate(days: d)
+            // A date beyond years 1 to 9999 is blank, as a count of months that large is.
+            guard abs(n) <= 120_000 else { return .null }
             let total = c.year * 12 + (c.month - 1) + Int(n)
             let y = total / 12, m = total % 12 + 1
+            guard y >= 1, y <= 9999 else { return .null }
             return .date(CivilDate(year: y, month: m, day: min(c.day, CivilDate.daysIn(month: m, year: y))).days)
         },
         RuleFunction(name: "year", signature: "year(date)", summary: "the year of a date", arity: 1 ... 1, needs: nil) { _, a in
@@ -189,6 +193,17 @@ public enum RuleFunctions {
         RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil) { _, _ in .null },
     ] + MetricHistoryFunctions.catalogue + ReturnValueFunctions.all + WindowFunctions.all
+
+    /// The days of the dates a rule can make: years 1 to 9999, the dates staging reads.
+    static let dayRange = CivilDate(year: 1, month: 1, day: 1).days ... CivilDate(year: 9999, month: 12, day: 31).days
+
+    /// `day` moved by a whole number of days; blank when the date would fall outside years 1 to 9999 (a
+    /// number of days such as 1e20 included: it is no Int, and no date).
+    static func shifted(_ day: Int, days n: Double) -> Value {
+        guard abs(n) <= Double(dayRange.count) else { return .null }
+        let d = day + Int(n)
+        return dayRange.contains(d) ? .date(d) : .null
+    }
 
     static func dayOf(_ v: Value) -> Int? {
         switch v {

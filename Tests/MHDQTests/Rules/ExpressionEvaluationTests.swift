@@ -206,6 +206,30 @@ import Testing
         }
     }
 
+    /// A number too large for a whole count (1e20 days, months or characters) gives a blank, or the text's
+    /// end for substr(), never a crash: such numbers are no Int, and converting them trapped.
+    @Test func numbersOutOfRangeGiveBlankNotACrash() throws {
+        let born: [String: Value] = ["PersonBirthDate": S.date("1980-05-17"), "LocalPatientID": .text("P123")]
+        let huge = "99999999999999999999"
+        for e in ["add_days(PersonBirthDate, \(huge))", "add_days(PersonBirthDate, -\(huge))",
+                  "add_months(PersonBirthDate, \(huge))", "add_months(PersonBirthDate, -\(huge))",
+                  "PersonBirthDate + \(huge)", "PersonBirthDate - \(huge)",
+                  "add_days(PersonBirthDate, 1 / 0.0000000000000000000000000000001 * \(huge) * \(huge))",
+                  // Past the years 1 to 9999 staging reads: no date.
+                  "add_days(PersonBirthDate, 3000000)", "add_months(PersonBirthDate, -24000)", "PersonBirthDate - 800000"] {
+            #expect(try ev(e, born) == unknown, "\(e)")
+        }
+        #expect(try ev("add_days(PersonBirthDate, \(huge)) > date(\"2020-01-01\")", born) == unknown)
+        #expect(try ev("substr(LocalPatientID, 1, \(huge))", born) == .text("P123"))
+        #expect(try ev("substr(LocalPatientID, 2, \(huge))", born) == .text("123"))
+        #expect(try ev("substr(LocalPatientID, \(huge), 2) is blank", born) == t)
+        // Within range, as before.
+        #expect(try ev("add_days(PersonBirthDate, 2000000)", born) == S.date("7456-03-10"))
+        #expect(try ev("add_months(PersonBirthDate, 1200)", born) == S.date("2080-05-17"))
+        #expect(try ev("date(\"9999-12-30\") + 1") == S.date("9999-12-31"))
+        #expect(try ev("date(\"9999-12-31\") + 1") == unknown)
+    }
+
     @Test func ageAroundBirthdaysAndLeapDays() throws {
         func age(_ born: String, _ at: String) throws -> Value { try ev("age(date(\"\(born)\"), date(\"\(at)\"))") }
         #expect(try age("2000-06-15", "2018-06-14") == .number(17))
