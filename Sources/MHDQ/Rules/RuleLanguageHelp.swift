@@ -97,6 +97,10 @@ public enum RuleLanguageHelp {
           needed (trailing_median()'s periods: 1 to 1000; round()'s places: 0 to 12; substr()'s start
           and count; add_days()'s days; add_months()'s months) must be one: pack.toml's default is refused
           when the pack loads, a manifest's [settings] or --setting (2.5, -1, 1e300) when the run starts.
+          An expression nests brackets, function calls, lists, not and - at most 256 levels deep, and
+          operators at most 1000 (each link of a chain a or b or c ... is one: split a longer one into
+          derived fields); arrays and inline tables in a TOML file nest at most 256 levels. Deeper is
+          refused when the file loads, with its line and column.
 
         RETURN VALUES
           A field of type period holds a normalised period (Apr-23, April 2023 and 2023-04 are one month;

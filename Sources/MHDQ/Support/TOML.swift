@@ -70,6 +70,11 @@ struct TOMLParser {
     var i = 0
     var line = 1
     var lineStart = 0
+    /// Arrays and inline tables open around the cursor: each is a recursion of parseValue.
+    var nesting = 0
+    /// Arrays and inline tables one inside another, at most: deeper is refused, before the recursion could
+    /// exhaust the stack.
+    static let maximumNesting = 256
 
     init(text: String, file: String) {
         var bytes = Array(text.utf8)
@@ -315,6 +320,13 @@ struct TOMLParser {
     mutating func parseValue() throws -> TOMLNode {
         let loc = here
         guard let c = current else { throw error("expected a value") }
+        if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+            nesting += 1
+            if nesting > TOMLParser.maximumNesting {
+                throw error("arrays and inline tables are nested too deeply (more than \(TOMLParser.maximumNesting) levels)", at: loc)
+            }
+        }
+        defer { if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { nesting -= 1 } }
         switch c {
         case UInt8(ascii: "\""):
             return TOMLNode(value: .string(try parseBasicString()), location: loc)

@@ -140,4 +140,40 @@ import Testing
         #expect(try compileError("codes(\"ethnic-category\") is blank").message == "codes(...) is a set: use it after \"in\"")
         #expect(try compileError("EthnicCategory matches \"[\"").message.hasPrefix("invalid pattern"))
     }
+
+    /// Deep nesting (brackets, calls, not, -) and long chains of operators are refused with the place, where
+    /// the parser, compiler or evaluator recursed once a level until the stack ran out (exit 139).
+    @Test func deepNestingIsRefusedWithItsPlaceNotACrash() throws {
+        func failure(_ text: String) -> MHDQError? {
+            captureError { _ = try ExpressionParser.parse(text, origin: SourceLocation(file: "x.toml", row: 3, offset: 9)) }
+        }
+        let repeated = { (s: String, n: Int) in String(repeating: s, count: n) }
+        let nested: [(String, Int)] = [
+            (repeated("(", 10_000) + "a" + repeated(")", 10_000), 256),
+            (repeated("abs(", 3000) + "a" + repeated(")", 3000), 256 * 4),
+            (repeated("[", 3000) + "a" + repeated("]", 3000), 256),
+            (repeated("not ", 20_000) + "a", 255 * 4),
+            (repeated("-", 20_000) + "a", 255),
+        ]
+        for (text, column) in nested {
+            let e = try #require(failure(text))
+            #expect(e.exitCode == 2)
+            #expect(e.message.hasPrefix("the expression is nested too deeply: more than 256 levels"))
+            #expect(e.location?.row == 3 && e.location?.offset == 9 + column, "\(text.prefix(20))")
+        }
+        for op in [" or ", " and ", " + ", " - ", " * ", " / "] {
+            let e = try #require(failure("a" + repeated(op + "a", 5_000)))
+            #expect(e.message.hasPrefix("the expression is nested too deeply: more than 1000 levels of operators"))
+            #expect(e.location?.offset == 9 + 1 + 1000 * (op.count + 1) - op.count)
+        }
+        #expect(failure("a = 1" + repeated(" or a = 1", 999)) != nil)          // each comparison is a level too
+        // Up to the limits, it parses, compiles and evaluates.
+        #expect(try S.eval(repeated("(", 255) + "1" + repeated(")", 255)) == .number(1))
+        #expect(try S.eval(repeated("abs(", 254) + "-1" + repeated(")", 254)) == .number(1))
+        #expect(try S.eval(repeated("not ", 255) + "true") == .bool(false))
+        #expect(try S.eval(repeated("-", 255) + "1") == .number(-1))
+        #expect(try S.eval("1" + repeated(" + 1", 999)) == .number(1000))
+        #expect(try S.eval("LocalPatientID = \"x\"" + repeated(" or LocalPatientID = \"x\"", 997), ["LocalPatientID": .text("x")]) == .bool(true))
+        #expect(try S.eval(repeated("(", 200) + "1" + repeated(" + 1)", 200) + repeated(" * 1", 790)) == .number(201))
+    }
 }
