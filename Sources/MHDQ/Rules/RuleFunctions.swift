@@ -331,9 +331,12 @@ public struct FormatSpec: Sendable {
             else if token.hasPrefix("n") { numeric = true; digits = token.dropFirst(1) }
             else { return nil }
             // "max n3.2": a decimal with digits before and after the point.
-            let parts = digits.split(separator: ".")
-            guard let n = Int(parts.first ?? "") else { return nil }
-            if parts.count == 2 { isNumeric = true; maxL = n + 1 + (Int(parts[1]) ?? 0); decimal = true; continue }
+            let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let n = FormatSpec.length(parts[0]) else { return nil }
+            if parts.count == 2 {
+                guard let after = FormatSpec.length(parts[1]) else { return nil }
+                isNumeric = true; maxL = n + 1 + after; decimal = true; continue
+            }
             isNumeric = numeric
             switch qualifier {
             case "min": minL = n
@@ -345,6 +348,29 @@ public struct FormatSpec: Sendable {
         kind = decimal ? .decimal : (isNumeric ? .digits : .text)
         minLength = exact ?? minL ?? 1
         maxLength = exact ?? maxL ?? .max
+        if minLength > maxLength { return nil }
+    }
+
+    /// The longest length a format may give: the Data Dictionary's are a few hundred characters at most.
+    static let maximumLength = 100_000
+
+    /// A length in a format: ASCII digits only (no sign: "max n-5" is no format), at most `maximumLength`.
+    static func length(_ digits: Substring) -> Int? {
+        guard !digits.isEmpty, digits.count <= 6, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let n = Int(digits), n <= maximumLength else { return nil }
+        return n
+    }
+
+    /// Why `spec` is refused, when it is written as a length format ("max n4", "an2", "min an3 max an6") that
+    /// FormatSpec does not read; nil for one it reads, and for a description ("number as typed") that is no
+    /// length format at all.
+    public static func problem(_ spec: String) -> String? {
+        guard FormatSpec(spec) == nil, let first = spec.lowercased().split(separator: " ").first else { return nil }
+        let lengthLike = first == "min" || first == "max"
+            || ((first.hasPrefix("an") ? first.dropFirst(2) : first.hasPrefix("n") ? first.dropFirst() : "x")
+                .first.map { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." } ?? false)
+        guard lengthLike else { return nil }
+        return "format \"\(spec)\" is not understood: lengths are whole numbers from 0 to \(maximumLength) (an20, max n4, min an3 max an6, max n3.2, with the minimum at most the maximum); see Rules/datasets/README.md"
     }
 
     /// The length of all-ASCII text (one character a byte), or nil when it has other bytes.

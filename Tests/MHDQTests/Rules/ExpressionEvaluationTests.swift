@@ -1,5 +1,6 @@
 // The rule expression language, evaluated: precedence, three-valued logic, tests, functions.
 
+import Foundation
 import Testing
 @testable import MHDQ
 
@@ -334,6 +335,31 @@ import Testing
         #expect(FormatSpec("min an3 max an6")!.accepts(.text("ABCDEF")))
         #expect(FormatSpec("max n3.2")!.accepts(.text("123.45")))
         #expect(FormatSpec("bogus") == nil)
+    }
+
+    /// A length format whose numbers overflow (max n9223372036854775807.1 trapped adding them) or are negative
+    /// (max n-5 passed lint, then flagged every record) is refused when the dataset file loads, with its place.
+    @Test func badLengthFormatsAreRefusedWhenTheDatasetLoads() throws {
+        for bad in ["max n9223372036854775807.1", "max n-5", "n-1", "max n3.-2", "max an99999999999999999999", "min an6 max an3", "max n3.2.1"] {
+            #expect(FormatSpec(bad) == nil, "\(bad)")
+            #expect(FormatSpec.problem(bad)?.hasPrefix("format \"\(bad)\" is not understood: lengths are whole numbers") == true)
+            let dir = TempDir()
+            try FileManager.default.copyItem(atPath: S.rulesDirectory, toPath: dir.path + "/Rules")
+            let path = dir.path + "/Rules/datasets/MHS001MPI.toml"
+            let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+            let row = try #require(lines.firstIndex(of: "format = \"max an20\"")) + 1
+            var edited = lines
+            edited[row - 1] = "format = \"\(bad)\""
+            try edited.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let e = try #require(captureError { _ = try Catalogue.load(rulesDirectory: dir.path + "/Rules") })
+            #expect(e.exitCode == 2)
+            #expect(e.location?.file == path && e.location?.row == row && e.location?.offset == 10)
+        }
+        // Descriptions that are no length format, and every format the shipped datasets use, still load.
+        for fine in ["number as typed", "as typed: 85%, >75%", "higher or lower (is better)", "an10 CCYY-MM-DD", "max n3.2", "n0"] {
+            #expect(FormatSpec.problem(fine) == nil, "\(fine)")
+        }
+        #expect(FormatSpec("max n100000") != nil && FormatSpec("max n100001") == nil)
     }
 
     /// Numbers are judged by their digits without being written out as text: the same verdict as the text
