@@ -101,6 +101,10 @@ public enum RuleLanguageHelp {
           operators at most 1000 (each link of a chain a or b or c ... is one: split a longer one into
           derived fields); arrays and inline tables in a TOML file nest at most 256 levels. Deeper is
           refused when the file loads, with its line and column.
+          A matches pattern repeats at most 255 times in one count ({0,255}) and 1000 times in counts
+          nested in each other ((a{10}){100}), and has no back-references (\\1): the C library copies
+          what a count repeats, so a larger pattern could take hours to compile or to match. It is
+          refused when the rule loads.
 
         RETURN VALUES
           A field of type period holds a normalised period (Apr-23, April 2023 and 2023-04 are one month;
