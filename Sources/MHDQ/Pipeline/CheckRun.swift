@@ -152,6 +152,7 @@ public struct CheckRun {
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
         try RulePackLoader.checkSettings(packs, reference)
+        try RulePackLoader.checkWholeSettings(packs, reference)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
                                       header: syntheticHeader(), reference: reference, findings: collector,
                                       metricHistory: metricHistory)

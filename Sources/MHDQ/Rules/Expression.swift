@@ -46,6 +46,16 @@ public struct ExpressionParser {
     let sourceLine: String?
     var tokens: [Token] = []
     var position = 0
+    /// How deep the parser is in brackets, calls, lists, not and unary minus: each level is a recursion.
+    var nesting = 0
+    /// The depth of the tree the last parse function returned (a leaf is 1): the compiler and evaluator recurse
+    /// once a level, so a tree deeper than `maximumDepth` (a chain of 200,000 "or") is refused as it is built.
+    var lastDepth = 0
+
+    /// Levels of brackets, function calls, lists, not and unary minus one inside another.
+    public static let maximumNesting = 256
+    /// Levels of the expression's tree: each operator of a chain (a or b or c) is one.
+    public static let maximumDepth = 1000
 
     /// `origin` is where the expression string starts in its file (line and column of its first character).
     public init(_ text: String, origin: SourceLocation, sourceLine: String? = nil) {
@@ -199,38 +209,69 @@ public struct ExpressionParser {
 
     // MARK: - Grammar (lowest precedence first)
 
-    mutating func parseOr() throws -> Expr {
-        var lhs = try parseAnd()
-        while isKeyword("or") {
-            let t = advance()
-            lhs = .binary(op: "or", lhs, try parseAnd(), Span(offset: t.offset))
+    /// Counts one more level of nesting at `offset`: refused past `maximumNesting`, before the parser's
+    /// recursion could exhaust the stack.
+    mutating func enter(at offset: Int) throws {
+        nesting += 1
+        if nesting > ExpressionParser.maximumNesting {
+            throw error("the expression is nested too deeply: more than \(ExpressionParser.maximumNesting) levels of brackets, function calls, lists, not and -", at: offset)
         }
+    }
+
+    /// The depth of a node over children of depth `children`, refused past `maximumDepth`.
+    mutating func deeper(_ children: Int, at offset: Int) throws {
+        lastDepth = children + 1
+        if lastDepth > ExpressionParser.maximumDepth {
+            throw error("the expression is nested too deeply: more than \(ExpressionParser.maximumDepth) levels of operators (split a long chain of and, or, + or - into derived fields)", at: offset)
+        }
+    }
+
+    /// `next` for each operand of a left-associative chain of `ops`: a chain of n operators is n levels deep.
+    mutating func chain(_ ops: (Token.Kind) -> String?, _ next: (inout Self) throws -> Expr) throws -> Expr {
+        var lhs = try next(&self)
+        var depth = lastDepth
+        while let op = ops(peek.kind) {
+            let t = advance()
+            let rhs = try next(&self)
+            try deeper(max(depth, lastDepth), at: t.offset)
+            depth = lastDepth
+            lhs = .binary(op: op, lhs, rhs, Span(offset: t.offset))
+        }
+        lastDepth = depth
         return lhs
     }
 
+    mutating func parseOr() throws -> Expr {
+        try enter(at: peek.offset)
+        defer { nesting -= 1 }
+        return try chain({ if case .identifier(let w) = $0, w.lowercased() == "or" { return "or" }; return nil }, { try $0.parseAnd() })
+    }
+
     mutating func parseAnd() throws -> Expr {
-        var lhs = try parseNot()
-        while isKeyword("and") {
-            let t = advance()
-            lhs = .binary(op: "and", lhs, try parseNot(), Span(offset: t.offset))
-        }
-        return lhs
+        try chain({ if case .identifier(let w) = $0, w.lowercased() == "and" { return "and" }; return nil }, { try $0.parseNot() })
     }
 
     mutating func parseNot() throws -> Expr {
         if isKeyword("not") {
             let t = advance()
-            return .unary(op: "not", try parseNot(), Span(offset: t.offset))
+            try enter(at: t.offset)
+            defer { nesting -= 1 }
+            let inner = try parseNot()
+            try deeper(lastDepth, at: t.offset)
+            return .unary(op: "not", inner, Span(offset: t.offset))
         }
         return try parseComparison()
     }
 
     mutating func parseComparison() throws -> Expr {
         let lhs = try parseAdditive()
+        let left = lastDepth
         let t = peek
         if case .symbol(let s) = t.kind, ["=", "!=", "<", "<=", ">", ">="].contains(s) {
             _ = advance()
-            return .binary(op: s, lhs, try parseAdditive(), Span(offset: t.offset))
+            let rhs = try parseAdditive()
+            try deeper(max(left, lastDepth), at: t.offset)
+            return .binary(op: s, lhs, rhs, Span(offset: t.offset))
         }
         if isKeyword("is") {
             _ = advance()
@@ -240,6 +281,7 @@ public struct ExpressionParser {
                 throw error("expected \"blank\" after \"is\" (write \"x is blank\" or \"x is not blank\"; compare with =)", at: peek.offset)
             }
             _ = advance()
+            try deeper(left, at: t.offset)
             return .isBlank(lhs, negated: negated, Span(offset: t.offset))
         }
         var negated = false
@@ -249,7 +291,9 @@ public struct ExpressionParser {
         }
         if isKeyword("in") {
             _ = advance()
-            return .inList(lhs, try parseAdditive(), negated: negated, Span(offset: t.offset))
+            let rhs = try parseAdditive()
+            try deeper(max(left, lastDepth), at: t.offset)
+            return .inList(lhs, rhs, negated: negated, Span(offset: t.offset))
         }
         if isKeyword("matches") {
             _ = advance()
@@ -257,6 +301,7 @@ public struct ExpressionParser {
                 throw error("\"matches\" takes a pattern in quotes", at: peek.offset)
             }
             _ = advance()
+            try deeper(left, at: t.offset)
             return .matches(lhs, pattern: pattern, negated: negated, Span(offset: t.offset))
         }
         if negated { throw error("expected \"in\" or \"matches\" after \"not\"", at: peek.offset) }
@@ -264,29 +309,21 @@ public struct ExpressionParser {
     }
 
     mutating func parseAdditive() throws -> Expr {
-        var lhs = try parseMultiplicative()
-        while isSymbol("+") || isSymbol("-") {
-            let t = advance()
-            guard case .symbol(let s) = t.kind else { break }
-            lhs = .binary(op: s, lhs, try parseMultiplicative(), Span(offset: t.offset))
-        }
-        return lhs
+        try chain({ if case .symbol(let s) = $0, s == "+" || s == "-" { return s }; return nil }, { try $0.parseMultiplicative() })
     }
 
     mutating func parseMultiplicative() throws -> Expr {
-        var lhs = try parseUnary()
-        while isSymbol("*") || isSymbol("/") {
-            let t = advance()
-            guard case .symbol(let s) = t.kind else { break }
-            lhs = .binary(op: s, lhs, try parseUnary(), Span(offset: t.offset))
-        }
-        return lhs
+        try chain({ if case .symbol(let s) = $0, s == "*" || s == "/" { return s }; return nil }, { try $0.parseUnary() })
     }
 
     mutating func parseUnary() throws -> Expr {
         if isSymbol("-") {
             let t = advance()
-            return .unary(op: "-", try parseUnary(), Span(offset: t.offset))
+            try enter(at: t.offset)
+            defer { nesting -= 1 }
+            let inner = try parseUnary()
+            try deeper(lastDepth, at: t.offset)
+            return .unary(op: "-", inner, Span(offset: t.offset))
         }
         return try parsePrimary()
     }
@@ -294,6 +331,7 @@ public struct ExpressionParser {
     mutating func parsePrimary() throws -> Expr {
         let t = advance()
         let span = Span(offset: t.offset)
+        lastDepth = 1
         switch t.kind {
         case .number(let d): return .literal(.number(d), span)
         case .string(let s): return .literal(.text(s), span)
@@ -303,13 +341,16 @@ public struct ExpressionParser {
             return e
         case .symbol("["):
             var items: [Expr] = []
+            var depth = 0
             if !isSymbol("]") {
                 repeat {
                     if isSymbol(",") { _ = advance() }
                     items.append(try parseOr())
+                    depth = max(depth, lastDepth)
                 } while isSymbol(",")
             }
             try expectSymbol("]")
+            try deeper(depth, at: t.offset)
             return .list(items, span)
         case .identifier(let name):
             switch name.lowercased() {
@@ -323,13 +364,16 @@ public struct ExpressionParser {
             if isSymbol("(") {
                 _ = advance()
                 var args: [Expr] = []
+                var depth = 0
                 if !isSymbol(")") {
                     repeat {
                         if isSymbol(",") { _ = advance() }
                         args.append(try parseOr())
+                        depth = max(depth, lastDepth)
                     } while isSymbol(",")
                 }
                 try expectSymbol(")")
+                try deeper(depth, at: t.offset)
                 return .call(name: name.lowercased(), args: args, span)
             }
             if isSymbol(".") {

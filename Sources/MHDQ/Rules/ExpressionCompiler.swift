@@ -58,6 +58,8 @@ public struct ReferenceData: Sendable {
     public var postcodes: Set<String>?
     /// Plain settings: portal_org, upload_date.
     public var settings: [String: String] = [:]
+    /// Where a manifest's [settings] set each one (none for --setting), for errors.
+    public var settingLocations: [String: SourceLocation] = [:]
     /// Reference code lists the manifest supplies as files (specialised_services, language_codes): name → codes.
     public var lists: [String: Set<String>] = [:]
     public init() {}
@@ -126,6 +128,9 @@ public final class LookupRegistry {
     /// The tables looked into, in the order first asked: key field and the fields looked up.
     public private(set) var tables: [(table: String, keyField: String, fields: [String])] = []
     private var derivedSlots: [String: Int] = [:]
+    /// Settings the rules read where a whole number is needed (WholeSettings.swift), checked when a run's
+    /// [settings] or --setting overrides them.
+    public internal(set) var wholeSettings: [String: [WholeSetting]] = [:]
     public init() {}
     /// Where a lookup's values are: the table's place in the context's lookups, and the field's column.
     func slot(for spec: LookupSpec) -> (table: Int, column: Int) {
@@ -331,7 +336,7 @@ public struct ExpressionCompiler {
             return { ctx in
                 switch (a.read(ctx).arithmetic, b.read(ctx).arithmetic) {
                 case (.number(let x), .number(let y)): return .number(op == "+" ? x + y : x - y)
-                case (.date(let d), .number(let n)) where n == n.rounded(): return .date(op == "+" ? d + Int(n) : d - Int(n))
+                case (.date(let d), .number(let n)) where n == n.rounded(): return RuleFunctions.shifted(d, days: op == "+" ? n : -n)
                 case (.date(let x), .date(let y)) where op == "-": return .number(Double(x - y))
                 default: return .null
                 }
@@ -383,6 +388,7 @@ public struct ExpressionCompiler {
             throw error("\(name)() takes \(fn.signature)", span)
         }
         if let need = fn.needs { scope.needs.insert(need) }
+        try noteWholeSettings(name, args, &scope)
         if MetricHistoryFunctions.names.contains(name) {
             guard scope.aggregateLevel else {
                 throw error("\(name)() works on an aggregate rule's measure: use it in warn_when or fail_when", span)

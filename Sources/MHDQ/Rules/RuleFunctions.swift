@@ -87,8 +87,9 @@ public enum RuleFunctions {
             guard case .number(let st) = a[1], case .number(let n) = a[2], st >= 1, n >= 0 else { return .null }
             if case .null = a[0] { return .null }
             let chars = Array(a[0].text)
-            let from = min(chars.count, Int(st) - 1)
-            let to = min(chars.count, from + Int(n))
+            // Compared as numbers first: a start or count past the text (1e20 included) is the text's end.
+            let from = st - 1 >= Double(chars.count) ? chars.count : Int(st) - 1
+            let to = n >= Double(chars.count - from) ? chars.count : from + Int(n)
             return .text(String(chars[from ..< to]))
         },
         RuleFunction(name: "is_date", signature: "is_date(field)", summary: "true when the value was staged as a date", arity: 1 ... 1, needs: nil) { _, a in
@@ -139,13 +140,16 @@ public enum RuleFunctions {
         },
         RuleFunction(name: "add_days", signature: "add_days(date, n)", summary: "the date n days later", arity: 2 ... 2, needs: nil) { _, a in
             guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
-            return .date(d + Int(n))
+            return shifted(d, days: n.rounded(.towardZero))
         },
         RuleFunction(name: "add_months", signature: "add_months(date, n)", summary: "the date n months later (day clamped to the month's end)", arity: 2 ... 2, needs: nil) { _, a in
             guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
             let c = CivilDate(days: d)
+            // A date beyond years 1 to 9999 is blank, as a count of months that large is.
+            guard abs(n) <= 120_000 else { return .null }
             let total = c.year * 12 + (c.month - 1) + Int(n)
             let y = total / 12, m = total % 12 + 1
+            guard y >= 1, y <= 9999 else { return .null }
             return .date(CivilDate(year: y, month: m, day: min(c.day, CivilDate.daysIn(month: m, year: y))).days)
         },
         RuleFunction(name: "year", signature: "year(date)", summary: "the year of a date", arity: 1 ... 1, needs: nil) { _, a in
@@ -189,6 +193,17 @@ public enum RuleFunctions {
         RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil) { _, _ in .null },
         RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil) { _, _ in .null },
     ] + MetricHistoryFunctions.catalogue + ReturnValueFunctions.all + WindowFunctions.all
+
+    /// The days of the dates a rule can make: years 1 to 9999, the dates staging reads.
+    static let dayRange = CivilDate(year: 1, month: 1, day: 1).days ... CivilDate(year: 9999, month: 12, day: 31).days
+
+    /// `day` moved by a whole number of days; blank when the date would fall outside years 1 to 9999 (a
+    /// number of days such as 1e20 included: it is no Int, and no date).
+    static func shifted(_ day: Int, days n: Double) -> Value {
+        guard abs(n) <= Double(dayRange.count) else { return .null }
+        let d = day + Int(n)
+        return dayRange.contains(d) ? .date(d) : .null
+    }
 
     static func dayOf(_ v: Value) -> Int? {
         switch v {
@@ -316,9 +331,12 @@ public struct FormatSpec: Sendable {
             else if token.hasPrefix("n") { numeric = true; digits = token.dropFirst(1) }
             else { return nil }
             // "max n3.2": a decimal with digits before and after the point.
-            let parts = digits.split(separator: ".")
-            guard let n = Int(parts.first ?? "") else { return nil }
-            if parts.count == 2 { isNumeric = true; maxL = n + 1 + (Int(parts[1]) ?? 0); decimal = true; continue }
+            let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let n = FormatSpec.length(parts[0]) else { return nil }
+            if parts.count == 2 {
+                guard let after = FormatSpec.length(parts[1]) else { return nil }
+                isNumeric = true; maxL = n + 1 + after; decimal = true; continue
+            }
             isNumeric = numeric
             switch qualifier {
             case "min": minL = n
@@ -330,6 +348,29 @@ public struct FormatSpec: Sendable {
         kind = decimal ? .decimal : (isNumeric ? .digits : .text)
         minLength = exact ?? minL ?? 1
         maxLength = exact ?? maxL ?? .max
+        if minLength > maxLength { return nil }
+    }
+
+    /// The longest length a format may give: the Data Dictionary's are a few hundred characters at most.
+    static let maximumLength = 100_000
+
+    /// A length in a format: ASCII digits only (no sign: "max n-5" is no format), at most `maximumLength`.
+    static func length(_ digits: Substring) -> Int? {
+        guard !digits.isEmpty, digits.count <= 6, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let n = Int(digits), n <= maximumLength else { return nil }
+        return n
+    }
+
+    /// Why `spec` is refused, when it is written as a length format ("max n4", "an2", "min an3 max an6") that
+    /// FormatSpec does not read; nil for one it reads, and for a description ("number as typed") that is no
+    /// length format at all.
+    public static func problem(_ spec: String) -> String? {
+        guard FormatSpec(spec) == nil, let first = spec.lowercased().split(separator: " ").first else { return nil }
+        let lengthLike = first == "min" || first == "max"
+            || ((first.hasPrefix("an") ? first.dropFirst(2) : first.hasPrefix("n") ? first.dropFirst() : "x")
+                .first.map { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." } ?? false)
+        guard lengthLike else { return nil }
+        return "format \"\(spec)\" is not understood: lengths are whole numbers from 0 to \(maximumLength) (an20, max n4, min an3 max an6, max n3.2, with the minimum at most the maximum); see Rules/datasets/README.md"
     }
 
     /// The length of all-ASCII text (one character a byte), or nil when it has other bytes.

@@ -13,7 +13,9 @@ public enum RuleLanguageHelp {
 
           [settings] in pack.toml    thresholds as data: name = 0.2 (a number, text or true/false) that
                                      rules read with setting("name"); a manifest's [settings] or
-                                     check --setting NAME=VALUE overrides them for a run
+                                     check --setting NAME=VALUE overrides them for a run (a setting a
+                                     rule uses as a whole number, such as trailing_median()'s periods,
+                                     must be one: see LIMITS)
 
           [[derive]]                 a field computed for every record, usable by later rules
             name, expr, description
@@ -87,6 +89,22 @@ public enum RuleLanguageHelp {
           not unknown = unknown; false and unknown = false; true or unknown = true. A rule fires only
           when its condition is true. A value that could not be staged (a date that is not a date) is
           text: is_date() is false for it and date comparisons with it are unknown.
+
+        LIMITS
+          A number too large for what it counts is blank, never an error in the middle of a run: a date
+          outside the years 1 to 9999 (add_days(d, n) or d + n with n of 1e20 days) is blank, and
+          substr() past the end of the text stops there. A setting a rule uses where a whole number is
+          needed (trailing_median()'s periods: 1 to 1000; round()'s places: 0 to 12; substr()'s start
+          and count; add_days()'s days; add_months()'s months) must be one: pack.toml's default is refused
+          when the pack loads, a manifest's [settings] or --setting (2.5, -1, 1e300) when the run starts.
+          An expression nests brackets, function calls, lists, not and - at most 256 levels deep, and
+          operators at most 1000 (each link of a chain a or b or c ... is one: split a longer one into
+          derived fields); arrays and inline tables in a TOML file nest at most 256 levels. Deeper is
+          refused when the file loads, with its line and column.
+          A matches pattern repeats at most 255 times in one count ({0,255}) and 1000 times in counts
+          nested in each other ((a{10}){100}), and has no back-references (\\1): the C library copies
+          what a count repeats, so a larger pattern could take hours to compile or to match. It is
+          refused when the rule loads.
 
         RETURN VALUES
           A field of type period holds a normalised period (Apr-23, April 2023 and 2023-04 are one month;

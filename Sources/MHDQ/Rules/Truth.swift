@@ -227,6 +227,7 @@ extension ExpressionCompiler {
             }
         case .matches(let lhs, let pattern, let negated, let span):
             let f = try operand(lhs, &scope)
+            if let problem = PatternLimits.problem(pattern) { throw error(problem, span) }
             let regex = try PosixRegex(pattern) { self.error("invalid pattern: \($0)", span) }
             return { ctx in
                 let v = f.read(ctx)

@@ -98,7 +98,8 @@ extension ExpressionCompiler {
             let n = try compile(args[1], &scope)
             return { ctx in
                 guard let w = ctx.window, let count = n(ctx).numeric, count >= 1 else { return .null }
-                let from = max(0, w.index - Int(count))
+                // A count past the first period (1e300 included) is every period before this one.
+                let from = count >= Double(w.index) ? 0 : w.index - Int(count)
                 var values: [Double] = []
                 for j in from ..< w.index {
                     if let v = w.evaluate(x, at: j, ctx).numeric { values.append(v) }

@@ -82,9 +82,13 @@ public struct Dataset: Sendable {
             guard ["M", "R", "O"].contains(mandatory) else {
                 throw MHDQError.invocation("mandatory must be \"M\", \"R\" or \"O\", not \"\(mandatory)\"", at: f["mandatory"]?.location ?? f.location)
             }
+            let format = try f.string("format") ?? ""
+            if let problem = FormatSpec.problem(format) {
+                throw MHDQError.invocation(problem, at: f["format"]?.location ?? f.location)
+            }
             fields.append(FieldDefinition(
                 name: name, item: try f.string("item") ?? "", dataItem: try f.string("data_item") ?? "",
-                format: try f.string("format") ?? "", type: type, mandatory: mandatory,
+                format: format, type: type, mandatory: mandatory,
                 codes: try f.string("codes"), aliases: try f.strings("aliases") ?? [],
                 identifier: try f.bool("identifier") ?? false, location: f.location))
         }

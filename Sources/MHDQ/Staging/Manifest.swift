@@ -45,6 +45,8 @@ public struct Manifest: Sendable {
     public var context: [String: String] = [:]
     /// Thresholds that override the rule packs' [settings] defaults (denominator_change_limit = 0.3).
     public var settings: [String: String] = [:]
+    /// Where each of [settings] is set, for errors about its value.
+    public var settingLocations: [String: SourceLocation] = [:]
     public var sources: [SourceSpec] = []
     /// `[export] delimiter`: the flat files' delimiter (default comma).
     public var exportDelimiter: UInt8?
@@ -84,6 +86,7 @@ public struct Manifest: Sendable {
         }
         if let settings = try doc.table("settings") {
             for (key, node) in settings.entries {
+                m.settingLocations[key] = node.location
                 switch node.value {
                 case .string(let v): m.settings[key] = v
                 case .integer(let n): m.settings[key] = String(n)

@@ -70,6 +70,14 @@ struct TOMLParser {
     var i = 0
     var line = 1
     var lineStart = 0
+    /// The cursor's column (characters from lineStart, plus one), kept as the cursor moves: counting it
+    /// from the line's start for every value made a long line (an array of 80,000 strings) quadratic.
+    var column = 1
+    /// Arrays and inline tables open around the cursor: each is a recursion of parseValue.
+    var nesting = 0
+    /// Arrays and inline tables one inside another, at most: deeper is refused, before the recursion could
+    /// exhaust the stack.
+    static let maximumNesting = 256
 
     init(text: String, file: String) {
         var bytes = Array(text.utf8)
@@ -80,9 +88,7 @@ struct TOMLParser {
 
     /// Columns count characters (Unicode scalars), not bytes, so a caret lines up under accented text.
     var here: SourceLocation {
-        var column = 1
-        for k in lineStart ..< i where bytes[k] & 0xC0 != 0x80 { column += 1 }
-        return SourceLocation(file: file, row: line, offset: column)
+        SourceLocation(file: file, row: line, offset: column)
     }
 
     func error(_ message: String, at location: SourceLocation? = nil) -> MHDQError {
@@ -112,7 +118,8 @@ struct TOMLParser {
     }
 
     mutating func advance() {
-        if bytes[i] == 0x0A { line += 1; lineStart = i + 1 }
+        if bytes[i] == 0x0A { line += 1; lineStart = i + 1; column = 1 }
+        else if bytes[i] & 0xC0 != 0x80 { column += 1 }
         i += 1
     }
 
@@ -216,6 +223,7 @@ struct TOMLParser {
                 let (scalar, length) = scalarAtCursor()
                 guard scalar?.properties.isAlphabetic == true else { break }
                 i += length
+                column += 1
             }
         }
         guard i > start else { throw error("expected a key, found \"\(currentText)\"") }
@@ -315,6 +323,13 @@ struct TOMLParser {
     mutating func parseValue() throws -> TOMLNode {
         let loc = here
         guard let c = current else { throw error("expected a value") }
+        if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+            nesting += 1
+            if nesting > TOMLParser.maximumNesting {
+                throw error("arrays and inline tables are nested too deeply (more than \(TOMLParser.maximumNesting) levels)", at: loc)
+            }
+        }
+        defer { if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") { nesting -= 1 } }
         switch c {
         case UInt8(ascii: "\""):
             return TOMLNode(value: .string(try parseBasicString()), location: loc)

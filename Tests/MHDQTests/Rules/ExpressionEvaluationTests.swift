@@ -1,5 +1,6 @@
 // The rule expression language, evaluated: precedence, three-valued logic, tests, functions.
 
+import Foundation
 import Testing
 @testable import MHDQ
 
@@ -206,6 +207,30 @@ import Testing
         }
     }
 
+    /// A number too large for a whole count (1e20 days, months or characters) gives a blank, or the text's
+    /// end for substr(), never a crash: such numbers are no Int, and converting them trapped.
+    @Test func numbersOutOfRangeGiveBlankNotACrash() throws {
+        let born: [String: Value] = ["PersonBirthDate": S.date("1980-05-17"), "LocalPatientID": .text("P123")]
+        let huge = "99999999999999999999"
+        for e in ["add_days(PersonBirthDate, \(huge))", "add_days(PersonBirthDate, -\(huge))",
+                  "add_months(PersonBirthDate, \(huge))", "add_months(PersonBirthDate, -\(huge))",
+                  "PersonBirthDate + \(huge)", "PersonBirthDate - \(huge)",
+                  "add_days(PersonBirthDate, 1 / 0.0000000000000000000000000000001 * \(huge) * \(huge))",
+                  // Past the years 1 to 9999 staging reads: no date.
+                  "add_days(PersonBirthDate, 3000000)", "add_months(PersonBirthDate, -24000)", "PersonBirthDate - 800000"] {
+            #expect(try ev(e, born) == unknown, "\(e)")
+        }
+        #expect(try ev("add_days(PersonBirthDate, \(huge)) > date(\"2020-01-01\")", born) == unknown)
+        #expect(try ev("substr(LocalPatientID, 1, \(huge))", born) == .text("P123"))
+        #expect(try ev("substr(LocalPatientID, 2, \(huge))", born) == .text("123"))
+        #expect(try ev("substr(LocalPatientID, \(huge), 2) is blank", born) == t)
+        // Within range, as before.
+        #expect(try ev("add_days(PersonBirthDate, 2000000)", born) == S.date("7456-03-10"))
+        #expect(try ev("add_months(PersonBirthDate, 1200)", born) == S.date("2080-05-17"))
+        #expect(try ev("date(\"9999-12-30\") + 1") == S.date("9999-12-31"))
+        #expect(try ev("date(\"9999-12-31\") + 1") == unknown)
+    }
+
     @Test func ageAroundBirthdaysAndLeapDays() throws {
         func age(_ born: String, _ at: String) throws -> Value { try ev("age(date(\"\(born)\"), date(\"\(at)\"))") }
         #expect(try age("2000-06-15", "2018-06-14") == .number(17))
@@ -310,6 +335,31 @@ import Testing
         #expect(FormatSpec("min an3 max an6")!.accepts(.text("ABCDEF")))
         #expect(FormatSpec("max n3.2")!.accepts(.text("123.45")))
         #expect(FormatSpec("bogus") == nil)
+    }
+
+    /// A length format whose numbers overflow (max n9223372036854775807.1 trapped adding them) or are negative
+    /// (max n-5 passed lint, then flagged every record) is refused when the dataset file loads, with its place.
+    @Test func badLengthFormatsAreRefusedWhenTheDatasetLoads() throws {
+        for bad in ["max n9223372036854775807.1", "max n-5", "n-1", "max n3.-2", "max an99999999999999999999", "min an6 max an3", "max n3.2.1"] {
+            #expect(FormatSpec(bad) == nil, "\(bad)")
+            #expect(FormatSpec.problem(bad)?.hasPrefix("format \"\(bad)\" is not understood: lengths are whole numbers") == true)
+            let dir = TempDir()
+            try FileManager.default.copyItem(atPath: S.rulesDirectory, toPath: dir.path + "/Rules")
+            let path = dir.path + "/Rules/datasets/MHS001MPI.toml"
+            let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+            let row = try #require(lines.firstIndex(of: "format = \"max an20\"")) + 1
+            var edited = lines
+            edited[row - 1] = "format = \"\(bad)\""
+            try edited.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let e = try #require(captureError { _ = try Catalogue.load(rulesDirectory: dir.path + "/Rules") })
+            #expect(e.exitCode == 2)
+            #expect(e.location?.file == path && e.location?.row == row && e.location?.offset == 10)
+        }
+        // Descriptions that are no length format, and every format the shipped datasets use, still load.
+        for fine in ["number as typed", "as typed: 85%, >75%", "higher or lower (is better)", "an10 CCYY-MM-DD", "max n3.2", "n0"] {
+            #expect(FormatSpec.problem(fine) == nil, "\(fine)")
+        }
+        #expect(FormatSpec("max n100000") != nil && FormatSpec("max n100001") == nil)
     }
 
     /// Numbers are judged by their digits without being written out as text: the same verdict as the text

@@ -140,4 +140,70 @@ import Testing
         #expect(try compileError("codes(\"ethnic-category\") is blank").message == "codes(...) is a set: use it after \"in\"")
         #expect(try compileError("EthnicCategory matches \"[\"").message.hasPrefix("invalid pattern"))
     }
+
+    /// Deep nesting (brackets, calls, not, -) and long chains of operators are refused with the place, where
+    /// the parser, compiler or evaluator recursed once a level until the stack ran out (exit 139).
+    @Test func deepNestingIsRefusedWithItsPlaceNotACrash() throws {
+        func failure(_ text: String) -> MHDQError? {
+            captureError { _ = try ExpressionParser.parse(text, origin: SourceLocation(file: "x.toml", row: 3, offset: 9)) }
+        }
+        let repeated = { (s: String, n: Int) in String(repeating: s, count: n) }
+        let nested: [(String, Int)] = [
+            (repeated("(", 10_000) + "a" + repeated(")", 10_000), 256),
+            (repeated("abs(", 3000) + "a" + repeated(")", 3000), 256 * 4),
+            (repeated("[", 3000) + "a" + repeated("]", 3000), 256),
+            (repeated("not ", 20_000) + "a", 255 * 4),
+            (repeated("-", 20_000) + "a", 255),
+        ]
+        for (text, column) in nested {
+            let e = try #require(failure(text))
+            #expect(e.exitCode == 2)
+            #expect(e.message.hasPrefix("the expression is nested too deeply: more than 256 levels"))
+            #expect(e.location?.row == 3 && e.location?.offset == 9 + column, "\(text.prefix(20))")
+        }
+        for op in [" or ", " and ", " + ", " - ", " * ", " / "] {
+            let e = try #require(failure("a" + repeated(op + "a", 5_000)))
+            #expect(e.message.hasPrefix("the expression is nested too deeply: more than 1000 levels of operators"))
+            #expect(e.location?.offset == 9 + 1 + 1000 * (op.count + 1) - op.count)
+        }
+        #expect(failure("a = 1" + repeated(" or a = 1", 999)) != nil)          // each comparison is a level too
+        // Up to the limits, it parses, compiles and evaluates.
+        #expect(try S.eval(repeated("(", 255) + "1" + repeated(")", 255)) == .number(1))
+        #expect(try S.eval(repeated("abs(", 254) + "-1" + repeated(")", 254)) == .number(1))
+        #expect(try S.eval(repeated("not ", 255) + "true") == .bool(false))
+        #expect(try S.eval(repeated("-", 255) + "1") == .number(-1))
+        #expect(try S.eval("1" + repeated(" + 1", 999)) == .number(1000))
+        #expect(try S.eval("LocalPatientID = \"x\"" + repeated(" or LocalPatientID = \"x\"", 997), ["LocalPatientID": .text("x")]) == .bool(true))
+        #expect(try S.eval(repeated("(", 200) + "1" + repeated(" + 1)", 200) + repeated(" * 1", 790)) == .number(201))
+    }
+
+    /// A pattern whose counted repetitions nest into a huge product (glibc copies what {m,n} repeats) is
+    /// refused when the rule loads, where compiling ((((a{255}){255}){255}){255}) never finished and
+    /// (.{0,255}){0,255}x never finished matching.
+    @Test func patternsThatRepeatTooMuchAreRefused() throws {
+        let refused: [(String, String)] = [
+            ("((((a{255}){255}){255}){255})", "counts multiply to 65025 (at {255})"),
+            ("(.{0,255}){0,255}x", "counts multiply to 65025 (at {0,255})"),
+            ("(a{10}){101}", "counts multiply to 1010"),
+            ("((a{2}b){20}c){30}", "counts multiply to 1200"),
+            ("a{256}", "repeats {256}: a count over 255"),
+            ("[0-9]{0,99999999999999999999}", "a count over 255"),
+            ("(a)\\1", "back-reference"),
+        ]
+        for (pattern, why) in refused {
+            let e = try compileError("LocalPatientID matches \"\(pattern)\"")
+            #expect(e.exitCode == 2)
+            #expect(e.message.contains(why), "\(pattern): \(e.message)")
+            #expect(e.location?.row == 1 && e.location?.offset == 16)
+        }
+        // Counts in sequence add rather than multiply; braces in a bracket expression or escaped are characters.
+        for pattern in ["^[0-9]{10}$", "^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", "(a{10}){100}", "a{255}b{255}c{255}",
+                        "[{]{2}[[:digit:]]{255}", "[]{]{255}", "\\{300\\}", "(ab|cd)*(e{3}){5}"] {
+            #expect(PatternLimits.problem(pattern) == nil, "\(pattern)")
+            _ = try S.eval("LocalPatientID matches \"\(pattern)\"")
+        }
+        #expect(PatternLimits.problem("x{") == nil && PatternLimits.problem("x{2,a}") == nil)    // for regcomp to judge
+        #expect(try S.eval("LocalPatientID matches \"^P[0-9]{3}$\"", ["LocalPatientID": .text("P123")]) == .bool(true))
+        #expect(try S.eval("LocalPatientID matches \"(.{0,30}){0,30}x\"", ["LocalPatientID": .text(String(repeating: "y", count: 200))]) == .bool(false))
+    }
 }

@@ -83,6 +83,75 @@ import Testing
         #expect(r.series.map(\.area) == ["A", "B"])
     }
 
+    /// A count of periods past the series' start (1e300 included) is every period before: no crash.
+    @Test func trailingMedianOfAHugeCountReadsEveryEarlierPeriod() throws {
+        let rules = Self.probe.replacingOccurrences(of: #"setting("window")"#, with: "99999999999999999999")
+        let (catalogue, dir) = try S.rules(packToml: Self.packToml, files: ["probe.toml": rules])
+        let path = dir.write("r.csv", "Period,Area,Measure,Numerator,Denominator\n2024-01,A,m,10,1\n2024-02,A,m,20,1\n2024-03,A,m,60,1\n2024-04,A,m,1,1\n")
+        let sources = try CheckRun.adHocSources(["IndicatorReturn=" + path], catalogue: catalogue, read: ReadOptions())
+        let r = try CheckRun(catalogue: catalogue, sources: sources, period: nil, packs: ["probe"]).run()
+        let medians = r.findings.filter { $0.ruleID == "P001" }.map { $0.message.split(separator: "|", omittingEmptySubsequences: false)[3] }
+        #expect(medians == ["", "10", "15", "20"])
+    }
+
+    /// A setting a rule uses as a whole count (trailing_median()'s periods) that is not one is refused before
+    /// the run reads any data, naming the setting and where the manifest sets it; a pack default, when it loads.
+    @Test func settingsUsedAsWholeCountsMustBeWholeCounts() throws {
+        let (catalogue, dir) = try S.rules(packToml: Self.packToml, files: ["probe.toml": Self.probe])
+        let path = dir.write("r.csv", "Period,Area,Measure,Numerator,Denominator\n2024-01,A,m,5,10\n")
+        let sources = try CheckRun.adHocSources(["IndicatorReturn=" + path], catalogue: catalogue, read: ReadOptions())
+        var run = CheckRun(catalogue: catalogue, sources: sources, period: nil, packs: ["probe"])
+        for bad in ["1e300", "2.5", "-1", "0", "1001"] {
+            run.reference.settings["window"] = bad
+            let e = try #require(throws: MHDQError.self) { try run.run() }
+            #expect(e.exitCode == 2)
+            #expect(e.message == "--setting window=\(bad): the number of periods of trailing_median() must be a whole number from 1 to 1000")
+        }
+        run.reference.settings["window"] = "1000000000000000000000000000000000000000"
+        run.reference.settingLocations["window"] = SourceLocation(file: "pipeline.toml", row: 9, offset: 10)
+        let e = try #require(throws: MHDQError.self) { try run.run() }
+        #expect(e.location?.file == "pipeline.toml" && e.location?.row == 9 && e.location?.offset == 10)
+        #expect(e.message.hasPrefix("setting window = 1e+39: "))
+        run.reference.settings["window"] = "2"
+        #expect(try run.run().findings.count == 1)
+        // The pack's own default.
+        let d = try loadError(Self.probe, packToml: Self.packToml.replacingOccurrences(of: "window = 3", with: "window = 2.5"))
+        #expect(d.message == "setting(\"window\") is 2.5 in pack.toml [settings], but the number of periods of trailing_median() must be a whole number from 1 to 1000")
+        #expect(d.location?.row == 13 && d.location?.file.hasSuffix("probe.toml") == true)
+    }
+
+    /// Through the command line: a manifest's [settings] and --setting.
+    @Test func wholeCountSettingsFromTheManifestAreRefusedWithTheirPlace() throws {
+        let dir = TempDir()
+        let manifest = dir.write("pipeline.toml", """
+        [pipeline]
+        period = "2026-09"
+        packs = ["ascof"]
+        [[source]]
+        table = "IndicatorReturn"
+        file = "\(TestPaths.packageRoot)/Samples/demo/indicator_return.csv"
+        [source.columns]
+        "Month" = "Period"
+        "Local Authority" = "Area"
+        "Measure" = "Measure"
+        "Numerator" = "Numerator"
+        "Denominator" = "Denominator"
+        [settings]
+        trailing_periods = 1e300
+
+        """)
+        var m = try Manifest.load(path: manifest, catalogue: S.catalogue)
+        var run = CheckRun(catalogue: S.catalogue, sources: m.sources, period: nil, packs: m.packs)
+        run.reference = try ReferenceLoader.load(m.context, settings: m.settings)
+        run.reference.settingLocations = m.settingLocations
+        let e = try #require(throws: MHDQError.self) { try run.run() }
+        #expect(e.location?.file == manifest && e.location?.row == 14)
+        #expect(e.message.hasPrefix("setting trailing_periods = 1e+300: the number of periods of trailing_median()"))
+        m.settings["trailing_periods"] = "6"
+        run.reference = try ReferenceLoader.load(m.context, settings: m.settings)
+        #expect(try run.run().findings.isEmpty == false)
+    }
+
     // MARK: - Loud errors
 
     func loadError(_ rules: String, packToml: String = WindowFunctionTests.packToml, extra: [String: String] = [:]) throws -> MHDQError {
