@@ -170,16 +170,15 @@ struct TOMLTests {
         #expect(fine["x"] != nil)
     }
 
-    /// Positions are kept as the parser moves: a line holding an array of 80,000 strings parses in well under
-    /// a second, where counting each value's column from the line's start took 24 seconds; columns still count
-    /// characters, accented ones included.
-    @Test func longLinesParseInLinearTime() throws {
+    /// Positions are kept as the parser moves (counting each value's column from the line's start made a line
+    /// holding an array of 80,000 strings take 24 seconds; speed is measured outside the tests): a long line
+    /// still parses whole, and columns still count characters, accented ones included.
+    @Test func longLinesKeepTheirColumns() throws {
         let items = (0 ..< 80_000).map { "\"é\($0)\"" }.joined(separator: ", ")
-        let clock = ContinuousClock()
-        var doc: TOMLTable?
-        let elapsed = try clock.measure { doc = try toml("x = [" + items + "]\n") }
-        if case .array(let values)? = doc?["x"]?.value { #expect(values.count == 80_000) } else { Issue.record("no array") }
-        #expect(elapsed < .seconds(5), "\(elapsed)")
+        let doc = try toml("x = [" + items + "]\n")
+        if case .array(let values)? = doc["x"]?.value { #expect(values.count == 80_000) } else { Issue.record("no array") }
+        let last = try #require(tomlError("x = [" + items + ", oops]\n"))
+        #expect(last.location?.row == 1 && last.location?.offset == 6 + items.count + 2)
         let e = try #require(tomlError("Année = 1\n\"é\" = [\"à\", \"ü\", oops]\n"))
         #expect(e.location?.row == 2 && e.location?.offset == 18)
     }
