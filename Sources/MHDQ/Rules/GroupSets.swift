@@ -1,5 +1,37 @@
 // The orphan pass's sets: parent keys' hashes, and each rule's orphans, without a Hasher or a Set per rule.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Zero-filled arrays for the big hash tables (a slot per key of a ten-million-record column), on 2 MB pages
+/// where the kernel allows it. A probe lands anywhere in a table of tens of megabytes: with 4 KB pages nearly
+/// every probe also misses the TLB, and filling the table faults 4 KB at a time. (Transparent huge pages are
+/// commonly enabled only where a program asks, as on Debian: `madvise`.)
+enum LargeArray {
+    /// Tables smaller than this stay on ordinary pages.
+    static let hugePageThreshold = 4 << 20
+
+    static func zeroed<T: FixedWidthInteger>(_ count: Int) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { initialized = 0; return }
+            let bytes = count * MemoryLayout<T>.stride
+            #if os(Linux)
+            if bytes >= hugePageThreshold {
+                // Asked before the first write, so the pages are huge from their first fault. Advice only:
+                // without it (or refused), the table is the same on small pages.
+                let huge: UInt = 2 << 20
+                let start = (UInt(bitPattern: base) + huge - 1) & ~(huge - 1)
+                let end = (UInt(bitPattern: base) + UInt(bytes)) & ~(huge - 1)
+                if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), MADV_HUGEPAGE) }
+            }
+            #endif
+            base.initialize(repeating: 0, count: count)
+            initialized = count
+        }
+    }
+}
+
 /// A set of 64-bit hashes (well mixed already, so their low bits pick the slot): open addressing, no
 /// Hasher per insert or lookup. Zero, which marks an empty slot, is kept as a flag of its own. It grows with
 /// the distinct hashes it holds, at most three quarters full (as Swift's Set): a parent table's keys repeat
@@ -20,6 +52,38 @@ struct HashSet64 {
         count += 1
         return true
     }
+
+    /// Removes `h`; false when it was not there. (Linear probing: the entries after it in its run move back
+    /// into the gap, unless their own slot lies between the gap and where they are.)
+    @discardableResult mutating func remove(_ h: UInt64) -> Bool {
+        if h == 0 {
+            defer { hasZero = false }
+            return hasZero
+        }
+        let mask = slots.count - 1
+        var gap = HashSet64.home(h, mask)
+        while slots[gap] != h {
+            if slots[gap] == 0 { return false }
+            gap = (gap + 1) & mask
+        }
+        var j = gap
+        while true {
+            j = (j + 1) & mask
+            let s = slots[j]
+            if s == 0 { break }
+            let home = HashSet64.home(s, mask)
+            let stays = gap <= j ? (gap < home && home <= j) : (gap < home || home <= j)
+            if !stays {
+                slots[gap] = s
+                gap = j
+            }
+        }
+        slots[gap] = 0
+        count -= 1
+        return true
+    }
+
+    @inline(__always) private static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: h ^ (h >> 32)) & mask }
 
     func contains(_ h: UInt64) -> Bool {
         if h == 0 { return hasZero }
@@ -47,8 +111,34 @@ struct HashSet64 {
 
     private mutating func grow() {
         let old = slots
-        slots = Array(repeating: 0, count: old.count * 2)
+        slots = LargeArray.zeroed(old.count * 2)
         for h in old where h != 0 { _ = place(h) }
+    }
+}
+
+/// The keys of a parent table an orphan rule checks against (by hash): those of its records that are not
+/// rejected, kept up to date as the orphan pass rejects more of them, with the keys that so lost their last
+/// valid record listed in order. A rule checked once need then only look again for children of those keys.
+final class ParentKeys {
+    private(set) var valid = HashSet64()
+    /// Keys with more than one valid record: how many (most keys have one, and are only in `valid`).
+    private var more: [UInt64: Int] = [:]
+    /// Keys whose last valid record was rejected, in the order that happened.
+    private(set) var invalidated: [UInt64] = []
+    /// How much of the parent table's rejection log `valid` has taken in.
+    var applied = 0
+
+    func add(_ h: UInt64) {
+        if !valid.insert(h) { more[h, default: 1] += 1 }
+    }
+
+    /// One record with key hash `h` is rejected.
+    func reject(_ h: UInt64) {
+        if let n = more[h] {
+            more[h] = n > 2 ? n - 1 : nil
+        } else if valid.remove(h) {
+            invalidated.append(h)
+        }
     }
 }
 
@@ -74,5 +164,56 @@ struct BitSet {
                 rest &= rest - 1
             }
         }
+    }
+}
+
+/// 64-bit keys to small numbers (an aggregate rule's groups, by the numbers of their parts): open addressing
+/// with a multiplicative hash, looked up for every record that changes group, where a Dictionary hashed
+/// each key with SipHash.
+struct SlotMap64 {
+    private var keys: [UInt64] = Array(repeating: 0, count: 16)
+    /// The number stored for the key in the same slot; -1 marks an empty slot.
+    private var values: [Int32] = Array(repeating: -1, count: 16)
+    private var count = 0
+
+    subscript(key: UInt64) -> Int? {
+        get {
+            let mask = keys.count - 1
+            var i = SlotMap64.slot(key, mask)
+            while values[i] >= 0 {
+                if keys[i] == key { return Int(values[i]) }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+        set {
+            guard let newValue else { preconditionFailure("SlotMap64 does not remove keys") }
+            let mask = keys.count - 1
+            var i = SlotMap64.slot(key, mask)
+            while values[i] >= 0 {
+                if keys[i] == key { values[i] = Int32(newValue); return }
+                i = (i + 1) & mask
+            }
+            if (count + 1) * 4 > keys.count * 3 {
+                grow()
+                self[key] = newValue
+                return
+            }
+            keys[i] = key
+            values[i] = Int32(newValue)
+            count += 1
+        }
+    }
+
+    @inline(__always) private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: -1, count: oldKeys.count * 2)
+        count = 0
+        for i in oldKeys.indices where oldValues[i] >= 0 { self[oldKeys[i]] = Int(oldValues[i]) }
     }
 }

@@ -40,6 +40,33 @@ struct KeyColumn {
     /// Each record's index and key bytes (empty: no key), in record order.
     func forEachKey(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) { keys.forEach(body) }
 
+    /// The hash of each record's key that is there and that `keep` keeps, in record order, handed over a batch
+    /// at a time (record indices, hashes). A caller probes a big table with a whole batch in a tight loop, so
+    /// the probes' cache misses overlap instead of each waiting behind the hashing of the next key.
+    func forEachHashBatch(where keep: (Int) -> Bool,
+                          _ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<UInt64>) -> Void) {
+        let size = KeyColumn.hashBatch
+        let indices = UnsafeMutablePointer<Int>.allocate(capacity: size)
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        defer { indices.deallocate(); hashes.deallocate() }
+        var n = 0
+        keys.forEach { i, key in
+            guard !key.isEmpty, keep(i) else { return }
+            indices[n] = i
+            hashes[n] = KeyColumn.hash(key)
+            n += 1
+            if n == size {
+                body(UnsafeBufferPointer(start: indices, count: n), UnsafeBufferPointer(start: hashes, count: n))
+                n = 0
+            }
+        }
+        if n > 0 { body(UnsafeBufferPointer(start: indices, count: n), UnsafeBufferPointer(start: hashes, count: n)) }
+    }
+    static let hashBatch = 64
+
+    /// Calls `body` with record `i`'s key bytes.
+    func withKey<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { keys.withBytes(i, body) }
+
     /// Whether record `i`'s key is `key` (compared in place).
     func equals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool { keys.equals(i, key) }
 

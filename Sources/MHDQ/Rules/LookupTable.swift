@@ -108,8 +108,8 @@ public struct LookupTable {
     }
 
     private mutating func grow() {
-        slots = Array(repeating: 0, count: slots.count * 2)
-        tags = Array(repeating: 0, count: slots.count)
+        slots = LargeArray.zeroed(slots.count * 2)
+        tags = LargeArray.zeroed(slots.count)
         for e in 0 ..< entries {
             let h = keys.withBytes(e) { LookupTable.hash($0) }
             place(e, hash: h)

@@ -69,6 +69,9 @@ public final class Rule {
     var valueExpr: Compiled?
     /// Aggregate rules: what a group counts once (a patient, however many of its referrals the group has).
     var distinct: Compiled?
+    /// What an aggregate rule evaluates for each record (its pack, `where`, `numerator`, `value`, `defaults` and
+    /// `distinct` as written): rules of a table with the same one are evaluated once per record for them all.
+    var recordEvaluation = ""
     var defaults: Test?
     public var defaultAllowance: Double = 0
     var groupBy: [CompiledExpression] = []
@@ -454,6 +457,10 @@ public enum RulePackLoader {
                 rule.valueExpr = try compile(r, "value", &scope)
                 rule.defaults = try condition(r, "defaults", &scope)?.test
                 rule.distinct = try compile(r, "distinct", &scope)
+                // Settings are the pack's own, so the same text in another pack may mean something else.
+                rule.recordEvaluation = try ([pack.name] + ["where", "numerator", "value", "defaults", "distinct"].map {
+                    try expressionString(r, $0)?.text ?? "\u{0}"
+                }).joined(separator: "\u{1F}")
                 rule.defaultAllowance = try r.number("default_allowance") ?? 0
                 if (measure == .share || measure == .count || measure == .dqmi) && rule.numerator == nil {
                     throw MHDQError.invocation("a \(m) rule needs numerator = \"condition\"", at: r.location)
@@ -578,10 +585,17 @@ public struct MessageTemplate {
     var parts: [Part]
     /// Per part: true when it shows an identifier field (a `--redact` mask must cover what it renders).
     var identifying: [Bool] = []
+    /// Room for a rendered message (its literal text and a few bytes per placeholder), so rendering one
+    /// allocates its String once rather than each time it outgrows it.
+    private let capacity: Int
 
     init(parts: [Part], identifying: [Bool] = []) {
         self.parts = parts
         self.identifying = identifying.count == parts.count ? identifying : Array(repeating: false, count: parts.count)
+        capacity = parts.reduce(0) { n, part in
+            if case .text(let t) = part { return n + t.utf8.count }
+            return n + 16
+        }
     }
 
     /// `groupFields`: for group rules, collects the record fields the message shows (the engine stores them per record).
@@ -677,6 +691,7 @@ public struct MessageTemplate {
     /// Renders the message and collects the text of every identifying placeholder into `identifiers`.
     func render(_ ctx: EvalContext, fields key: [String] = [], identifiers: inout [String]) -> String {
         var s = ""
+        s.reserveCapacity(capacity)
         for (i, p) in parts.enumerated() {
             let t: String
             switch p {

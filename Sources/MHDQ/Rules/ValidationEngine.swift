@@ -69,6 +69,8 @@ public final class ValidationEngine: StagedRecordConsumer {
     private var derived: [String: [CompiledExpression]] = [:]
     /// The current record's values of its table's group-by expressions (aggregate rules).
     private var groupValues: [Value] = []
+    /// The current record's inputs to each of its table's aggregate evaluations.
+    private var aggregateInputs: [AggregateInputs] = []
     /// Key signatures each table must remember: table → [fields or derived fields].
     private var keySignatures: [String: [[KeyPart]]] = [:]
     /// A key's values gathered from the record and its derived fields (reused: a key that reads a derived field).
@@ -180,7 +182,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         var slots: [String: Int] = [:]
         var accumulators: [Accumulator] = []
         /// Groups of one or two parts by their numbers packed in 64 bits; of three or more, by the numbers.
-        private var byNumber: [UInt64: Int] = [:]
+        private var byNumber = SlotMap64()
         private var byNumbers: [[UInt32]: Int] = [:]
         private var lastKey: UInt64 = 0
         private var last = -1
@@ -345,6 +347,11 @@ public final class ValidationEngine: StagedRecordConsumer {
         var filteredGroupRules: [Rule] = []
         var lookups: [(id: Int, key: Int, fields: [Int])] = []
         var aggregates: [Rule] = []
+        /// One rule for each different thing the aggregate rules evaluate per record (`Rule.recordEvaluation`),
+        /// and, per aggregate rule, which of them is its own: three team and month shares of one numerator
+        /// evaluate it once.
+        var evaluations: [Rule] = []
+        var evaluationOf: [Int] = []
         /// The distinct expressions the aggregate rules group by, and each rule's parts among them.
         var groupParts: [CompiledExpression] = []
         /// Each part's expression, to name a group whose value is blank; nil for a part the same for every record.
@@ -426,6 +433,14 @@ public final class ValidationEngine: StagedRecordConsumer {
             p.lookups.append((i, table.index(of: looked.keyField)!, looked.fields.map { table.index(of: $0)! }))
         }
         p.aggregates = aggregateRules[table.table] ?? []
+        for rule in p.aggregates {
+            if let e = p.evaluations.firstIndex(where: { $0.recordEvaluation == rule.recordEvaluation }) {
+                p.evaluationOf.append(e)
+            } else {
+                p.evaluationOf.append(p.evaluations.count)
+                p.evaluations.append(rule)
+            }
+        }
         var partNames: [String] = []
         for rule in p.aggregates {
             p.aggregateParts.append(rule.groupByNames.indices.map { k in
@@ -513,8 +528,17 @@ public final class ValidationEngine: StagedRecordConsumer {
             for k in program.groupParts.indices { groupValues[k] = program.groupParts[k].evaluate(context) }
             state.groupParts.update(groupValues)
             let parts = state.groupParts
-            for (k, rule) in program.aggregates.enumerated() {
-                accumulate(rule, program: program, state: state, slot: k, parts: parts)
+            if aggregateInputs.count != program.evaluations.count {
+                aggregateInputs = Array(repeating: AggregateInputs(), count: program.evaluations.count)
+            }
+            for e in program.evaluations.indices { aggregateInputs[e] = evaluate(program.evaluations[e]) }
+            for k in program.aggregates.indices {
+                let input = aggregateInputs[program.evaluationOf[k]]
+                guard input.counts else { continue }
+                // One access to the tally for the whole update (each access to an element of a class's array
+                // checks exclusivity and uniqueness).
+                state.tallies[k].add(group: program.aggregateParts[k], of: parts, distinct: input.distinct,
+                                     numerator: input.numerator, value: input.value, isDefault: input.isDefault)
             }
         }
         if program.keepsRecords {
@@ -561,22 +585,30 @@ public final class ValidationEngine: StagedRecordConsumer {
 
     // MARK: - Aggregates
 
-    func accumulate(_ rule: Rule, program: TableProgram, state: TableState, slot: Int, parts: GroupParts) {
-        if let filter = rule.filter, filter(context) != .yes { return }
-        // A blank distinct value cannot be told from another: such a record counts on its own.
+    /// What an aggregate rule takes from the current record.
+    struct AggregateInputs {
+        /// Whether its `where` keeps the record.
+        var counts = false
+        /// The hash of its `distinct` value, which a group counts once (nil: the record counts whatever it is).
         var distinct: UInt64?
+        var numerator = false
+        var value: Double?
+        var isDefault = false
+    }
+
+    func evaluate(_ rule: Rule) -> AggregateInputs {
+        var input = AggregateInputs()
+        if let filter = rule.filter, filter(context) != .yes { return input }
+        input.counts = true
+        // A blank distinct value cannot be told from another: such a record counts on its own.
         if let d = rule.distinct, case let v = d(context), !v.isBlank {
             var text = v.text
-            distinct = text.withUTF8 { KeyColumn.hash($0) }
+            input.distinct = text.withUTF8 { KeyColumn.hash($0) }
         }
-        let numerator = rule.numerator?(context) == .yes
-        var value: Double?
-        if let v = rule.valueExpr, case .number(let d) = v(context) { value = d }
-        let isDefault = rule.defaults?(context) == .yes
-        // One access to the tally for the whole update (each access to an element of a class's array
-        // checks exclusivity and uniqueness).
-        state.tallies[slot].add(group: program.aggregateParts[slot], of: parts, distinct: distinct, numerator: numerator,
-                                value: value, isDefault: isDefault)
+        input.numerator = rule.numerator?(context) == .yes
+        if let v = rule.valueExpr, case .number(let d) = v(context) { input.value = d }
+        input.isDefault = rule.defaults?(context) == .yes
+        return input
     }
 
     func finishAggregates() {
@@ -685,13 +717,15 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
         }
         // Orphans, to a fixed point: a record rejected for having no valid parent can leave its own children
-        // without one (the portal's cascade). A rule is run again only when its parent table's rejections
-        // changed since it last ran, and the parent keys' hashes are gathered once per change, not per rule.
+        // without one (the portal's cascade). Each table logs the records the pass rejects; a parent key set
+        // takes them in, and a rule checked before looks again only for children of the keys that so lost
+        // their last valid record (a small set), not at every key against the whole parent table.
         let orphanRules = groupRules.filter { $0.kind == .orphan }
-        var flagged: [String: BitSet] = [:]          // rule id → its orphans
-        var version: [String: Int] = [:]             // table → how many times its rejections changed
-        var lastRun: [String: Int] = [:]             // rule id → its parent's version when it last ran
-        var validKeys: [String: (version: Int, hashes: HashSet64)] = [:]   // parent table and key → hashes
+        var flagged: [String: BitSet] = [:]           // rule id → its orphans
+        var rejections: [String: [Int]] = [:]         // table → records this pass rejected, in order
+        var parentKeys: [String: ParentKeys] = [:]    // parent table and key → its valid keys
+        var lastRun: [String: Int] = [:]              // rule id → its parent's rejections when it last ran
+        var checked: [String: Int] = [:]              // rule id → how many of its parent keys' invalidated it saw
         var changed = true
         var rounds = 0
         while changed && rounds < 16 {
@@ -700,37 +734,54 @@ public final class ValidationEngine: StagedRecordConsumer {
             for rule in orphanRules {
                 guard let state = states[rule.table], let column = state.keys(rule.keyParts),
                       let parent = states[rule.references!], let parentColumn = parent.keys(rule.referencesKey.map(KeyPart.field)) else { continue }
-                let parentVersion = version[parent.dataset.table, default: 0]
-                if lastRun[rule.id] == parentVersion { continue }
-                lastRun[rule.id] = parentVersion
+                let parentLog = rejections[parent.dataset.table] ?? []
+                if lastRun[rule.id] == parentLog.count { continue }
+                lastRun[rule.id] = parentLog.count
                 let signature = ([parent.dataset.table] + rule.referencesKey).joined(separator: "\u{1F}")
-                var valid: HashSet64
-                if let cached = validKeys[signature], cached.version == parentVersion {
-                    valid = cached.hashes
+                let keys: ParentKeys
+                if let known = parentKeys[signature] {
+                    keys = known
                 } else {
-                    valid = HashSet64()
-                    validKeys[signature] = nil
-                    parentColumn.forEachKey { i, key in
-                        if !key.isEmpty && parent.flags[i] == 0 { valid.insert(KeyColumn.hash(key)) }
+                    keys = ParentKeys()
+                    parentColumn.forEachHashBatch(where: { parent.flags[$0] == 0 }) { _, hashes in
+                        for h in hashes { keys.add(h) }
                     }
-                    validKeys[signature] = (parentVersion, valid)
+                    keys.applied = parentLog.count
+                    parentKeys[signature] = keys
                 }
-                var rejectedMore = false
+                while keys.applied < parentLog.count {
+                    parentColumn.withKey(parentLog[keys.applied]) { key in
+                        if !key.isEmpty { keys.reject(KeyColumn.hash(key)) }
+                    }
+                    keys.applied += 1
+                }
+                // The first time, every child against the valid keys; after, only children of keys newly invalid.
+                var newlyInvalid: HashSet64?
+                if let seen = checked[rule.id] {
+                    guard seen < keys.invalidated.count else { continue }
+                    var set = HashSet64()
+                    for h in keys.invalidated[seen...] { set.insert(h) }
+                    newlyInvalid = set
+                }
+                checked[rule.id] = keys.invalidated.count
                 var orphans = flagged[rule.id] ?? BitSet(count: state.count)
                 flagged[rule.id] = nil
                 defer { flagged[rule.id] = orphans }
                 let passes = state.passes(rule)   // the rule's `where`: only the records it keeps are checked
-                column.forEachKey { i, key in
-                    guard !key.isEmpty, passes?[i] ?? true, !valid.contains(KeyColumn.hash(key)) else { return }
-                    guard orphans.insert(i) else { return }
-                    if rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 {
+                column.forEachHashBatch(where: { passes?[$0] ?? true }) { indices, hashes in
+                    for k in hashes.indices {
+                        if let newlyInvalid { guard newlyInvalid.contains(hashes[k]) else { continue } }
+                        else { guard !keys.valid.contains(hashes[k]) else { continue } }
+                        let i = indices[k]
+                        guard orphans.insert(i) else { continue }
+                        guard rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 else { continue }
+                        // Only a record that was valid changes what its own children find.
+                        if state.flags[i] == 0 {
+                            rejections[rule.table, default: []].append(i)
+                            changed = true
+                        }
                         state.flags[i] |= ValidationEngine.groupRejected
-                        rejectedMore = true
                     }
-                }
-                if rejectedMore {
-                    version[rule.table, default: 0] += 1
-                    changed = true
                 }
             }
         }
@@ -751,26 +802,27 @@ public final class ValidationEngine: StagedRecordConsumer {
         var capacity = 16
         while capacity * 2 < eligible * 3 { capacity *= 2 }
         let mask = capacity - 1
-        var slots = [UInt32](repeating: 0, count: capacity)   // first index + 1; 0 is empty
-        var tags = [UInt8](repeating: 0, count: capacity)
+        var slots: [UInt32] = LargeArray.zeroed(capacity)   // first index + 1; 0 is empty
+        var tags: [UInt8] = LargeArray.zeroed(capacity)
         var groups: [Int: [Int]] = [:]   // first index → every index with that key (duplicates only)
-        column.forEachKey { i, key in
-            guard !key.isEmpty, passes?[i] ?? true else { return }
-            let h = KeyColumn.hash(key)
-            let tag = UInt8(truncatingIfNeeded: h >> 56)
-            var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-            while true {
-                let f = Int(slots[s]) - 1
-                if f < 0 {
-                    slots[s] = UInt32(i + 1)
-                    tags[s] = tag
-                    break
+        column.forEachHashBatch(where: { passes?[$0] ?? true }) { indices, hashes in
+            for k in hashes.indices {
+                let i = indices[k], h = hashes[k]
+                let tag = UInt8(truncatingIfNeeded: h >> 56)
+                var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                while true {
+                    let f = Int(slots[s]) - 1
+                    if f < 0 {
+                        slots[s] = UInt32(i + 1)
+                        tags[s] = tag
+                        break
+                    }
+                    if tags[s] == tag && column.withKey(i, { column.equals(f, $0) }) {
+                        groups[f, default: [f]].append(i)
+                        break
+                    }
+                    s = (s + 1) & mask
                 }
-                if tags[s] == tag && column.equals(f, key) {
-                    groups[f, default: [f]].append(i)
-                    break
-                }
-                s = (s + 1) & mask
             }
         }
         return groups
