@@ -285,7 +285,7 @@ public enum RulePackLoader {
             let row = (origin.row ?? 1) - 1
             let line = row < lines.count ? lines[row] : nil
             if let line, let col = origin.offset {
-                let rest = Array(line.dropFirst(col - 1))
+                let rest = Array(line.unicodeScalars.dropFirst(col - 1))
                 let quoteLength = rest.starts(with: ["\"", "\"", "\""]) || rest.starts(with: ["'", "'", "'"]) ? 3 : 1
                 origin.offset = col + quoteLength
                 if quoteLength == 3 {
@@ -298,12 +298,13 @@ public enum RulePackLoader {
         }
 
         /// Errors count columns in the decoded string; in a "basic" string each escape (\" \\ \uXXXX) is
-        /// longer in the file, so move the column (and caret) to the character as written.
+        /// longer in the file, so move the column (and caret) to the character as written. Columns count
+        /// Unicode scalars (as the TOML reader does), so the line is read as scalars too.
         func pointingPastEscapes(_ e: MHDQError, stringStart: Int?, row: Int?, line: String?) -> MHDQError {
             guard let start = stringStart, start >= 2, let row, let line, var loc = e.location, loc.row == row,
                   let column = loc.offset, column > start else { return e }
-            let chars = Array(line)
-            guard chars[start - 2] == "\"" else { return e }       // literal '...' strings have no escapes
+            let chars = Array(line.unicodeScalars)
+            guard start - 2 < chars.count, chars[start - 2] == "\"" else { return e }       // literal '...' strings have no escapes
             var i = start - 1, decoded = 0
             while decoded < column - start, i < chars.count {
                 if chars[i] == "\\", i + 1 < chars.count {
@@ -316,7 +317,8 @@ public enum RulePackLoader {
             loc.offset = i + 1
             var out = e
             out.location = loc
-            out.detail = "    \(line.replacingTabs())\n    \(String(repeating: " ", count: i))^"
+            let shown = line.replacingTabs()
+            out.detail = "    \(shown)\n    \(shown.caretIndent(column: i + 1))^"
             return out
         }
 
@@ -470,7 +472,7 @@ public enum RulePackLoader {
                     // Each expression is located where its text starts, just past its opening quote.
                     var byOrigin = k < byNodes.count ? byNodes[k].location : r["by"]?.location ?? r.location
                     let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-                    if let line, let col = byOrigin.offset, let quote = line.dropFirst(col - 1).first, quote == "\"" || quote == "'" {
+                    if let line, let col = byOrigin.offset, let quote = line.unicodeScalars.dropFirst(col - 1).first, quote == "\"" || quote == "'" {
                         byOrigin.offset = col + 1
                     } else {
                         byOrigin.offset = nil
@@ -590,17 +592,17 @@ public struct MessageTemplate {
         var parts: [Part] = []
         var identifying: [Bool] = []
         // Scanned as UTF-8 (braces are ASCII, so no other character's bytes are one): a String or Character
-        // per character cost more than compiling the placeholders. Columns in errors count characters.
+        // per character cost more than compiling the placeholders. Columns in errors count Unicode scalars, as the file's do.
         let bytes = Array(text.utf8)
         var literal: [UInt8] = []
         func flush() {
             if !literal.isEmpty { parts.append(.text(String(decoding: literal, as: UTF8.self))); identifying.append(false); literal = [] }
         }
-        func characters(before b: Int) -> Int { String(decoding: bytes[..<b], as: UTF8.self).count }
+        func characters(before b: Int) -> Int { String(decoding: bytes[..<b], as: UTF8.self).unicodeScalars.count }
         let open = UInt8(ascii: "{"), shut = UInt8(ascii: "}")
         var i = 0
         var startOffset = origin.offset.map { $0 + 1 }
-        if let line = sourceLine, let col = origin.offset, line.dropFirst(col - 1).hasPrefix("'") { startOffset = col + 1 }
+        if let line = sourceLine, let col = origin.offset, line.unicodeScalars.dropFirst(col - 1).first == "'" { startOffset = col + 1 }
         var exprOrigin = origin
         while i < bytes.count {
             if bytes[i] == open {

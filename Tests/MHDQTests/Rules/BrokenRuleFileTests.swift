@@ -207,6 +207,33 @@ import Testing
         #expect(at(open) == "bad.toml:7:16")
     }
 
+    /// Columns count Unicode scalars, as the TOML reader counts them, and the caret stands under the character
+    /// a terminal shows there (a letter and its combining marks take one place). A title of "Cafe" and 40
+    /// combining accents before the error on its line had the caret read past the end of the line and trap.
+    @Test func combiningMarksBeforeAnErrorOnItsLine() throws {
+        let accents = String(repeating: "\u{301}", count: 40)
+        let line = "rule = [{ title = \"Cafe\(accents)\", id = \"BAD001\", when = \"LocalPatientID = = 1\", message = \"m\" }]"
+        let e = try loadError(["bad.toml": "table = \"MHS001MPI\"\n" + line + "\n"])
+        #expect(e.message == "expected a value, a field or a function, found \"=\"")
+        #expect(at(e) == "bad.toml:2:107")                  // 40 columns further than the caret's place
+        #expect(e.detail == "    \(line)\n" + String(repeating: " ", count: 4 + 66) + "^")
+        // A message's placeholder, and an expression in a '...' string, take the same path.
+        let message = "rule = [{ title = \"Cafe\(accents)\", id = \"BAD001\", when = 'LocalPatientID is blank', message = \"é\(accents) {Nope}\" }]"
+        let m = try loadError(["bad.toml": "table = \"MHS001MPI\"\n" + message + "\n"])
+        #expect(m.message == "\"Nope\" is not a field of MHS001MPI")
+        #expect(at(m) == "bad.toml:2:170")
+        #expect(m.detail == "    \(message)\n" + String(repeating: " ", count: 4 + 169 - 80) + "^")
+        let literal = "rule = [{ title = \"Cafe\(accents)\", id = \"BAD001\", when = 'e\(accents) = 1 or Nope is blank', message = \"m\" }]"
+        let l = try loadError(["bad.toml": "table = \"MHS001MPI\"\n" + literal + "\n"])
+        #expect(l.message == "\"e\(accents)\" is not a field of MHS001MPI")
+        #expect(at(l) == "bad.toml:2:90")
+        // An escaped combining mark in a "..." string is one column of the decoded text, six of the line.
+        let escaped = try loadError(rule("when = \"EthnicCategory = \\\"e\\u0301\\\" or Nope is blank\"\nmessage = \"m\"\n"))
+        #expect(escaped.message == "\"Nope\" is not a field of MHS001MPI")
+        #expect(at(escaped) == "bad.toml:6:41")
+        #expect(escaped.detail?.hasSuffix("\n" + String(repeating: " ", count: 4 + 40) + "^") == true)
+    }
+
     @Test func unknownKindSeverityClass() throws {
         let base = "when = 'LocalPatientID is blank'\nmessage = \"m\"\n"
         let kind = try loadError(rule("kind = \"sequence\"\n" + base))
