@@ -115,6 +115,10 @@ public struct CheckRun {
     public static func loadPacks(_ names: [String]?, tables: [String], catalogue: Catalogue) throws -> [RulePack] {
         let registry = LookupRegistry()
         let all = names ?? RulePackLoader.packNames(rulesDirectory: catalogue.rulesDirectory)
+        // A pack named twice (--pack X --pack X) would run twice and report every finding twice.
+        if let names, let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
+            throw MHDQError.invocation("pack \(twice) is listed twice: list each pack once")
+        }
         var packs: [RulePack] = []
         for name in all {
             let pack = try RulePackLoader.load(name: name, catalogue: catalogue, lookups: registry)

@@ -180,8 +180,22 @@ public enum RulePackLoader {
         return names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0 + "/pack.toml") }.sorted()
     }
 
-    /// A rule id names one rule across every pack of a run (findings, history and worklists key on it).
+    /// A rule id names one rule across every pack of a run (findings, history and worklists key on it), and a
+    /// pack's name one pack (the history keeps a rule's past by pack name and version): two folders whose
+    /// pack.toml give one name, or one pack listed twice, are refused rather than run together or twice.
     public static func checkUniqueIDs(_ packs: [RulePack]) throws {
+        var folders: [String: String] = [:]
+        for p in packs {
+            if let other = folders[p.name] {
+                let packToml = SourceLocation(file: p.directory + "/pack.toml")
+                guard other != p.directory else {
+                    throw MHDQError.invocation("pack \(p.name) is listed twice: list each pack once", at: packToml)
+                }
+                throw MHDQError.invocation("pack folders \(other) and \(p.directory) both have name = \"\(p.name)\" in pack.toml: give each pack a name of its own",
+                                           at: packToml)
+            }
+            folders[p.name] = p.directory
+        }
         var seen: [String: (pack: String, location: SourceLocation?)] = [:]
         for p in packs {
             for (id, location) in p.rules.map({ ($0.id, Optional($0.location)) }) + p.unimplemented.map({ ($0.id, $0.location) }) {

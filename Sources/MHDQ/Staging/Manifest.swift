@@ -74,6 +74,12 @@ public struct Manifest: Sendable {
         m.provider = try pipeline.string("provider")
         m.submitter = try pipeline.string("submitter")
         m.packs = try pipeline.strings("packs")
+        if let packs = m.packs {
+            // A pack listed twice ran twice (every finding reported twice).
+            if let twice = packs.enumerated().first(where: { packs[..<$0.offset].contains($0.element) })?.element {
+                throw MHDQError.invocation("packs lists \"\(twice)\" twice: list each pack once", at: pipeline["packs"]?.location)
+            }
+        }
         m.out = try pipeline.string("out").map(resolve)
         m.history = try pipeline.string("history").map(resolve)
         if let ctx = try doc.table("context") {

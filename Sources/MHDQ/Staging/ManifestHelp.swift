@@ -9,7 +9,7 @@ public enum ManifestHelp {
       period = "2026-09"            reporting period, YYYY-MM
       provider = "RX4"              OrgIDProvider (used when no MHS000Header file is given)
       submitter = "RX4"             OrgIDSubmit
-      packs = ["mhsds-v6", "ethnicity"]   default: every pack that applies to the tables
+      packs = ["mhsds-v6", "ethnicity"]   default: every pack that applies to the tables (each pack once)
       out = "out"                   default output folder for mhdq run
       history = "history.sqlite"    the run history (default: history.sqlite in the output folder)
 

@@ -177,6 +177,25 @@ import Testing
         #expect(e.message.hasSuffix("/packs/broken/bad.toml:3:1)"))
     }
 
+    /// Two pack folders whose pack.toml give one name were taken for one pack: a rule id in both was never
+    /// reported, and the two shared one history. Both folders are named; so is a pack listed twice, which ran
+    /// twice and reported every finding twice.
+    @Test func onePackNameForTwoFoldersOrOnePackTwice() throws {
+        let e = try loadError(["bad.toml": "table = \"MHS001MPI\"\n\n[[rule]]\nid = \"ETH001\"\nwhen = 'LocalPatientID is blank'\nmessage = \"m\"\n"],
+                              packToml: "name = \"ethnicity\"\ntitle = \"Broken\"\nversion = \"0\"\n")
+        #expect(e.message.hasPrefix("pack folders "))
+        #expect(e.message.contains("/packs/broken and ") && e.message.contains("/packs/ethnicity both have name = \"ethnicity\" in pack.toml"))
+        #expect(e.location?.file.hasSuffix("/packs/ethnicity/pack.toml") == true)
+        let twice = #expect(throws: MHDQError.self) {
+            _ = try CheckRun.loadPacks(["ethnicity", "ethnicity"], tables: S.catalogue.tableNames, catalogue: S.catalogue)
+        }
+        #expect(twice?.message == "pack ethnicity is listed twice: list each pack once")
+        #expect(twice?.exitCode == 2)
+        let ethnicity = try RulePackLoader.load(name: "ethnicity", catalogue: S.catalogue)
+        let listed = #expect(throws: MHDQError.self) { try RulePackLoader.checkUniqueIDs([ethnicity, ethnicity]) }
+        #expect(listed?.message == "pack ethnicity is listed twice: list each pack once")
+    }
+
     /// A duplicate rule may key on a derived field; an orphan rule's key is matched with another table's fields.
     @Test func keyNamesFieldsOrDerivedFields() throws {
         let derive = "table = \"MHS001MPI\"\n\n[[derive]]\nname = \"Ethnic\"\nexpr = 'upper(trim(EthnicCategory))'\n\n"

@@ -124,6 +124,11 @@ struct ManifestTests {
         #expect(period?.message == "period must be YYYY-MM, not \"May 2024\"")
         let unknownTop = captureError { _ = try loadManifest(try writeManifest("[pipline]\nname = \"x\"\n")) }
         #expect(unknownTop?.message.hasPrefix("unknown key \"pipline\" in the manifest") == true)
+        // A pack listed twice ran twice, every finding reported twice.
+        let twice = captureError { _ = try loadManifest(try writeManifest("[pipeline]\npacks = [\"mhsds-v6\", \"ethnicity\", \"mhsds-v6\"]\n")) }
+        #expect(twice?.message == "packs lists \"mhsds-v6\" twice: list each pack once")
+        #expect(twice?.kind == .invocation)
+        #expect(twice?.location?.row == 2)
         let missing = captureError { _ = try loadManifest("/nonexistent/pipeline.toml") }
         #expect(missing?.kind == .invocation)
         #expect(missing?.message == "manifest not found")
