@@ -84,6 +84,9 @@ public enum RuleLanguageHelp {
         BLANKS
           A blank (empty) value is unknown. Comparing it with anything gives unknown, never true or
           false, so "EthnicCategory != 'Z'" does not fire on a blank: write "is blank" to test for it.
+          A comparison with blank ("x = blank", "x != ''") is refused when the rules load: write
+          "x is blank", "x is not blank". So is one that could never compare (a date with a number, text
+          with a number) and arithmetic on text: rules lint names the part and what to write instead.
           not unknown = unknown; false and unknown = false; true or unknown = true. A rule fires only
           when its condition is true. A value that could not be staged (a date that is not a date) is
           text: is_date() is false for it and date comparisons with it are unknown.

@@ -269,10 +269,12 @@ public enum RulePackLoader {
 
         /// Compiles the expression string at `key` of `t`, pointing errors inside the string. `perRecord`:
         /// a derived field, computed for every record (remembered by its inputs when it can be).
-        func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope, perRecord: Bool = false) throws -> Compiled? {
+        func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope, perRecord: Bool = false,
+                     expecting: ExpressionCompiler.Expecting = .value) throws -> Compiled? {
             guard let e = try expressionString(t, key) else { return nil }
             do {
-                return try ExpressionCompiler.compile(e.text, origin: e.origin, sourceLine: e.line, scope: &scope, perRecord: perRecord)
+                return try ExpressionCompiler.compile(e.text, origin: e.origin, sourceLine: e.line, scope: &scope, perRecord: perRecord,
+                                                      expecting: expecting)
             } catch let error as MHDQError {
                 throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
             }
@@ -366,7 +368,7 @@ public enum RulePackLoader {
                 var origin = table[key]?.location ?? table.location
                 origin.offset = nil
                 let line = origin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-                return try ExpressionCompiler.compile(text, origin: origin, sourceLine: line, scope: &scope)
+                return try ExpressionCompiler.compile(text, origin: origin, sourceLine: line, scope: &scope, expecting: .value)
             }, compile: { table, key in try compile(table, key, &scope) })
             if let other = pack.series.first(where: { $0.name == series.name }) {
                 throw MHDQError.invocation("series \"\(series.name)\" is declared twice (first at \(other.location))", at: t.location)
@@ -467,7 +469,7 @@ public enum RulePackLoader {
                 }
                 rule.measure = measure
                 rule.numerator = try condition(r, "numerator", &scope)?.test
-                rule.valueExpr = try compile(r, "value", &scope)
+                rule.valueExpr = try compile(r, "value", &scope, expecting: measure == .mean ? .number : .value)
                 rule.defaults = try condition(r, "defaults", &scope)?.test
                 rule.distinct = try compile(r, "distinct", &scope)
                 rule.defaultAllowance = try r.number("default_allowance") ?? 0
@@ -492,7 +494,7 @@ public enum RulePackLoader {
                         byOrigin.offset = nil
                     }
                     rule.groupBy.append(CompiledExpression(evaluate: try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line,
-                                                                                                   scope: &scope, perRecord: true)))
+                                                                                                   scope: &scope, perRecord: true, expecting: .value)))
                     rule.groupByNames.append(by)
                     rule.groupByConstant.append(RunConstant.isRunConstant(try ExpressionParser.parse(by, origin: byOrigin, sourceLine: line)))
                 }
@@ -505,8 +507,8 @@ public enum RulePackLoader {
                 // the message of such a rule describes the group too.
                 var measureScope = scope
                 measureScope.aggregateLevel = true
-                rule.warnWhen = try compile(r, "warn_when", &measureScope)
-                rule.failWhen = try compile(r, "fail_when", &measureScope)
+                rule.warnWhen = try compile(r, "warn_when", &measureScope, expecting: .condition)
+                rule.failWhen = try compile(r, "fail_when", &measureScope, expecting: .condition)
                 rule.warnWhenText = try r.string("warn_when")
                 rule.failWhenText = try r.string("fail_when")
                 scope.needs.formUnion(measureScope.needs)
@@ -645,10 +647,12 @@ public struct MessageTemplate {
                                 "a group rule's message shows fields of its records by name ({Field}); {\(inner)} reads a record another way",
                                 origin: exprOrigin, text: inner, offset: expr.span.offset, sourceLine: sourceLine)
                         }
-                        parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
+                        parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope,
+                                                                  expecting: .value)))
                     }
                 } else {
-                    parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
+                    parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope,
+                                                                  expecting: .value)))
                 }
                 i = close + 1
             } else {

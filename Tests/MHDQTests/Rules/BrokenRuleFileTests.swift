@@ -91,6 +91,55 @@ import Testing
         #expect(packs.first?.rules.map(\.id) == ["OK001"])
     }
 
+    /// Conditions that are unknown on every record passed lint and ran as "no findings": a comparison with
+    /// blank, values that never compare, arithmetic on text. Each is refused where it stands, saying what to
+    /// write instead.
+    @Test func conditionsThatAreUnknownOnEveryRecord() throws {
+        for (when, message, column) in [
+            ("EthnicCategory = blank", "a comparison with blank is never true or false (a blank is unknown, and equals nothing): write \"EthnicCategory is blank\"", 26),
+            ("EthnicCategory != \"\"", "a comparison with blank is never true or false (a blank is unknown, and equals nothing): write \"EthnicCategory is not blank\"", 27),
+            ("PersonBirthDate > 5", "a date compared with a number is never true or false: compare with a date (date(\"CCYY-MM-DD\"), period_end()), or compare numbers such as days_between() or age()", 25),
+            ("LocalPatientID + 1 > 3", "arithmetic on text is blank on every record: read it as a number with number(LocalPatientID), or use length() or days_between()", 9),
+            ("LocalPatientID > 3", "text compared with a number is never true or false: read the text as a number with number(...), or put the number in quotes to compare text", 24),
+            ("EthnicCategory is blank or age(PersonBirthDate * 2, period_end()) > 3", "a date cannot be multiplied or divided: this is blank on every record (days_between() gives days)", 56),
+        ] {
+            let e = try loadError(rule("when = '\(when)'\nmessage = \"m\"\n"))
+            #expect(e.message == message, "\(when)")
+            #expect(at(e) == "bad.toml:6:\(column)", "\(when)")
+        }
+        // An aggregate's warn_when and fail_when are conditions too; a mean needs a number.
+        let aggregate = "kind = \"aggregate\"\nmeasure = \"share\"\nnumerator = 'EthnicCategory is blank'\nmessage = \"m\"\n"
+        let value = try loadError(rule(aggregate + "warn_when = \"value\"\n"))
+        #expect(value.message.hasPrefix("this is a value, not a condition"))
+        #expect(at(value) == "bad.toml:10:14")
+        let previous = try loadError(rule(aggregate + "fail_when = \"value < 0.5 or previous(value)\"\n"))
+        #expect(previous.message.hasPrefix("this is a value, not a condition"))
+        #expect(at(previous) == "bad.toml:10:29")
+        let mean = try loadError(rule("kind = \"aggregate\"\nmeasure = \"mean\"\nvalue = 'LocalPatientID'\nwarn_below = 1\nmessage = \"m\"\n"))
+        #expect(mean.message.hasPrefix("this is text, never a number: a mean needs a number on each record"))
+        #expect(at(mean) == "bad.toml:8:10")
+        // What can be known (dates with dates, periods with text, amounts with numbers, a mean of days) loads.
+        let (catalogue, dir) = try S.rules(packToml: S.probePack(["MHS001MPI"]), files: ["ok.toml": """
+        table = "MHS001MPI"
+
+        [[rule]]
+        id = "OK001"
+        title = "Ok"
+        when = 'PersonBirthDate > add_days(period_end(), 1) or length(LocalPatientID) + 1 > 3 or EthnicCategory is not blank'
+        message = "m"
+
+        [[rule]]
+        id = "OK002"
+        kind = "aggregate"
+        measure = "mean"
+        value = 'days_between(PersonBirthDate, period_end())'
+        warn_when = 'value > 3 and previous(value) < 2'
+        message = "m"
+        """])
+        let packs = try withExtendedLifetime(dir) { try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue) }
+        #expect(packs.first?.rules.map(\.id) == ["OK001", "OK002"])
+    }
+
     /// A group rule's findings are made once every record is read: its message shows the records' fields by
     /// name; a placeholder that reads a record another way (a function of a field, a derived field) had
     /// rendered blank or another record's value, and is now refused where it stands.
