@@ -39,12 +39,13 @@ enum CheckCommand {
                              packs: noRules ? [] : packs.isEmpty ? manifest?.packs : packs)
         check.provider = manifest?.provider
         check.submitter = manifest?.submitter
-        if let manifest { check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings) }
+        if let manifest { check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings, settingLocations: manifest.settingLocations) }
         for pair in settingPairs {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
                 throw MHDQError.invocation("--setting takes NAME=VALUE, not \"\(pair)\"")
             }
             check.reference.settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            check.reference.settingLocations[String(pair[..<eq])] = nil
         }
         let writer = try findingsPath.map { try ExceptionsCSVWriter(path: $0, runID: "check") }
         check.keepFindings = false

@@ -155,6 +155,7 @@ public struct CheckRun {
         let collector = FindingTally(keep: keepFindings, forward: findingSink)
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
+        try RulePackLoader.checkSettingNames(reference, rulesDirectory: catalogue.rulesDirectory)
         try RulePackLoader.checkSettings(packs, reference)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,
                                       header: syntheticHeader(), reference: reference, findings: collector,

@@ -56,8 +56,10 @@ public struct ReferenceData: Sendable {
     public var ods: [String: (open: Int?, close: Int?)]?
     /// Active postcodes, normalised (upper case, no spaces).
     public var postcodes: Set<String>?
-    /// Plain settings: portal_org, upload_date.
+    /// Plain settings: portal_org, upload_date, and thresholds that override the packs' [settings].
     public var settings: [String: String] = [:]
+    /// Where a manifest's [settings] gives each threshold (none for --setting NAME=VALUE), for errors.
+    public var settingLocations: [String: SourceLocation] = [:]
     /// Reference code lists the manifest supplies as files (specialised_services, language_codes): name → codes.
     public var lists: [String: Set<String>] = [:]
     public init() {}
@@ -607,6 +609,12 @@ public struct ExpressionCompiler {
             if let fallback = scope.settings[key] {
                 // The pack's default, unless the manifest's [settings] gives another value.
                 return { ctx in ctx.reference.settings[key].map { Value.setting($0, like: fallback) } ?? fallback }
+            }
+            // Only what a manifest's [context] gives has no default: any other name (a misspelt one) made the rule
+            // "need" a reference list of that name, and it never ran.
+            guard ReferenceLoader.settingKeys.contains(key) else {
+                let known = (scope.settings.keys.sorted() + ReferenceLoader.settingKeys.sorted()).joined(separator: ", ")
+                throw error("no setting \"\(key)\": give it a default in pack.toml [settings] (\(key) = ...), which a manifest's [settings] may override (known: \(known))", args[0].span)
             }
             scope.needs.insert(key)
             return { ctx in ctx.reference.settings[key].map { .text($0) } ?? .null }

@@ -13,7 +13,9 @@ public enum RuleLanguageHelp {
 
           [settings] in pack.toml    thresholds as data: name = 0.2 (a number, text or true/false) that
                                      rules read with setting("name"); a manifest's [settings] or
-                                     check --setting NAME=VALUE overrides them for a run
+                                     check --setting NAME=VALUE overrides them for a run. A name
+                                     given no default here is refused, in a rule or a manifest
+                                     (portal_org and upload_date come from a manifest's [context])
 
           [[derive]]                 a field computed for every record, usable by later rules
             name, expr, description

@@ -749,6 +749,34 @@ extension RulePackLoader {
 }
 
 extension RulePackLoader {
+    /// Every setting a pack under Rules/packs gives a default for (its pack.toml [settings]), by name.
+    public static func knownSettings(rulesDirectory: String) throws -> Set<String> {
+        var names = Set<String>()
+        for pack in packNames(rulesDirectory: rulesDirectory) {
+            names.formUnion(try packSettings(try TOML.parse(file: rulesDirectory + "/packs/" + pack + "/pack.toml")).keys)
+        }
+        return names
+    }
+
+    /// A setting no pack knows (a misspelt name: denominator_change_limt) was ignored, its rules run with the
+    /// default; an upload_date that is no date left MHS00027 unknown. Both are refused.
+    public static func checkSettingNames(_ reference: ReferenceData, rulesDirectory: String) throws {
+        let given = reference.settings.keys.sorted()
+        guard !given.isEmpty else { return }
+        let known = try knownSettings(rulesDirectory: rulesDirectory).union(ReferenceLoader.settingKeys)
+        for key in given {
+            let location = reference.settingLocations[key]
+            let source = location == nil ? "--setting \(key)=..." : "[settings] \(key)"
+            if key == "upload_date", let v = reference.settings[key], ExpressionCompiler.parseISODate(v) == nil {
+                throw MHDQError.invocation("\(source): upload_date must be a date, CCYY-MM-DD, not \"\(v)\"", at: location)
+            }
+            guard !known.contains(key) else { continue }
+            let close = known.filter { editDistance($0, key) <= 3 }.sorted()
+            throw MHDQError.invocation("\(source): no rule pack has a setting \"\(key)\"\(close.isEmpty ? "" : " (did you mean \(close.joined(separator: ", "))?)")"
+                                       + "; known settings: \(known.sorted().joined(separator: ", "))", at: location)
+        }
+    }
+
     /// A threshold overridden with a value of the wrong kind would leave its rules silently unknown: refuse it.
     public static func checkSettings(_ packs: [RulePack], _ reference: ReferenceData) throws {
         for pack in packs {
@@ -760,7 +788,8 @@ extension RulePackLoader {
                 case .bool: kind = "true or false"
                 default: kind = "text"
                 }
-                throw MHDQError.invocation("setting \(key) = \"\(given)\": pack \(pack.name) needs \(kind) (its default is \(fallback.text))")
+                throw MHDQError.invocation("setting \(key) = \"\(given)\": pack \(pack.name) needs \(kind) (its default is \(fallback.text))",
+                                           at: reference.settingLocations[key])
             }
         }
     }
