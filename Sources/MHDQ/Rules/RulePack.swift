@@ -385,6 +385,7 @@ public enum RulePackLoader {
                                      "warn_when", "fail_when", "series", "observed", "expected", "denominator", "verdict"],
                                     context: "a [[rule]]")
             let id = try r.requiredString("id")
+            guard !id.trimmingSpaces().isEmpty else { throw MHDQError.invocation("a rule needs an id that is not blank", at: r["id"]?.location ?? r.location) }
             if let other = ids[id] {
                 throw MHDQError.invocation("rule id \(id) is used twice (first at \(other))", at: r["id"]?.location ?? r.location)
             }
@@ -430,6 +431,12 @@ public enum RulePackLoader {
                 rule.fieldCheck = c.check
             case .duplicate, .orphan:
                 rule.key = try r.strings("key") ?? ds.key
+                // A duplicate rule's key = [] is deliberate (MHS00025: more than one header in a file); an orphan
+                // rule with no key matches nothing with the other table.
+                guard !rule.key.isEmpty || kind == .duplicate else {
+                    throw MHDQError.invocation("an orphan rule needs key = [fields] naming at least one field (\(ds.table) has no key of its own)",
+                                               at: r["key"]?.location ?? r.location)
+                }
                 // A duplicate rule may key on derived fields ("the same KPI" whatever name a row gives it); an
                 // orphan rule's key is matched with fields of the other table, so it names fields.
                 rule.keyParts = try rule.key.map { k in
@@ -463,6 +470,11 @@ public enum RulePackLoader {
                     rule.needs.insert("table:" + ref.table)
                 }
             case .aggregate:
+                func finite(_ key: String) throws -> Double? {
+                    guard let d = try r.number(key) else { return nil }
+                    guard d.isFinite else { throw MHDQError.invocation("\(key) must be a finite number, not \(d)", at: r[key]?.location) }
+                    return d
+                }
                 let m = try r.string("measure") ?? "share"
                 guard let measure = AggregateMeasure(rawValue: m) else {
                     throw MHDQError.invocation("unknown measure \"\(m)\" (\(AggregateMeasure.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["measure"]?.location)
@@ -472,7 +484,7 @@ public enum RulePackLoader {
                 rule.valueExpr = try compile(r, "value", &scope, expecting: measure == .mean ? .number : .value)
                 rule.defaults = try condition(r, "defaults", &scope)?.test
                 rule.distinct = try compile(r, "distinct", &scope)
-                rule.defaultAllowance = try r.number("default_allowance") ?? 0
+                rule.defaultAllowance = try finite("default_allowance") ?? 0
                 if (measure == .share || measure == .count || measure == .dqmi) && rule.numerator == nil {
                     throw MHDQError.invocation("a \(m) rule needs numerator = \"condition\"", at: r.location)
                 }
@@ -498,11 +510,23 @@ public enum RulePackLoader {
                     rule.groupByNames.append(by)
                     rule.groupByConstant.append(RunConstant.isRunConstant(try ExpressionParser.parse(by, origin: byOrigin, sourceLine: line)))
                 }
-                rule.warnBelow = try r.number("warn_below")
-                rule.failBelow = try r.number("fail_below")
-                rule.warnAbove = try r.number("warn_above")
-                rule.failAbove = try r.number("fail_above")
+                rule.warnBelow = try finite("warn_below")
+                rule.failBelow = try finite("fail_below")
+                rule.warnAbove = try finite("warn_above")
+                rule.failAbove = try finite("fail_above")
+                // A fail band inside the warn band would fail every group the warning should have caught first.
+                if let w = rule.warnBelow, let f = rule.failBelow, f > w {
+                    throw MHDQError.invocation("fail_below (\(Value.format(f))) is above warn_below (\(Value.format(w))): failing is the worse band, so fail_below is the lower",
+                                               at: r["fail_below"]?.location)
+                }
+                if let w = rule.warnAbove, let f = rule.failAbove, f < w {
+                    throw MHDQError.invocation("fail_above (\(Value.format(f))) is below warn_above (\(Value.format(w))): failing is the worse band, so fail_above is the higher",
+                                               at: r["fail_above"]?.location)
+                }
                 rule.minDenominator = try r.int("min_denominator") ?? 1
+                guard rule.minDenominator >= 1 else {
+                    throw MHDQError.invocation("min_denominator counts records, from 1, not \(rule.minDenominator)", at: r["min_denominator"]?.location)
+                }
                 // Conditions judge the measured group (its own past included), so they compile at group level;
                 // the message of such a rule describes the group too.
                 var measureScope = scope
@@ -574,6 +598,7 @@ public enum RulePackLoader {
         for n in try doc.tables("not_implemented") {
             try n.rejectUnknownKeys(["id", "table", "reason"], context: "a [[not_implemented]]")
             let id = try n.requiredString("id")
+            guard !id.trimmingSpaces().isEmpty else { throw MHDQError.invocation("a [[not_implemented]] needs an id that is not blank", at: n["id"]?.location ?? n.location) }
             if let other = ids[id] {
                 throw MHDQError.invocation("rule id \(id) is used twice (first at \(other))", at: n.location)
             }

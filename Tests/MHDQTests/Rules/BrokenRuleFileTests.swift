@@ -321,6 +321,27 @@ import Testing
         #expect(at(e).hasPrefix("bad.toml:3:"))
     }
 
+    /// Settings of a rule that could only misfire or never fire: a blank id, a band in the wrong order, a
+    /// threshold that is no finite number, a min_denominator under 1, an orphan rule with no key.
+    @Test func idsThresholdsAndKeysThatCannotWork() throws {
+        let blankID = try loadError(["bad.toml": "table = \"MHS001MPI\"\n\n[[rule]]\nid = \"\"\nwhen = 'LocalPatientID is blank'\nmessage = \"m\"\n"])
+        #expect(blankID.message == "a rule needs an id that is not blank")
+        #expect(at(blankID) == "bad.toml:4:6")
+        let share = "kind = \"aggregate\"\nmeasure = \"share\"\nnumerator = 'EthnicCategory is blank'\nmessage = \"m\"\n"
+        for (settings, message, line) in [
+            ("warn_below = 0.90\nfail_below = 0.95\n", "fail_below (0.95) is above warn_below (0.9): failing is the worse band, so fail_below is the lower", 11),
+            ("warn_above = 0.2\nfail_above = 0.1\n", "fail_above (0.1) is below warn_above (0.2): failing is the worse band, so fail_above is the higher", 11),
+            ("warn_below = 1e400\n", "warn_below must be a finite number, not inf", 10),
+            ("min_denominator = 0\n", "min_denominator counts records, from 1, not 0", 10),
+        ] {
+            let e = try loadError(rule(share + settings))
+            #expect(e.message == message, "\(settings)")
+            #expect(at(e).hasPrefix("bad.toml:\(line):"), "\(settings)")
+        }
+        let orphan = try loadError(rule("kind = \"orphan\"\nkey = []\nreferences = \"MHS101Referral\"\nmessage = \"m\"\n"))
+        #expect(orphan.message.hasPrefix("an orphan rule needs key = [fields]"))
+    }
+
     @Test func unknownKeyIsNotIgnored() throws {
         let e = try loadError(rule("wehn = 'LocalPatientID is blank'\nwhen = 'LocalPatientID is blank'\nmessage = \"m\"\n"))
         #expect(e.message.contains("wehn"))
