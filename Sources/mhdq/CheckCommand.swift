@@ -39,10 +39,7 @@ enum CheckCommand {
                              packs: noRules ? [] : packs.isEmpty ? manifest?.packs : packs)
         check.provider = manifest?.provider
         check.submitter = manifest?.submitter
-        if let manifest {
-            check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings)
-            check.reference.settingLocations = manifest.settingLocations
-        }
+        if let manifest { check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings, settingLocations: manifest.settingLocations) }
         for pair in settingPairs {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
                 throw MHDQError.invocation("--setting takes NAME=VALUE, not \"\(pair)\"")

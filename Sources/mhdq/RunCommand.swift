@@ -40,8 +40,7 @@ enum RunCommand {
         var check = CheckRun(catalogue: catalogue, sources: manifest.sources, period: period, packs: manifest.packs)
         check.provider = manifest.provider
         check.submitter = manifest.submitter
-        check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings)
-        check.reference.settingLocations = manifest.settingLocations
+        check.reference = try ReferenceLoader.load(manifest.context, settings: manifest.settings, settingLocations: manifest.settingLocations)
         // The header the flat files carry is dated when the data set is made, on the trust's clock.
         check.created = Int(now.timeIntervalSince1970) + TimeZone.current.secondsFromGMT(for: now)
         // Identifiers are masked in every patient-level output: the staging examples here, findings below.

@@ -115,6 +115,10 @@ public struct CheckRun {
     public static func loadPacks(_ names: [String]?, tables: [String], catalogue: Catalogue) throws -> [RulePack] {
         let registry = LookupRegistry()
         let all = names ?? RulePackLoader.packNames(rulesDirectory: catalogue.rulesDirectory)
+        // A pack named twice (--pack X --pack X) would run twice and report every finding twice.
+        if let names, let twice = names.enumerated().first(where: { names[..<$0.offset].contains($0.element) })?.element {
+            throw MHDQError.invocation("pack \(twice) is listed twice: list each pack once")
+        }
         var packs: [RulePack] = []
         for name in all {
             let pack = try RulePackLoader.load(name: name, catalogue: catalogue, lookups: registry)
@@ -151,6 +155,7 @@ public struct CheckRun {
         let collector = FindingTally(keep: keepFindings, forward: findingSink)
         let pass = StagingPass(catalogue: catalogue, sources: sources)
         let packs = try CheckRun.loadPacks(self.packs, tables: pass.tables, catalogue: catalogue)
+        try RulePackLoader.checkSettingNames(reference, rulesDirectory: catalogue.rulesDirectory)
         try RulePackLoader.checkSettings(packs, reference)
         try RulePackLoader.checkWholeSettings(packs, reference)
         let engine = ValidationEngine(packs: packs, catalogue: catalogue, tables: pass.tables, period: period,

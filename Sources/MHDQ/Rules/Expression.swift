@@ -85,24 +85,30 @@ public struct ExpressionParser {
         var column = origin.offset ?? 1
         var lineText = sourceLine
         var startOfLine = 0
-        for i in 0 ..< min(offset, chars.count) where chars[i] == "\n" {
+        for i in 0 ..< min(offset, chars.count) where chars[i] == "\n" || chars[i] == "\r\n" {
             line += 1
             startOfLine = i + 1
             column = 1
             lineText = nil
         }
+        // Columns count Unicode scalars, as the file's own columns do (TOML): a letter with a combining mark
+        // is one character of the expression but two columns.
+        let end = min(offset, chars.count)
+        let scalars = startOfLine < end ? chars[startOfLine ..< end].reduce(0) { $0 + $1.unicodeScalars.count } : 0
+        let past = max(0, offset - max(end, startOfLine))
         if line == origin.row {
-            column += offset
+            column += scalars + past
         } else {
-            column = offset - startOfLine + 1
-            let rest = chars[startOfLine...].prefix { $0 != "\n" }
+            column = scalars + past + 1
+            let rest = chars[min(startOfLine, chars.count)...].prefix { $0 != "\n" && $0 != "\r\n" }
             lineText = String(rest)
         }
         loc.row = line
         loc.offset = column
         var detail: String?
         if let lineText {
-            detail = "    \(lineText.replacingTabs())\n    \(String(repeating: " ", count: max(0, column - 1)))^"
+            let shown = lineText.replacingTabs()
+            detail = "    \(shown)\n    \(shown.caretIndent(column: column))^"
         }
         return MHDQError.invocation(message, at: loc, detail: detail)
     }

@@ -56,9 +56,9 @@ public struct ReferenceData: Sendable {
     public var ods: [String: (open: Int?, close: Int?)]?
     /// Active postcodes, normalised (upper case, no spaces).
     public var postcodes: Set<String>?
-    /// Plain settings: portal_org, upload_date.
+    /// Plain settings: portal_org, upload_date, and thresholds that override the packs' [settings].
     public var settings: [String: String] = [:]
-    /// Where a manifest's [settings] set each one (none for --setting), for errors.
+    /// Where a manifest's [settings] gives each threshold (none for --setting NAME=VALUE), for errors.
     public var settingLocations: [String: SourceLocation] = [:]
     /// Reference code lists the manifest supplies as files (specialised_services, language_codes): name → codes.
     public var lists: [String: Set<String>] = [:]
@@ -166,10 +166,23 @@ public struct ExpressionCompiler {
 
     /// `perRecord`: an expression computed for every record (a derived field, a group-by part), remembered
     /// by its inputs when it reads only a few values (ExpressionMemo).
+    /// `expecting`: what the expression must give in a rule file: a value, a condition (an aggregate's warn_when,
+    /// fail_when) or a number (a mean's value), refused when it could never be one (`.unchecked`: evaluated as
+    /// written, whatever it gives).
     public static func compile(_ text: String, origin: SourceLocation, sourceLine: String?, scope: inout CompileScope,
-                               perRecord: Bool = false) throws -> Compiled {
+                               perRecord: Bool = false, expecting: Expecting = .unchecked) throws -> Compiled {
         let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
         let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
+        switch expecting {
+        case .unchecked, .value: break
+        case .condition:
+            if let (part, problem) = c.neverTrueOrFalse(expr, scope) { throw c.error(problem, part.span) }
+        case .number:
+            if let kind = c.staticKind(expr, scope), kind != .number, kind != .amount {
+                throw c.error("this is \(kind.described), never a number: a mean needs a number on each record (a number field, length(), days_between(), age(), number(text))", expr.span)
+            }
+        }
+        if expecting != .unchecked, let (part, problem) = c.neverKnown(expr, scope) { throw c.error(problem, part.span) }
         let compiled = try c.compile(expr, &scope)
         return perRecord ? try ExpressionMemo.wrap(compiled, of: expr, compiler: c, scope: &scope) : compiled
     }
@@ -181,7 +194,7 @@ public struct ExpressionCompiler {
                                  scope: inout CompileScope) throws -> (test: Test, check: FieldCheck?) {
         let expr = try ExpressionParser.parse(text, origin: origin, sourceLine: sourceLine)
         let c = ExpressionCompiler(text: text, origin: origin, sourceLine: sourceLine)
-        if let (part, problem) = c.neverTrueOrFalse(expr, scope) { throw c.error(problem, part.span) }
+        if let (part, problem) = c.neverTrueOrFalse(expr, scope) ?? c.neverKnown(expr, scope) { throw c.error(problem, part.span) }
         if let check = try c.fieldCheck(expr, &scope) { return (check.test, check) }
         return (try c.test(expr, &scope), nil)
     }
@@ -191,7 +204,11 @@ public struct ExpressionCompiler {
         "status", "unit", "precision", "as_typed", "period_months", "concat", "abs", "round", "mod", "min", "max", "trim",
         "upper", "lower", "first", "length", "substr", "number", "to_date", "period_start", "period_end", "age",
         "days_between", "add_days", "add_months", "year", "month", "trailing_median", "periods_missing_before",
+        "previous", "history_median", "history_mean", "history_count", "kpi_id",
     ]
+
+    /// What an expression must give, checked when it compiles: `value`, anything but blank on every record.
+    public enum Expecting: Sendable { case unchecked, value, condition, number }
 
     /// The part of a condition that makes it unknown on every record, so that the rule could never fire, and
     /// why: a value where a condition is needed (a field, a number, a sum, a text function), or a date or
@@ -221,12 +238,165 @@ public struct ExpressionCompiler {
             }
             return nil
         case .isBlank, .inList, .matches: return nil
-        case .field:
-            // A field of the record or the header holds text, a code, a date or a number, never true or false.
+        case .field(let qualifier, let name, _):
+            // A field of the record or the header holds text, a code, a date or a number, never true or false;
+            // so does an aggregate's value, numerator or denominator.
+            if scope.aggregateLevel { return qualifier == nil && MetricPart(rawValue: name.lowercased()) != nil ? (e, value) : nil }
             return recordFieldType(e, scope) == nil ? nil : (e, value)
         case .call(let name, let args, _):
             if ExpressionCompiler.valueFunctions.contains(name) { return (e, value) }
             if name == "if", args.count == 3, let a = neverTrueOrFalse(args[1], scope), neverTrueOrFalse(args[2], scope) != nil { return a }
+            return nil
+        }
+    }
+
+    /// What a part of an expression holds on every record, as far as can be told before one is read (nil when it
+    /// cannot be told: a derived field, a lookup, if(), setting()). A date field that could not be staged holds
+    /// text, but compares and computes as no date either, so it counts as a date here.
+    enum StaticKind: Equatable {
+        case text, number, date, dateTime, time, period, amount, bool, blank
+
+        var described: String {
+            switch self {
+            case .text: return "text"
+            case .number: return "a number"
+            case .date: return "a date"
+            case .dateTime: return "a date and time"
+            case .time: return "a time"
+            case .period: return "a period"
+            case .amount: return "an amount"
+            case .bool: return "true or false"
+            case .blank: return "blank"
+            }
+        }
+
+        var isNumeric: Bool { self == .number || self == .amount }
+
+        /// Whether two kinds compare at all (ExpressionCompiler.compare): else a comparison is never true or false.
+        func compares(with other: StaticKind) -> Bool {
+            if self == other { return true }
+            let pair: Set<StaticKind> = [self, other]
+            return pair == [.date, .dateTime] || pair == [.period, .text] || pair == [.amount, .number]
+        }
+    }
+
+    static let numberFunctions: Set<String> = [
+        "length", "abs", "round", "mod", "min", "max", "number", "age", "days_between", "year", "period_months",
+        "precision", "periods_missing_before", "trailing_median", "previous", "history_median", "history_mean", "history_count",
+    ]
+    static let textFunctions: Set<String> = ["first", "substr", "concat", "month", "status", "unit", "kpi_id"]
+    static let dateFunctions: Set<String> = ["to_date", "add_days", "add_months", "period_start", "period_end", "date"]
+
+    func staticKind(_ e: Expr, _ scope: CompileScope) -> StaticKind? {
+        switch e {
+        case .literal(let v, _):
+            switch v {
+            case .null: return .blank
+            case .text: return v.isBlank ? .blank : .text
+            case .number: return .number
+            case .bool: return .bool
+            case .date: return .date
+            default: return nil
+            }
+        case .field(let qualifier, let name, _):
+            if scope.aggregateLevel { return qualifier == nil && MetricPart(rawValue: name.lowercased()) != nil ? .number : nil }
+            switch recordFieldType(e, scope) {
+            case .text?, .code?: return .text
+            case .date?: return .date
+            case .datetime?: return .dateTime
+            case .time?: return .time
+            case .integer?, .decimal?: return .number
+            case .period?: return .period
+            case .amount?: return .amount
+            case nil: return nil
+            }
+        case .unary("-", let inner, _):
+            return staticKind(inner, scope)?.isNumeric == true ? .number : nil
+        case .binary(let op, let l, let r, _) where !ExpressionCompiler.truthOperators.contains(op):
+            guard let a = staticKind(l, scope), let b = staticKind(r, scope) else { return nil }
+            if a.isNumeric && b.isNumeric { return .number }
+            if op == "+" || op == "-", a == .date, b.isNumeric { return .date }
+            if op == "-", a == .date, b == .date { return .number }
+            return nil
+        case .call(let name, let args, _):
+            if ExpressionCompiler.numberFunctions.contains(name) { return .number }
+            if ExpressionCompiler.textFunctions.contains(name) { return .text }
+            if ExpressionCompiler.dateFunctions.contains(name) { return .date }
+            // trim(), upper() and lower() give back what is not text as it is.
+            if ["trim", "upper", "lower"].contains(name), args.count == 1 { return staticKind(args[0], scope) }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// A part of an expression that is blank (unknown) on every record, and why, with what to write instead:
+    /// a comparison with blank ("= blank", "!= \"\""), a comparison of values that never compare (a date with a
+    /// number), or arithmetic on text or blank. Nil when no part is known to be.
+    func neverKnown(_ e: Expr, _ scope: CompileScope) -> (Expr, String)? {
+        switch e {
+        case .binary(let op, let l, let r, _):
+            if let p = neverKnown(l, scope) ?? neverKnown(r, scope) { return p }
+            if op == "and" || op == "or" { return nil }
+            let a = staticKind(l, scope), b = staticKind(r, scope)
+            func named(_ x: Expr) -> String {
+                if case .field(let q, let n, _) = x { return (q.map { $0 + "." } ?? "") + n }
+                return "..."
+            }
+            if ExpressionCompiler.truthOperators.contains(op) {
+                for (side, other) in [(l, r), (r, l)] where staticKind(side, scope) == .blank {
+                    let why = "a comparison with blank is never true or false (a blank is unknown, and equals nothing)"
+                    switch op {
+                    case "=": return (side, "\(why): write \"\(named(other)) is blank\"")
+                    case "!=": return (side, "\(why): write \"\(named(other)) is not blank\"")
+                    default: return (side, "\(why): test for it with \"is blank\" or \"is not blank\"")
+                    }
+                }
+                guard let a, let b, !a.compares(with: b) else { return nil }
+                var advice = ""
+                let pair: Set<StaticKind> = [a, b]
+                if pair == [.text, .amount] {
+                    advice = ": test a marker (* Unavailable) with status(...), or compare the amount with a number"
+                } else if pair == [.text, .number] {
+                    advice = ": read the text as a number with number(...), or put the number in quotes to compare text"
+                } else if pair.contains(.date) || pair.contains(.dateTime) {
+                    advice = ": compare with a date (date(\"CCYY-MM-DD\"), period_end()), or compare numbers such as days_between() or age()"
+                }
+                return (e, "\(a.described) compared with \(b.described) is never true or false\(advice)")
+            }
+            for (side, kind) in [(l, a), (r, b)] {
+                switch kind {
+                case .blank?: return (side, "arithmetic with blank is blank on every record: test for a blank with \"is blank\"")
+                case .text?: return (side, "arithmetic on text is blank on every record: read it as a number with number(\(named(side) == "..." ? "..." : named(side))), or use length() or days_between()")
+                case .bool?: return (side, "arithmetic on true or false is blank on every record: write if(condition, 1, 0)")
+                case .time?, .period?: return (side, "arithmetic on \(kind!.described) is blank on every record")
+                default: continue
+                }
+            }
+            if let a, let b {
+                let dates: Set<StaticKind> = [.date, .dateTime]
+                if (op == "*" || op == "/") && (dates.contains(a) || dates.contains(b)) {
+                    return (e, "a date cannot be multiplied or divided: this is blank on every record (days_between() gives days)")
+                }
+                if op == "+" && dates.contains(a) && dates.contains(b) {
+                    return (e, "two dates cannot be added: this is blank on every record (date - date gives days)")
+                }
+                if (op == "+" || op == "-") && a.isNumeric && dates.contains(b) {
+                    return (e, "a number \(op == "+" ? "plus" : "minus") a date is blank on every record: write the date first (date + n days)")
+                }
+            }
+            return nil
+        case .unary(_, let inner, _), .isBlank(let inner, _, _), .matches(let inner, _, _, _):
+            return neverKnown(inner, scope)
+        case .inList(let x, _, _, _):
+            return neverKnown(x, scope)
+        case .call(_, let args, _):
+            for a in args { if let p = neverKnown(a, scope) { return p } }
+            return nil
+        case .list(let items, _):
+            for a in items { if let p = neverKnown(a, scope) { return p } }
+            return nil
+        case .literal, .field:
             return nil
         }
     }
@@ -443,6 +613,12 @@ public struct ExpressionCompiler {
             if let fallback = scope.settings[key] {
                 // The pack's default, unless the manifest's [settings] gives another value.
                 return { ctx in ctx.reference.settings[key].map { Value.setting($0, like: fallback) } ?? fallback }
+            }
+            // Only what a manifest's [context] gives has no default: any other name (a misspelt one) made the rule
+            // "need" a reference list of that name, and it never ran.
+            guard ReferenceLoader.settingKeys.contains(key) else {
+                let known = (scope.settings.keys.sorted() + ReferenceLoader.settingKeys.sorted()).joined(separator: ", ")
+                throw error("no setting \"\(key)\": give it a default in pack.toml [settings] (\(key) = ...), which a manifest's [settings] may override (known: \(known))", args[0].span)
             }
             scope.needs.insert(key)
             return { ctx in ctx.reference.settings[key].map { .text($0) } ?? .null }

@@ -13,9 +13,11 @@ public enum RuleLanguageHelp {
 
           [settings] in pack.toml    thresholds as data: name = 0.2 (a number, text or true/false) that
                                      rules read with setting("name"); a manifest's [settings] or
-                                     check --setting NAME=VALUE overrides them for a run (a setting a
-                                     rule uses as a whole number, such as trailing_median()'s periods,
-                                     must be one: see LIMITS)
+                                     check --setting NAME=VALUE overrides them for a run. A name
+                                     given no default here is refused, in a rule or a manifest
+                                     (portal_org and upload_date come from a manifest's [context]).
+                                     A setting a rule uses as a whole number, such as
+                                     trailing_median()'s periods, must be one: see LIMITS
 
           [[derive]]                 a field computed for every record, usable by later rules
             name, expr, description
@@ -86,6 +88,9 @@ public enum RuleLanguageHelp {
         BLANKS
           A blank (empty) value is unknown. Comparing it with anything gives unknown, never true or
           false, so "EthnicCategory != 'Z'" does not fire on a blank: write "is blank" to test for it.
+          A comparison with blank ("x = blank", "x != ''") is refused when the rules load: write
+          "x is blank", "x is not blank". So is one that could never compare (a date with a number, text
+          with a number) and arithmetic on text: rules lint names the part and what to write instead.
           not unknown = unknown; false and unknown = false; true or unknown = true. A rule fires only
           when its condition is true. A value that could not be staged (a date that is not a date) is
           text: is_date() is false for it and date comparisons with it are unknown.

@@ -183,8 +183,22 @@ public enum RulePackLoader {
         return names.filter { FileManager.default.fileExists(atPath: dir + "/" + $0 + "/pack.toml") }.sorted()
     }
 
-    /// A rule id names one rule across every pack of a run (findings, history and worklists key on it).
+    /// A rule id names one rule across every pack of a run (findings, history and worklists key on it), and a
+    /// pack's name one pack (the history keeps a rule's past by pack name and version): two folders whose
+    /// pack.toml give one name, or one pack listed twice, are refused rather than run together or twice.
     public static func checkUniqueIDs(_ packs: [RulePack]) throws {
+        var folders: [String: String] = [:]
+        for p in packs {
+            if let other = folders[p.name] {
+                let packToml = SourceLocation(file: p.directory + "/pack.toml")
+                guard other != p.directory else {
+                    throw MHDQError.invocation("pack \(p.name) is listed twice: list each pack once", at: packToml)
+                }
+                throw MHDQError.invocation("pack folders \(other) and \(p.directory) both have name = \"\(p.name)\" in pack.toml: give each pack a name of its own",
+                                           at: packToml)
+            }
+            folders[p.name] = p.directory
+        }
         var seen: [String: (pack: String, location: SourceLocation?)] = [:]
         for p in packs {
             for (id, location) in p.rules.map({ ($0.id, Optional($0.location)) }) + p.unimplemented.map({ ($0.id, $0.location) }) {
@@ -258,10 +272,12 @@ public enum RulePackLoader {
 
         /// Compiles the expression string at `key` of `t`, pointing errors inside the string. `perRecord`:
         /// a derived field, computed for every record (remembered by its inputs when it can be).
-        func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope, perRecord: Bool = false) throws -> Compiled? {
+        func compile(_ t: TOMLTable, _ key: String, _ scope: inout CompileScope, perRecord: Bool = false,
+                     expecting: ExpressionCompiler.Expecting = .value) throws -> Compiled? {
             guard let e = try expressionString(t, key) else { return nil }
             do {
-                return try ExpressionCompiler.compile(e.text, origin: e.origin, sourceLine: e.line, scope: &scope, perRecord: perRecord)
+                return try ExpressionCompiler.compile(e.text, origin: e.origin, sourceLine: e.line, scope: &scope, perRecord: perRecord,
+                                                      expecting: expecting)
             } catch let error as MHDQError {
                 throw pointingPastEscapes(error, stringStart: e.origin.offset, row: e.origin.row, line: e.line)
             }
@@ -288,7 +304,7 @@ public enum RulePackLoader {
             let row = (origin.row ?? 1) - 1
             let line = row < lines.count ? lines[row] : nil
             if let line, let col = origin.offset {
-                let rest = Array(line.dropFirst(col - 1))
+                let rest = Array(line.unicodeScalars.dropFirst(col - 1))
                 let quoteLength = rest.starts(with: ["\"", "\"", "\""]) || rest.starts(with: ["'", "'", "'"]) ? 3 : 1
                 origin.offset = col + quoteLength
                 if quoteLength == 3 {
@@ -301,12 +317,13 @@ public enum RulePackLoader {
         }
 
         /// Errors count columns in the decoded string; in a "basic" string each escape (\" \\ \uXXXX) is
-        /// longer in the file, so move the column (and caret) to the character as written.
+        /// longer in the file, so move the column (and caret) to the character as written. Columns count
+        /// Unicode scalars (as the TOML reader does), so the line is read as scalars too.
         func pointingPastEscapes(_ e: MHDQError, stringStart: Int?, row: Int?, line: String?) -> MHDQError {
             guard let start = stringStart, start >= 2, let row, let line, var loc = e.location, loc.row == row,
                   let column = loc.offset, column > start else { return e }
-            let chars = Array(line)
-            guard chars[start - 2] == "\"" else { return e }       // literal '...' strings have no escapes
+            let chars = Array(line.unicodeScalars)
+            guard start - 2 < chars.count, chars[start - 2] == "\"" else { return e }       // literal '...' strings have no escapes
             var i = start - 1, decoded = 0
             while decoded < column - start, i < chars.count {
                 if chars[i] == "\\", i + 1 < chars.count {
@@ -319,7 +336,8 @@ public enum RulePackLoader {
             loc.offset = i + 1
             var out = e
             out.location = loc
-            out.detail = "    \(line.replacingTabs())\n    \(String(repeating: " ", count: i))^"
+            let shown = line.replacingTabs()
+            out.detail = "    \(shown)\n    \(shown.caretIndent(column: i + 1))^"
             return out
         }
 
@@ -353,7 +371,7 @@ public enum RulePackLoader {
                 var origin = table[key]?.location ?? table.location
                 origin.offset = nil
                 let line = origin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-                return try ExpressionCompiler.compile(text, origin: origin, sourceLine: line, scope: &scope)
+                return try ExpressionCompiler.compile(text, origin: origin, sourceLine: line, scope: &scope, expecting: .value)
             }, compile: { table, key in try compile(table, key, &scope) })
             if let other = pack.series.first(where: { $0.name == series.name }) {
                 throw MHDQError.invocation("series \"\(series.name)\" is declared twice (first at \(other.location))", at: t.location)
@@ -370,6 +388,7 @@ public enum RulePackLoader {
                                      "warn_when", "fail_when", "series", "observed", "expected", "denominator", "verdict"],
                                     context: "a [[rule]]")
             let id = try r.requiredString("id")
+            guard !id.trimmingSpaces().isEmpty else { throw MHDQError.invocation("a rule needs an id that is not blank", at: r["id"]?.location ?? r.location) }
             if let other = ids[id] {
                 throw MHDQError.invocation("rule id \(id) is used twice (first at \(other))", at: r["id"]?.location ?? r.location)
             }
@@ -415,6 +434,12 @@ public enum RulePackLoader {
                 rule.fieldCheck = c.check
             case .duplicate, .orphan:
                 rule.key = try r.strings("key") ?? ds.key
+                // A duplicate rule's key = [] is deliberate (MHS00025: more than one header in a file); an orphan
+                // rule with no key matches nothing with the other table.
+                guard !rule.key.isEmpty || kind == .duplicate else {
+                    throw MHDQError.invocation("an orphan rule needs key = [fields] naming at least one field (\(ds.table) has no key of its own)",
+                                               at: r["key"]?.location ?? r.location)
+                }
                 // A duplicate rule may key on derived fields ("the same KPI" whatever name a row gives it); an
                 // orphan rule's key is matched with fields of the other table, so it names fields.
                 rule.keyParts = try rule.key.map { k in
@@ -448,20 +473,25 @@ public enum RulePackLoader {
                     rule.needs.insert("table:" + ref.table)
                 }
             case .aggregate:
+                func finite(_ key: String) throws -> Double? {
+                    guard let d = try r.number(key) else { return nil }
+                    guard d.isFinite else { throw MHDQError.invocation("\(key) must be a finite number, not \(d)", at: r[key]?.location) }
+                    return d
+                }
                 let m = try r.string("measure") ?? "share"
                 guard let measure = AggregateMeasure(rawValue: m) else {
                     throw MHDQError.invocation("unknown measure \"\(m)\" (\(AggregateMeasure.allCases.map(\.rawValue).joined(separator: ", ")))", at: r["measure"]?.location)
                 }
                 rule.measure = measure
                 rule.numerator = try condition(r, "numerator", &scope)?.test
-                rule.valueExpr = try compile(r, "value", &scope)
+                rule.valueExpr = try compile(r, "value", &scope, expecting: measure == .mean ? .number : .value)
                 rule.defaults = try condition(r, "defaults", &scope)?.test
                 rule.distinct = try compile(r, "distinct", &scope)
                 // Settings are the pack's own, so the same text in another pack may mean something else.
                 rule.recordEvaluation = try ([pack.name] + ["where", "numerator", "value", "defaults", "distinct"].map {
                     try expressionString(r, $0)?.text ?? "\u{0}"
                 }).joined(separator: "\u{1F}")
-                rule.defaultAllowance = try r.number("default_allowance") ?? 0
+                rule.defaultAllowance = try finite("default_allowance") ?? 0
                 if (measure == .share || measure == .count || measure == .dqmi) && rule.numerator == nil {
                     throw MHDQError.invocation("a \(m) rule needs numerator = \"condition\"", at: r.location)
                 }
@@ -477,27 +507,39 @@ public enum RulePackLoader {
                     // Each expression is located where its text starts, just past its opening quote.
                     var byOrigin = k < byNodes.count ? byNodes[k].location : r["by"]?.location ?? r.location
                     let line = byOrigin.row.flatMap { $0 - 1 < lines.count ? lines[$0 - 1] : nil }
-                    if let line, let col = byOrigin.offset, let quote = line.dropFirst(col - 1).first, quote == "\"" || quote == "'" {
+                    if let line, let col = byOrigin.offset, let quote = line.unicodeScalars.dropFirst(col - 1).first, quote == "\"" || quote == "'" {
                         byOrigin.offset = col + 1
                     } else {
                         byOrigin.offset = nil
                     }
                     rule.groupBy.append(CompiledExpression(evaluate: try ExpressionCompiler.compile(by, origin: byOrigin, sourceLine: line,
-                                                                                                   scope: &scope, perRecord: true)))
+                                                                                                   scope: &scope, perRecord: true, expecting: .value)))
                     rule.groupByNames.append(by)
                     rule.groupByConstant.append(RunConstant.isRunConstant(try ExpressionParser.parse(by, origin: byOrigin, sourceLine: line)))
                 }
-                rule.warnBelow = try r.number("warn_below")
-                rule.failBelow = try r.number("fail_below")
-                rule.warnAbove = try r.number("warn_above")
-                rule.failAbove = try r.number("fail_above")
+                rule.warnBelow = try finite("warn_below")
+                rule.failBelow = try finite("fail_below")
+                rule.warnAbove = try finite("warn_above")
+                rule.failAbove = try finite("fail_above")
+                // A fail band inside the warn band would fail every group the warning should have caught first.
+                if let w = rule.warnBelow, let f = rule.failBelow, f > w {
+                    throw MHDQError.invocation("fail_below (\(Value.format(f))) is above warn_below (\(Value.format(w))): failing is the worse band, so fail_below is the lower",
+                                               at: r["fail_below"]?.location)
+                }
+                if let w = rule.warnAbove, let f = rule.failAbove, f < w {
+                    throw MHDQError.invocation("fail_above (\(Value.format(f))) is below warn_above (\(Value.format(w))): failing is the worse band, so fail_above is the higher",
+                                               at: r["fail_above"]?.location)
+                }
                 rule.minDenominator = try r.int("min_denominator") ?? 1
+                guard rule.minDenominator >= 1 else {
+                    throw MHDQError.invocation("min_denominator counts records, from 1, not \(rule.minDenominator)", at: r["min_denominator"]?.location)
+                }
                 // Conditions judge the measured group (its own past included), so they compile at group level;
                 // the message of such a rule describes the group too.
                 var measureScope = scope
                 measureScope.aggregateLevel = true
-                rule.warnWhen = try compile(r, "warn_when", &measureScope)
-                rule.failWhen = try compile(r, "fail_when", &measureScope)
+                rule.warnWhen = try compile(r, "warn_when", &measureScope, expecting: .condition)
+                rule.failWhen = try compile(r, "fail_when", &measureScope, expecting: .condition)
                 rule.warnWhenText = try r.string("warn_when")
                 rule.failWhenText = try r.string("fail_when")
                 scope.needs.formUnion(measureScope.needs)
@@ -563,6 +605,7 @@ public enum RulePackLoader {
         for n in try doc.tables("not_implemented") {
             try n.rejectUnknownKeys(["id", "table", "reason"], context: "a [[not_implemented]]")
             let id = try n.requiredString("id")
+            guard !id.trimmingSpaces().isEmpty else { throw MHDQError.invocation("a [[not_implemented]] needs an id that is not blank", at: n["id"]?.location ?? n.location) }
             if let other = ids[id] {
                 throw MHDQError.invocation("rule id \(id) is used twice (first at \(other))", at: n.location)
             }
@@ -604,17 +647,17 @@ public struct MessageTemplate {
         var parts: [Part] = []
         var identifying: [Bool] = []
         // Scanned as UTF-8 (braces are ASCII, so no other character's bytes are one): a String or Character
-        // per character cost more than compiling the placeholders. Columns in errors count characters.
+        // per character cost more than compiling the placeholders. Columns in errors count Unicode scalars, as the file's do.
         let bytes = Array(text.utf8)
         var literal: [UInt8] = []
         func flush() {
             if !literal.isEmpty { parts.append(.text(String(decoding: literal, as: UTF8.self))); identifying.append(false); literal = [] }
         }
-        func characters(before b: Int) -> Int { String(decoding: bytes[..<b], as: UTF8.self).count }
+        func characters(before b: Int) -> Int { String(decoding: bytes[..<b], as: UTF8.self).unicodeScalars.count }
         let open = UInt8(ascii: "{"), shut = UInt8(ascii: "}")
         var i = 0
         var startOffset = origin.offset.map { $0 + 1 }
-        if let line = sourceLine, let col = origin.offset, line.dropFirst(col - 1).hasPrefix("'") { startOffset = col + 1 }
+        if let line = sourceLine, let col = origin.offset, line.unicodeScalars.dropFirst(col - 1).first == "'" { startOffset = col + 1 }
         var exprOrigin = origin
         while i < bytes.count {
             if bytes[i] == open {
@@ -643,10 +686,12 @@ public struct MessageTemplate {
                                 "a group rule's message shows fields of its records by name ({Field}); {\(inner)} reads a record another way",
                                 origin: exprOrigin, text: inner, offset: expr.span.offset, sourceLine: sourceLine)
                         }
-                        parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
+                        parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope,
+                                                                  expecting: .value)))
                     }
                 } else {
-                    parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope)))
+                    parts.append(.value(try ExpressionCompiler.compile(inner, origin: exprOrigin, sourceLine: sourceLine, scope: &scope,
+                                                                  expecting: .value)))
                 }
                 i = close + 1
             } else {
@@ -744,6 +789,34 @@ extension RulePackLoader {
 }
 
 extension RulePackLoader {
+    /// Every setting a pack under Rules/packs gives a default for (its pack.toml [settings]), by name.
+    public static func knownSettings(rulesDirectory: String) throws -> Set<String> {
+        var names = Set<String>()
+        for pack in packNames(rulesDirectory: rulesDirectory) {
+            names.formUnion(try packSettings(try TOML.parse(file: rulesDirectory + "/packs/" + pack + "/pack.toml")).keys)
+        }
+        return names
+    }
+
+    /// A setting no pack knows (a misspelt name: denominator_change_limt) was ignored, its rules run with the
+    /// default; an upload_date that is no date left MHS00027 unknown. Both are refused.
+    public static func checkSettingNames(_ reference: ReferenceData, rulesDirectory: String) throws {
+        let given = reference.settings.keys.sorted()
+        guard !given.isEmpty else { return }
+        let known = try knownSettings(rulesDirectory: rulesDirectory).union(ReferenceLoader.settingKeys)
+        for key in given {
+            let location = reference.settingLocations[key]
+            let source = location == nil ? "--setting \(key)=..." : "[settings] \(key)"
+            if key == "upload_date", let v = reference.settings[key], ExpressionCompiler.parseISODate(v) == nil {
+                throw MHDQError.invocation("\(source): upload_date must be a date, CCYY-MM-DD, not \"\(v)\"", at: location)
+            }
+            guard !known.contains(key) else { continue }
+            let close = known.filter { editDistance($0, key) <= 3 }.sorted()
+            throw MHDQError.invocation("\(source): no rule pack has a setting \"\(key)\"\(close.isEmpty ? "" : " (did you mean \(close.joined(separator: ", "))?)")"
+                                       + "; known settings: \(known.sorted().joined(separator: ", "))", at: location)
+        }
+    }
+
     /// A threshold overridden with a value of the wrong kind would leave its rules silently unknown: refuse it.
     public static func checkSettings(_ packs: [RulePack], _ reference: ReferenceData) throws {
         for pack in packs {
@@ -755,7 +828,8 @@ extension RulePackLoader {
                 case .bool: kind = "true or false"
                 default: kind = "text"
                 }
-                throw MHDQError.invocation("setting \(key) = \"\(given)\": pack \(pack.name) needs \(kind) (its default is \(fallback.text))")
+                throw MHDQError.invocation("setting \(key) = \"\(given)\": pack \(pack.name) needs \(kind) (its default is \(fallback.text))",
+                                           at: reference.settingLocations[key])
             }
         }
     }

@@ -45,7 +45,7 @@ public struct Manifest: Sendable {
     public var context: [String: String] = [:]
     /// Thresholds that override the rule packs' [settings] defaults (denominator_change_limit = 0.3).
     public var settings: [String: String] = [:]
-    /// Where each of [settings] is set, for errors about its value.
+    /// Where each of `settings` is written, for an error about it (a name no pack knows).
     public var settingLocations: [String: SourceLocation] = [:]
     public var sources: [SourceSpec] = []
     /// `[export] delimiter`: the flat files' delimiter (default comma).
@@ -76,12 +76,36 @@ public struct Manifest: Sendable {
         m.provider = try pipeline.string("provider")
         m.submitter = try pipeline.string("submitter")
         m.packs = try pipeline.strings("packs")
+        if let packs = m.packs {
+            // A pack listed twice ran twice (every finding reported twice).
+            if let twice = packs.enumerated().first(where: { packs[..<$0.offset].contains($0.element) })?.element {
+                throw MHDQError.invocation("packs lists \"\(twice)\" twice: list each pack once", at: pipeline["packs"]?.location)
+            }
+            // An empty list ran no rule at all, and the run passed.
+            if packs.isEmpty {
+                throw MHDQError.invocation("packs = [] runs no rules: list the packs to run, or leave packs out to run every pack for the tables read",
+                                           at: pipeline["packs"]?.location)
+            }
+        }
         m.out = try pipeline.string("out").map(resolve)
         m.history = try pipeline.string("history").map(resolve)
         if let ctx = try doc.table("context") {
             for (key, node) in ctx.entries {
                 guard case .string(let v) = node.value else { throw ctx.wrongType(key, node, "a string") }
-                m.context[key] = ReferenceLoader.settingKeys.contains(key) ? v : resolve(v)
+                if key == "upload_date", ExpressionCompiler.parseISODate(v) == nil {
+                    // Read by to_date(), an upload date that is no date left MHS00027 unknown, never firing.
+                    throw MHDQError.invocation("upload_date must be a date, CCYY-MM-DD, not \"\(v)\"", at: node.location)
+                }
+                guard ReferenceLoader.settingKeys.contains(key) else {
+                    // Any other key names a file, which must be there (as a [[source]]'s file must).
+                    let path = resolve(v)
+                    guard FileManager.default.fileExists(atPath: path) else {
+                        throw MHDQError.input("[context] \(key): file not found: \(path)", at: node.location)
+                    }
+                    m.context[key] = path
+                    continue
+                }
+                m.context[key] = v
             }
         }
         if let settings = try doc.table("settings") {

@@ -9,18 +9,21 @@ public enum ManifestHelp {
       period = "2026-09"            reporting period, YYYY-MM
       provider = "RX4"              OrgIDProvider (used when no MHS000Header file is given)
       submitter = "RX4"             OrgIDSubmit
-      packs = ["mhsds-v6", "ethnicity"]   default: every pack that applies to the tables
+      packs = ["mhsds-v6", "ethnicity"]   default: every pack that applies to the tables (each pack once;
+                                    packs = [] is refused: mhdq check --no-rules stages alone)
       out = "out"                   default output folder for mhdq run
       history = "history.sqlite"    the run history (default: history.sqlite in the output folder)
 
-      [context]                     reference data that unlocks rules needing it
+      [context]                     reference data that unlocks rules needing it (a file named here
+                                    that is not there stops the run, exit 3, naming the key)
       ods = "ods.csv"               organisation codes (code, open date, close date)
       postcodes = "postcodes.csv"   active postcodes (first column)
       portal_org = "RX4"            Submission Portal organisation code
-      upload_date = "2026-10-15"    Submission Portal upload date
+      upload_date = "2026-10-15"    Submission Portal upload date (CCYY-MM-DD, a real date)
 
       [settings]                    thresholds that override the rule packs' defaults (pack.toml [settings])
       denominator_change_limit = 0.3   e.g. the ascof pack's month-on-month denominator change limit
+                                    (a name no pack has a setting for is refused, with the known names)
 
       [export]                      the MHSDS flat files mhdq run writes (MHS001MPI.csv, ...)
       delimiter = ","               , (default, .csv) | tab (.tsv) | pipe | ; (.txt); --delimiter overrides

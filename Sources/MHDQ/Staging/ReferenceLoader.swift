@@ -7,9 +7,11 @@ public enum ReferenceLoader {
     /// `context`: ods = FILE (CSV with code and optional open/close dates), postcodes = FILE (CSV, first column),
     /// portal_org and upload_date are plain settings, and any other NAME = FILE is a reference list (first column).
     /// `settings`: the manifest's [settings], thresholds that override the packs' defaults.
-    public static func load(_ context: [String: String], settings: [String: String] = [:]) throws -> ReferenceData {
+    public static func load(_ context: [String: String], settings: [String: String] = [:],
+                            settingLocations: [String: SourceLocation] = [:]) throws -> ReferenceData {
         var ref = ReferenceData()
         ref.settings = settings
+        ref.settingLocations = settingLocations
         for (key, value) in context {
             switch key {
             case "ods": ref.ods = try loadODS(value)

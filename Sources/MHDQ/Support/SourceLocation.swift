@@ -28,3 +28,21 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         return parts.joined(separator: ", ")
     }
 }
+
+extension String {
+    /// The spaces that put a caret under column `column` (1-based) of this line. Columns count Unicode scalars,
+    /// as the TOML reader and the rule language count them; a terminal shows a letter and the combining marks
+    /// after it (e + U+0301) in one place, so the caret moves one place per character (grapheme cluster). A
+    /// column inside a character points at the character; one past the end of the line, past the end.
+    func caretIndent(column: Int) -> String {
+        let wanted = max(0, column - 1)
+        var scalars = 0, places = 0
+        for character in self {
+            let n = character.unicodeScalars.count
+            if scalars + n > wanted { return String(repeating: " ", count: places) }
+            scalars += n
+            places += 1
+        }
+        return String(repeating: " ", count: places + wanted - scalars)
+    }
+}

@@ -100,7 +100,7 @@ struct TOMLParser {
             if row - 1 < lines.count {
                 let line = lines[row - 1]
                 let text = String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self).replacingTabs()
-                detail = "    \(text)\n    \(String(repeating: " ", count: max(0, col - 1)))^"
+                detail = "    \(text)\n    \(text.caretIndent(column: col))^"
             }
         }
         return MHDQError.invocation(message, at: loc, detail: detail)

@@ -107,7 +107,7 @@ struct RunCommandTests {
         let dir = TempDir()
         dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
         dir.write("broken.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\nP2,\"1981-01-01\n")
-        let manifest = { (file: String) in dir.write("\(file).toml", "[pipeline]\npacks = []\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"\(file)\"\n") }
+        let manifest = { (file: String) in dir.write("\(file).toml", "[pipeline]\npacks = [\"ethnicity\"]\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"\(file)\"\n") }
         let out = dir.path + "/out"
         let good = try mhdq(environment: [:], ["run", manifest("mpi.csv"), "--out", out, "--run-id", "good"])
         #expect(good.status == 0, "\(good.stderr)")
@@ -123,7 +123,7 @@ struct RunCommandTests {
     @Test func runIDIsAPlainName() throws {
         let dir = TempDir()
         dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
-        let manifest = dir.write("pipeline.toml", "[pipeline]\npacks = []\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n")
+        let manifest = dir.write("pipeline.toml", "[pipeline]\npacks = [\"ethnicity\"]\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n")
         let out = dir.path + "/out"
         let good = try mhdq(environment: [:], ["run", manifest, "--out", out, "--run-id", "good"])
         #expect(good.status == 0, "\(good.stderr)")

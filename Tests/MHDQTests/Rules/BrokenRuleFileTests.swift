@@ -91,6 +91,55 @@ import Testing
         #expect(packs.first?.rules.map(\.id) == ["OK001"])
     }
 
+    /// Conditions that are unknown on every record passed lint and ran as "no findings": a comparison with
+    /// blank, values that never compare, arithmetic on text. Each is refused where it stands, saying what to
+    /// write instead.
+    @Test func conditionsThatAreUnknownOnEveryRecord() throws {
+        for (when, message, column) in [
+            ("EthnicCategory = blank", "a comparison with blank is never true or false (a blank is unknown, and equals nothing): write \"EthnicCategory is blank\"", 26),
+            ("EthnicCategory != \"\"", "a comparison with blank is never true or false (a blank is unknown, and equals nothing): write \"EthnicCategory is not blank\"", 27),
+            ("PersonBirthDate > 5", "a date compared with a number is never true or false: compare with a date (date(\"CCYY-MM-DD\"), period_end()), or compare numbers such as days_between() or age()", 25),
+            ("LocalPatientID + 1 > 3", "arithmetic on text is blank on every record: read it as a number with number(LocalPatientID), or use length() or days_between()", 9),
+            ("LocalPatientID > 3", "text compared with a number is never true or false: read the text as a number with number(...), or put the number in quotes to compare text", 24),
+            ("EthnicCategory is blank or age(PersonBirthDate * 2, period_end()) > 3", "a date cannot be multiplied or divided: this is blank on every record (days_between() gives days)", 56),
+        ] {
+            let e = try loadError(rule("when = '\(when)'\nmessage = \"m\"\n"))
+            #expect(e.message == message, "\(when)")
+            #expect(at(e) == "bad.toml:6:\(column)", "\(when)")
+        }
+        // An aggregate's warn_when and fail_when are conditions too; a mean needs a number.
+        let aggregate = "kind = \"aggregate\"\nmeasure = \"share\"\nnumerator = 'EthnicCategory is blank'\nmessage = \"m\"\n"
+        let value = try loadError(rule(aggregate + "warn_when = \"value\"\n"))
+        #expect(value.message.hasPrefix("this is a value, not a condition"))
+        #expect(at(value) == "bad.toml:10:14")
+        let previous = try loadError(rule(aggregate + "fail_when = \"value < 0.5 or previous(value)\"\n"))
+        #expect(previous.message.hasPrefix("this is a value, not a condition"))
+        #expect(at(previous) == "bad.toml:10:29")
+        let mean = try loadError(rule("kind = \"aggregate\"\nmeasure = \"mean\"\nvalue = 'LocalPatientID'\nwarn_below = 1\nmessage = \"m\"\n"))
+        #expect(mean.message.hasPrefix("this is text, never a number: a mean needs a number on each record"))
+        #expect(at(mean) == "bad.toml:8:10")
+        // What can be known (dates with dates, periods with text, amounts with numbers, a mean of days) loads.
+        let (catalogue, dir) = try S.rules(packToml: S.probePack(["MHS001MPI"]), files: ["ok.toml": """
+        table = "MHS001MPI"
+
+        [[rule]]
+        id = "OK001"
+        title = "Ok"
+        when = 'PersonBirthDate > add_days(period_end(), 1) or length(LocalPatientID) + 1 > 3 or EthnicCategory is not blank'
+        message = "m"
+
+        [[rule]]
+        id = "OK002"
+        kind = "aggregate"
+        measure = "mean"
+        value = 'days_between(PersonBirthDate, period_end())'
+        warn_when = 'value > 3 and previous(value) < 2'
+        message = "m"
+        """])
+        let packs = try withExtendedLifetime(dir) { try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue) }
+        #expect(packs.first?.rules.map(\.id) == ["OK001", "OK002"])
+    }
+
     /// A group rule's findings are made once every record is read: its message shows the records' fields by
     /// name; a placeholder that reads a record another way (a function of a field, a derived field) had
     /// rendered blank or another record's value, and is now refused where it stands.
@@ -177,6 +226,25 @@ import Testing
         #expect(e.message.hasSuffix("/packs/broken/bad.toml:3:1)"))
     }
 
+    /// Two pack folders whose pack.toml give one name were taken for one pack: a rule id in both was never
+    /// reported, and the two shared one history. Both folders are named; so is a pack listed twice, which ran
+    /// twice and reported every finding twice.
+    @Test func onePackNameForTwoFoldersOrOnePackTwice() throws {
+        let e = try loadError(["bad.toml": "table = \"MHS001MPI\"\n\n[[rule]]\nid = \"ETH001\"\nwhen = 'LocalPatientID is blank'\nmessage = \"m\"\n"],
+                              packToml: "name = \"ethnicity\"\ntitle = \"Broken\"\nversion = \"0\"\n")
+        #expect(e.message.hasPrefix("pack folders "))
+        #expect(e.message.contains("/packs/broken and ") && e.message.contains("/packs/ethnicity both have name = \"ethnicity\" in pack.toml"))
+        #expect(e.location?.file.hasSuffix("/packs/ethnicity/pack.toml") == true)
+        let twice = #expect(throws: MHDQError.self) {
+            _ = try CheckRun.loadPacks(["ethnicity", "ethnicity"], tables: S.catalogue.tableNames, catalogue: S.catalogue)
+        }
+        #expect(twice?.message == "pack ethnicity is listed twice: list each pack once")
+        #expect(twice?.exitCode == 2)
+        let ethnicity = try RulePackLoader.load(name: "ethnicity", catalogue: S.catalogue)
+        let listed = #expect(throws: MHDQError.self) { try RulePackLoader.checkUniqueIDs([ethnicity, ethnicity]) }
+        #expect(listed?.message == "pack ethnicity is listed twice: list each pack once")
+    }
+
     /// A duplicate rule may key on a derived field; an orphan rule's key is matched with another table's fields.
     @Test func keyNamesFieldsOrDerivedFields() throws {
         let derive = "table = \"MHS001MPI\"\n\n[[derive]]\nname = \"Ethnic\"\nexpr = 'upper(trim(EthnicCategory))'\n\n"
@@ -207,6 +275,33 @@ import Testing
         #expect(at(open) == "bad.toml:7:16")
     }
 
+    /// Columns count Unicode scalars, as the TOML reader counts them, and the caret stands under the character
+    /// a terminal shows there (a letter and its combining marks take one place). A title of "Cafe" and 40
+    /// combining accents before the error on its line had the caret read past the end of the line and trap.
+    @Test func combiningMarksBeforeAnErrorOnItsLine() throws {
+        let accents = String(repeating: "\u{301}", count: 40)
+        let line = "rule = [{ title = \"Cafe\(accents)\", id = \"BAD001\", when = \"LocalPatientID = = 1\", message = \"m\" }]"
+        let e = try loadError(["bad.toml": "table = \"MHS001MPI\"\n" + line + "\n"])
+        #expect(e.message == "expected a value, a field or a function, found \"=\"")
+        #expect(at(e) == "bad.toml:2:107")                  // 40 columns further than the caret's place
+        #expect(e.detail == "    \(line)\n" + String(repeating: " ", count: 4 + 66) + "^")
+        // A message's placeholder, and an expression in a '...' string, take the same path.
+        let message = "rule = [{ title = \"Cafe\(accents)\", id = \"BAD001\", when = 'LocalPatientID is blank', message = \"é\(accents) {Nope}\" }]"
+        let m = try loadError(["bad.toml": "table = \"MHS001MPI\"\n" + message + "\n"])
+        #expect(m.message == "\"Nope\" is not a field of MHS001MPI")
+        #expect(at(m) == "bad.toml:2:170")
+        #expect(m.detail == "    \(message)\n" + String(repeating: " ", count: 4 + 169 - 80) + "^")
+        let literal = "rule = [{ title = \"Cafe\(accents)\", id = \"BAD001\", when = 'e\(accents) = 1 or Nope is blank', message = \"m\" }]"
+        let l = try loadError(["bad.toml": "table = \"MHS001MPI\"\n" + literal + "\n"])
+        #expect(l.message == "\"e\(accents)\" is not a field of MHS001MPI")
+        #expect(at(l) == "bad.toml:2:90")
+        // An escaped combining mark in a "..." string is one column of the decoded text, six of the line.
+        let escaped = try loadError(rule("when = \"EthnicCategory = \\\"e\\u0301\\\" or Nope is blank\"\nmessage = \"m\"\n"))
+        #expect(escaped.message == "\"Nope\" is not a field of MHS001MPI")
+        #expect(at(escaped) == "bad.toml:6:41")
+        #expect(escaped.detail?.hasSuffix("\n" + String(repeating: " ", count: 4 + 40) + "^") == true)
+    }
+
     @Test func unknownKindSeverityClass() throws {
         let base = "when = 'LocalPatientID is blank'\nmessage = \"m\"\n"
         let kind = try loadError(rule("kind = \"sequence\"\n" + base))
@@ -224,6 +319,27 @@ import Testing
         let e = try loadError(rule("message = \"m\"\n"))
         #expect(e.message == "a record rule needs when = \"condition that is a finding\"")
         #expect(at(e).hasPrefix("bad.toml:3:"))
+    }
+
+    /// Settings of a rule that could only misfire or never fire: a blank id, a band in the wrong order, a
+    /// threshold that is no finite number, a min_denominator under 1, an orphan rule with no key.
+    @Test func idsThresholdsAndKeysThatCannotWork() throws {
+        let blankID = try loadError(["bad.toml": "table = \"MHS001MPI\"\n\n[[rule]]\nid = \"\"\nwhen = 'LocalPatientID is blank'\nmessage = \"m\"\n"])
+        #expect(blankID.message == "a rule needs an id that is not blank")
+        #expect(at(blankID) == "bad.toml:4:6")
+        let share = "kind = \"aggregate\"\nmeasure = \"share\"\nnumerator = 'EthnicCategory is blank'\nmessage = \"m\"\n"
+        for (settings, message, line) in [
+            ("warn_below = 0.90\nfail_below = 0.95\n", "fail_below (0.95) is above warn_below (0.9): failing is the worse band, so fail_below is the lower", 11),
+            ("warn_above = 0.2\nfail_above = 0.1\n", "fail_above (0.1) is below warn_above (0.2): failing is the worse band, so fail_above is the higher", 11),
+            ("warn_below = 1e400\n", "warn_below must be a finite number, not inf", 10),
+            ("min_denominator = 0\n", "min_denominator counts records, from 1, not 0", 10),
+        ] {
+            let e = try loadError(rule(share + settings))
+            #expect(e.message == message, "\(settings)")
+            #expect(at(e).hasPrefix("bad.toml:\(line):"), "\(settings)")
+        }
+        let orphan = try loadError(rule("kind = \"orphan\"\nkey = []\nreferences = \"MHS101Referral\"\nmessage = \"m\"\n"))
+        #expect(orphan.message.hasPrefix("an orphan rule needs key = [fields]"))
     }
 
     @Test func unknownKeyIsNotIgnored() throws {

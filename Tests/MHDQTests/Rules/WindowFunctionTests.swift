@@ -282,22 +282,26 @@ import Testing
         #expect(e.message.hasPrefix("pack probe lists its files but not other.toml"))
         e = try loadError("table = \"IndicatorReturn\"\n", packToml: "name = \"probe\"\n[settings]\nlimits = [1, 2]\n")
         #expect(e.message.contains("limits"))
-        // setting() of a name the pack has no default for needs the manifest to give it: the rule does not run without.
+        // setting() of a name the pack has no default for (a misspelt one) made the rule need a reference list of
+        // that name, and it never ran: it is refused where it stands. Only the manifest's [context] values
+        // (portal_org, upload_date) have none.
+        e = try loadError("table = \"IndicatorReturn\"\n[[rule]]\nid = \"P1\"\nwhen = 'Numerator > setting(\"undeclared\")'\nmessage = \"m\"\n")
+        #expect(e.message.hasPrefix("no setting \"undeclared\": give it a default in pack.toml [settings] (undeclared = ...)"))
+        #expect(e.location?.row == 4 && e.location?.offset == 29)
         let (catalogue, dir) = try S.rules(packToml: Self.packToml, files: ["probe.toml": """
         table = "IndicatorReturn"
         [[rule]]
         id = "P1"
-        when = 'Numerator > setting("undeclared")'
+        when = 'AreaCode != setting("portal_org")'
         message = "m"
         """])
-        let path = dir.write("r.csv", "Period,Area,Measure,Numerator,Denominator\n2024-01,A,m,5,10\n")
+        let path = dir.write("r.csv", "Period,Area,AreaCode,Measure,Numerator,Denominator\n2024-01,A,RX5,m,5,10\n")
         let sources = try CheckRun.adHocSources(["IndicatorReturn=" + path], catalogue: catalogue, read: ReadOptions())
         var run = CheckRun(catalogue: catalogue, sources: sources, period: nil, packs: ["probe"])
         #expect(try run.run().notRun.map(\.rule) == ["P1"])
-        run.reference.settings["undeclared"] = "1"
+        run.reference.settings["portal_org"] = "RX4"
         let given = try run.run()
         #expect(given.notRun.isEmpty)
-        // With no default, the manifest's text stays text: compared with a number it is unknown, so nothing fires.
-        #expect(given.findings.isEmpty)
+        #expect(given.findings.count == 1)
     }
 }

@@ -124,9 +124,58 @@ struct ManifestTests {
         #expect(period?.message == "period must be YYYY-MM, not \"May 2024\"")
         let unknownTop = captureError { _ = try loadManifest(try writeManifest("[pipline]\nname = \"x\"\n")) }
         #expect(unknownTop?.message.hasPrefix("unknown key \"pipline\" in the manifest") == true)
+        // A pack listed twice ran twice, every finding reported twice.
+        let twice = captureError { _ = try loadManifest(try writeManifest("[pipeline]\npacks = [\"mhsds-v6\", \"ethnicity\", \"mhsds-v6\"]\n")) }
+        #expect(twice?.message == "packs lists \"mhsds-v6\" twice: list each pack once")
+        #expect(twice?.kind == .invocation)
+        #expect(twice?.location?.row == 2)
         let missing = captureError { _ = try loadManifest("/nonexistent/pipeline.toml") }
         #expect(missing?.kind == .invocation)
         #expect(missing?.message == "manifest not found")
+    }
+
+    /// Manifest mistakes that were accepted and ran as if nothing were wrong: packs = [] ran no rule and passed,
+    /// a misspelt setting left its rule at the default, an upload date that is no date left MHS00027 unknown, and
+    /// a missing [context] file stopped the run without saying which key named it.
+    @Test func mistakesThatRanSilently() throws {
+        let source = "\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"a.csv\"\n"
+        let files = ["a.csv": "LocalPatientID\nP1\n"]
+        let empty = try writeManifest("[pipeline]\npacks = []\n" + source, files: files)
+        let noPacks = captureError { _ = try loadManifest(empty) }
+        #expect(noPacks?.message == "packs = [] runs no rules: list the packs to run, or leave packs out to run every pack for the tables read")
+        #expect(noPacks?.exitCode == 2)
+        #expect(noPacks?.location?.file == empty && noPacks?.location?.row == 2)
+
+        let uploadDate = captureError { _ = try loadManifest(try writeManifest("[context]\nupload_date = \"2026-02-30\"\n" + source, files: files)) }
+        #expect(uploadDate?.message == "upload_date must be a date, CCYY-MM-DD, not \"2026-02-30\"")
+        #expect(uploadDate?.exitCode == 2)
+        #expect(uploadDate?.location?.row == 2)
+
+        // A missing [context] file is an input that cannot be read, as a missing [[source]] file is (exit 3),
+        // located at the key that names it.
+        let missing = try writeManifest("[context]\nspecialised_services = \"gone.csv\"\n" + source, files: files)
+        let gone = captureError { _ = try loadManifest(missing) }
+        #expect(gone?.kind == .input)
+        #expect(gone?.message.hasPrefix("[context] specialised_services: file not found: ") == true)
+        #expect(gone?.location?.file == missing && gone?.location?.row == 2)
+
+        // A setting no pack knows is named with the known ones, at its line in the manifest or as --setting.
+        let typo = try loadManifest(try writeManifest("[settings]\ndenominator_change_limt = 0.05\n" + source, files: files))
+        let reference = try ReferenceLoader.load(typo.context, settings: typo.settings, settingLocations: typo.settingLocations)
+        let unknown = captureError { try RulePackLoader.checkSettingNames(reference, rulesDirectory: sharedCatalogue.rulesDirectory) }
+        #expect(unknown?.message.hasPrefix("[settings] denominator_change_limt: no rule pack has a setting \"denominator_change_limt\" (did you mean denominator_change_limit?); known settings: denominator_change_limit, ") == true,
+                "\(unknown?.message ?? "")")
+        #expect(unknown?.exitCode == 2)
+        #expect(unknown?.location?.file == typo.path && unknown?.location?.row == 2)
+        var given = ReferenceData()
+        given.settings = ["denominator_change_limt": "0.05"]
+        let flag = captureError { try RulePackLoader.checkSettingNames(given, rulesDirectory: sharedCatalogue.rulesDirectory) }
+        #expect(flag?.message.hasPrefix("--setting denominator_change_limt=...: no rule pack has a setting") == true)
+        given.settings = ["denominator_change_limit": "0.05", "upload_date": "2026-10-15", "portal_org": "RX4"]
+        try RulePackLoader.checkSettingNames(given, rulesDirectory: sharedCatalogue.rulesDirectory)
+        given.settings = ["upload_date": "2026-02-30"]
+        let date = captureError { try RulePackLoader.checkSettingNames(given, rulesDirectory: sharedCatalogue.rulesDirectory) }
+        #expect(date?.message == "--setting upload_date=...: upload_date must be a date, CCYY-MM-DD, not \"2026-02-30\"")
     }
 
     @Test func exportDelimiter() throws {
