@@ -134,8 +134,8 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         }
     }
 
-    private func fail(_ message: String) {
-        parser.stop(MHDQError.input(message, at: SourceLocation(file: file, sheet: sheet, row: rowNumber)))
+    private func fail(_ message: String, column: String? = nil) {
+        parser.stop(MHDQError.input(message, at: SourceLocation(file: file, sheet: sheet, row: rowNumber, column: column)))
     }
 
     // MARK: - Parse events
@@ -248,11 +248,17 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         cellColumn = nextColumn
         mergeAcross = 0
         if let i = attributes.value("Index") {
-            guard let c = XLSXSheetReader.parseInt(i), c >= nextColumn, c <= 16_384 else {
+            guard let c = XLSXSheetReader.parseInt(i), c >= nextColumn else {
                 fail("bad or out-of-order cell index \"\(String(decoding: i, as: UTF8.self))\"")
                 return
             }
             cellColumn = c
+        }
+        // Past XFD, by its index or by following a cell in XFD (or a merge that reaches it): read nowhere, so an error.
+        if cellColumn > XLSXSheetReader.maxColumns {
+            let letters = CellRange.columnName(cellColumn)
+            fail(SheetParseState.pastLastColumn("\(letters)\(rowNumber)"), column: letters)
+            return
         }
         if let m = attributes.value("MergeAcross") {
             mergeAcross = min(XLSXSheetReader.parseInt(m) ?? 0, 16_384)

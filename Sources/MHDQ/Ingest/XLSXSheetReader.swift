@@ -74,7 +74,8 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         guard state.pointee.stop else { return }
         state.pointee.stop = false
         let error = state.pointee.failure.map {
-            MHDQError.input($0, at: SourceLocation(file: file, sheet: sheet, row: state.pointee.rowNumber))
+            MHDQError.input($0, at: SourceLocation(file: file, sheet: sheet, row: state.pointee.rowNumber,
+                                                   column: state.pointee.failureColumn))
         }
         parser.stop(error)
     }
@@ -124,6 +125,8 @@ struct SheetParseState {
     /// Set to ask the reader to stop the parser; with `failure` it is an error.
     var stop = false
     var failure: String?
+    /// The column letters of the cell the failure is about, when it is about one.
+    var failureColumn: String?
 
     var inSheetData = false
     var sheetDataEnded = false
@@ -150,9 +153,17 @@ struct SheetParseState {
         value.reserveCapacity(256)
     }
 
-    private mutating func fail(_ message: String) {
-        if failure == nil { failure = message }
+    private mutating func fail(_ message: String, column: String? = nil) {
+        if failure == nil {
+            failure = message
+            failureColumn = column
+        }
         stop = true
+    }
+
+    /// The error for a cell past column XFD, whether its reference says so (r="XFE2") or it follows a cell in XFD.
+    static func pastLastColumn(_ reference: String) -> String {
+        "cell \(reference) is past column XFD, the last of a sheet's \(XLSXSheetReader.maxColumns) columns"
     }
 
     mutating func startElement(_ name: XMLName, _ attributes: XMLAttributes) {
@@ -239,6 +250,13 @@ struct SheetParseState {
         cellColumn = nextColumn
         cellType = .number
         cellStyle = 0
+        defer {
+            // A cell with no reference after one in XFD would be read nowhere: as much an error as r="XFE2".
+            if cellColumn > XLSXSheetReader.maxColumns {
+                let letters = CellRange.columnName(cellColumn)
+                fail(SheetParseState.pastLastColumn("\(letters)\(rowNumber)"), column: letters)
+            }
+        }
         guard let base = attributes.base else { return }
         for i in 0 ..< attributes.count {
             let a = base + i * 5
@@ -253,8 +271,13 @@ struct SheetParseState {
                     column = column * 26 + Int(letter - 0x60)
                     if column > XLSXSheetReader.maxColumns { break }
                 }
-                if column == 0 || column > XLSXSheetReader.maxColumns {
-                    fail("bad cell reference \"\(String(decoding: v, as: UTF8.self))\"")
+                let reference = String(decoding: v, as: UTF8.self)
+                if column > XLSXSheetReader.maxColumns {
+                    fail(SheetParseState.pastLastColumn(reference), column: String(reference.prefix { $0.isLetter }).uppercased())
+                    return
+                }
+                if column == 0 {
+                    fail("bad cell reference \"\(reference)\"")
                     return
                 }
                 cellColumn = column
@@ -275,7 +298,6 @@ struct SheetParseState {
         let column = cellColumn
         nextColumn = column + 1
         guard rowInRange, column >= firstColumn, column <= lastColumn else { return }
-        if column > XLSXSheetReader.maxColumns { fail("more than \(XLSXSheetReader.maxColumns) columns"); return }
         let field = column - firstColumn
         if field < current.count {
             fail("cell \(CellRange.columnName(column))\(rowNumber) is out of order (after column \(CellRange.columnName(current.count + firstColumn - 1)))")
