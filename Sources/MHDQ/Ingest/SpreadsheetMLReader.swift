@@ -37,6 +37,10 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
     private var rowNumber = 0
     private var pendingSpan = 0
     private var rowInRange = false
+    /// Past the range's last row: the rest of the rows are only checked for order, their cells not read.
+    private var pastRange = false
+    /// A failure of the sheet's own, which names its row itself (or none).
+    private var failed = false
     private var nonEmptyFields = 0
     private var nextColumn = 1
     private var cellColumn = 0
@@ -129,20 +133,25 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
             done = true
             if error.location == nil { error.location = SourceLocation(file: file) }
             if found { error.location?.sheet = sheet }
-            if error.location?.row == nil, rowNumber > 0, inTarget { error.location?.row = rowNumber }
+            if error.location?.row == nil, rowNumber > 0, inTarget, !failed { error.location?.row = rowNumber }
             throw error
         }
     }
 
     private func fail(_ message: String, column: String? = nil) {
-        parser.stop(MHDQError.input(message, at: SourceLocation(file: file, sheet: sheet, row: rowNumber, column: column)))
+        fail(message, row: rowNumber, column: column)
+    }
+
+    private func fail(_ message: String, row: Int?, column: String? = nil) {
+        parser.stop(MHDQError.input(message, at: SourceLocation(file: file, sheet: sheet, row: row, column: column)))
+        failed = true
     }
 
     // MARK: - Parse events
 
     func startElement(_ name: XMLName, _ attributes: XMLAttributes) {
         if inTarget && inTable {
-            if name.is("Cell") { startCell(attributes) }
+            if name.is("Cell") { if !pastRange { startCell(attributes) } }
             else if name.is("Data") { if inCell && commentDepth == 0 { startData(attributes) } }
             else if name.is("Row") { startRow(attributes) }
             else if name.is("Comment") { commentDepth += 1 }
@@ -211,8 +220,13 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
 
     private func startRow(_ attributes: XMLAttributes) {
         if let r = attributes.value("Index") {
-            guard let n = XLSXSheetReader.parseInt(r), n > rowNumber else {
-                fail("bad or out-of-order row index \"\(String(decoding: r, as: UTF8.self))\"")
+            guard let n = XLSXSheetReader.parseInt(r), n >= 1 else {
+                fail("bad row index \"\(String(decoding: r, as: UTF8.self))\" (\(SheetParseState.afterRow(rowNumber + pendingSpan)))", row: nil)
+                return
+            }
+            // The rows a span stands for are taken: a row numbered among them is as out of order as one before them.
+            guard n > rowNumber + pendingSpan else {
+                fail(SheetParseState.rowOutOfOrder(n, after: rowNumber + pendingSpan), row: n)
                 return
             }
             rowNumber = n
@@ -222,8 +236,9 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         // ss:Span="n" makes this element stand for n more (empty, formatted) rows.
         pendingSpan = attributes.value("Span").flatMap { XLSXSheetReader.parseInt($0) }.map { min($0, 1_048_576) } ?? 0
         if rowNumber > lastRow {
-            inTarget = false
-            parser.stop(nil)
+            // The rest of the table is only checked for rows out of order (one may belong inside the range).
+            pastRange = true
+            rowInRange = false
             return
         }
         rowInRange = rowNumber >= firstRow

@@ -64,8 +64,9 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
             done = true
             if error.location == nil { error.location = SourceLocation(file: file) }
             error.location?.sheet = sheet
+            // A failure of the sheet's own names its row itself (or none: a row whose number is not one).
             let row = state.pointee.rowNumber
-            if error.location?.row == nil, row > 0 { error.location?.row = row }
+            if error.location?.row == nil, row > 0, state.pointee.failure == nil { error.location?.row = row }
             throw error
         }
     }
@@ -74,7 +75,7 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         guard state.pointee.stop else { return }
         state.pointee.stop = false
         let error = state.pointee.failure.map {
-            MHDQError.input($0, at: SourceLocation(file: file, sheet: sheet, row: state.pointee.rowNumber,
+            MHDQError.input($0, at: SourceLocation(file: file, sheet: sheet, row: state.pointee.failureRow,
                                                    column: state.pointee.failureColumn))
         }
         parser.stop(error)
@@ -125,13 +126,17 @@ struct SheetParseState {
     /// Set to ask the reader to stop the parser; with `failure` it is an error.
     var stop = false
     var failure: String?
-    /// The column letters of the cell the failure is about, when it is about one.
+    /// The row and the column letters of the cell the failure is about, when it is about one.
+    var failureRow: Int?
     var failureColumn: String?
 
     var inSheetData = false
     var sheetDataEnded = false
     var rowNumber = 0
     var rowInRange = false
+    /// Past the range's last row: the rest of the rows are only checked for order (a row out of order after the
+    /// range's end may belong inside it), their cells not read.
+    var pastRange = false
     var nonEmptyFields = 0
     var nextColumn = 1
     var cellColumn = 0
@@ -154,11 +159,27 @@ struct SheetParseState {
     }
 
     private mutating func fail(_ message: String, column: String? = nil) {
+        fail(message, row: rowNumber, column: column)
+    }
+
+    private mutating func fail(_ message: String, row: Int?, column: String? = nil) {
         if failure == nil {
             failure = message
+            failureRow = row.flatMap { $0 > 0 ? $0 : nil }
             failureColumn = column
         }
         stop = true
+    }
+
+    /// The error for a row numbered at or before the row above it (SpreadsheetML's too).
+    static func rowOutOfOrder(_ row: Int, after previous: Int) -> String {
+        row == previous ? "row \(row) is duplicated: a second row numbered \(row)"
+                        : "row \(row) is out of order: it comes after row \(previous)"
+    }
+
+    /// Where a row whose number is not one is (its predecessor's number).
+    static func afterRow(_ previous: Int) -> String {
+        previous > 0 ? "the row after row \(previous)" : "the first row"
     }
 
     /// The error for a cell past column XFD, whether its reference says so (r="XFE2") or it follows a cell in XFD.
@@ -170,7 +191,7 @@ struct SheetParseState {
         let p = name.pointer
         switch p[0] {
         case 0x63 where p[1] == 0:  // c
-            if inSheetData { startCell(attributes) }
+            if inSheetData && !pastRange { startCell(attributes) }
         case 0x76 where p[1] == 0:  // v
             if inCell { collecting = true }
         case 0x74 where p[1] == 0:  // t
@@ -220,7 +241,12 @@ struct SheetParseState {
     private mutating func startRow(_ attributes: XMLAttributes) {
         if let r = attributes.value("r") {
             guard let n = XLSXSheetReader.parseInt(r), n >= 1 else {
-                fail("bad row number \"\(String(decoding: r, as: UTF8.self))\"")
+                fail("bad row number \"\(String(decoding: r, as: UTF8.self))\" (\(SheetParseState.afterRow(rowNumber)))", row: nil)
+                return
+            }
+            // Rows come in order, each once: one out of order was read where it fell, or after a range's end not at all.
+            guard n > rowNumber else {
+                fail(SheetParseState.rowOutOfOrder(n, after: rowNumber), row: n)
                 return
             }
             rowNumber = n
@@ -228,7 +254,8 @@ struct SheetParseState {
             rowNumber += 1
         }
         if rowNumber > lastRow {
-            stop = true
+            pastRange = true
+            rowInRange = false
             return
         }
         rowInRange = rowNumber >= firstRow

@@ -43,6 +43,62 @@ private typealias Row = WorkbookFixtures.Row
         "<Cell\(attributes)><Data ss:Type=\"String\">\(value)</Data></Cell>"
     }
 
+    // MARK: - Rows out of order
+
+    /// XLSX rows numbered 1, 5, 2, 3 were read as they came (or, with a range ending at row 4, stopped at row 5 with
+    /// rows 2 and 3 unread); a row number given twice made two records. SpreadsheetML refused both; both now say which row.
+    @Test func xlsxRowsOutOfOrderOrDuplicatedAreErrors() throws {
+        let folder = TemporaryFolder()
+        let header = "<row r=\"1\">\(cell("id"))\(cell("x"))</row>"
+        let outOfOrder = xlsx(folder, header + [5, 2, 3].map { "<row r=\"\($0)\">\(cell("P\($0)"))</row>" }.joined())
+        for range in [nil, CellRange("A1:B4"), CellRange("A1:B")] {
+            let error = readError(outOfOrder, range: range)
+            #expect(error?.kind == .input)
+            #expect(error?.message == "row 2 is out of order: it comes after row 5", "\(String(describing: range)): \(String(describing: error))")
+            #expect(error?.location?.file == outOfOrder && error?.location?.sheet == "Big" && error?.location?.row == 2)
+        }
+        let twice = xlsx(folder, header + "<row r=\"2\">\(cell("P2"))</row><row r=\"2\">\(cell("P2 again"))</row>")
+        let error = readError(twice)
+        #expect(error?.message == "row 2 is duplicated: a second row numbered 2")
+        #expect(error?.location?.row == 2)
+        // Rows in order after a range's end are read past without a complaint (and without their cells).
+        let inOrder = xlsx(folder, header + (2 ... 6).map { "<row r=\"\($0)\">\(cell("P\($0)"))</row>" }.joined())
+        #expect(try read(inOrder, range: CellRange("A1:B3")) == [Row(1, ["id", "x"]), Row(2, ["P2"]), Row(3, ["P3"])])
+    }
+
+    /// A row whose number is not one was blamed on the row before it.
+    @Test func badRowNumberNamesTheRowItFollows() throws {
+        let folder = TemporaryFolder()
+        let path = xlsx(folder, "<row r=\"1\">\(cell("id"))</row><row r=\"4\">\(cell("P4"))</row><row r=\"x\">\(cell("P?"))</row>")
+        let error = readError(path)
+        #expect(error?.message == "bad row number \"x\" (the row after row 4)")
+        #expect(error?.location?.sheet == "Big" && error?.location?.row == nil)
+        let first = xlsx(folder, "<row r=\"0\">\(cell("id"))</row>")
+        #expect(readError(first)?.message == "bad row number \"0\" (the first row)")
+        let ss = try spreadsheetML("<Table><Row>\(ssCell("id"))</Row><Row ss:Index=\"x\">\(ssCell("P?"))</Row></Table>")
+        let ssError = readError(ss)
+        #expect(ssError?.message == "bad row index \"x\" (the row after row 1)")
+        #expect(ssError?.location?.sheet == "S" && ssError?.location?.row == nil)
+    }
+
+    /// SpreadsheetML: the same messages, a row inside an earlier row's span is out of order too, and a range no longer
+    /// stops reading at its last row (a row out of order after it was never seen).
+    @Test func spreadsheetMLRowsOutOfOrder() throws {
+        let cases: [(String, String, Int)] = [
+            ("<Row ss:Index=\"5\">\(ssCell("P5"))</Row><Row ss:Index=\"2\">\(ssCell("P2"))</Row>", "row 2 is out of order: it comes after row 5", 2),
+            ("<Row ss:Index=\"3\">\(ssCell("P3"))</Row><Row ss:Index=\"3\">\(ssCell("P3"))</Row>", "row 3 is duplicated: a second row numbered 3", 3),
+            ("<Row ss:Index=\"3\" ss:Span=\"2\">\(ssCell("P3"))</Row><Row ss:Index=\"4\">\(ssCell("P4"))</Row>", "row 4 is out of order: it comes after row 5", 4),
+        ]
+        for (rows, message, row) in cases {
+            let path = try spreadsheetML("<Table><Row>\(ssCell("id"))</Row>\(rows)</Table>")
+            for range in [nil, CellRange("A1:B4")] {
+                let error = readError(path, range: range)
+                #expect(error?.message == message, "\(rows) \(String(describing: range)): \(String(describing: error))")
+                #expect(error?.location?.sheet == "S" && error?.location?.row == row)
+            }
+        }
+    }
+
     // MARK: - Past column XFD
 
     /// A cell with no reference after one in XFD was read nowhere and the sheet read on; r="XFE2" was an error.
