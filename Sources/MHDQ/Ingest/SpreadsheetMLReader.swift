@@ -37,6 +37,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
     private var rowNumber = 0
     private var pendingSpan = 0
     private var rowInRange = false
+    private var inRow = false
     /// Past the range's last row: the rest of the rows are only checked for order, their cells not read.
     private var pastRange = false
     /// A failure of the sheet's own, which names its row itself (or none).
@@ -151,9 +152,16 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
 
     func startElement(_ name: XMLName, _ attributes: XMLAttributes) {
         if inTarget && inTable {
-            if name.is("Cell") { if !pastRange { startCell(attributes) } }
+            if name.is("Cell") {
+                if !inRow {
+                    // A cell in the table but in no row belongs to no record (it was dropped).
+                    fail("malformed sheet: a cell outside any row (\(SheetParseState.cellAfterRow(rowNumber + pendingSpan)))", row: nil)
+                } else if !pastRange {
+                    startCell(attributes)
+                }
+            }
             else if name.is("Data") { if inCell && commentDepth == 0 { startData(attributes) } }
-            else if name.is("Row") { startRow(attributes) }
+            else if name.is("Row") { inRow = true; startRow(attributes) }
             else if name.is("Comment") { commentDepth += 1 }
             return
         }
@@ -172,6 +180,8 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
             if inTarget {
                 tablesSeen += 1
                 inTable = tablesSeen == 1
+                // Excel writes one Table per worksheet (the schema allows no more): a second one's rows were ignored.
+                if tablesSeen > 1 { fail("malformed sheet: a second Table in the worksheet (Excel writes one)", row: nil) }
             }
         } else if name.is("Visible") {
             inVisible = true
@@ -193,7 +203,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         if inTarget && inTable {
             if name.is("Data") { inData = false }
             else if name.is("Cell") { if inCell { endCell() } }
-            else if name.is("Row") { endRow() }
+            else if name.is("Row") { inRow = false; endRow() }
             else if name.is("Comment") { commentDepth -= 1 }
             else if name.is("Table") { inTable = false }
             return

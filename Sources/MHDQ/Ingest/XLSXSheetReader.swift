@@ -134,6 +134,7 @@ struct SheetParseState {
     var sheetDataEnded = false
     var rowNumber = 0
     var rowInRange = false
+    var inRow = false
     /// Past the range's last row: the rest of the rows are only checked for order (a row out of order after the
     /// range's end may belong inside it), their cells not read.
     var pastRange = false
@@ -177,6 +178,11 @@ struct SheetParseState {
                         : "row \(row) is out of order: it comes after row \(previous)"
     }
 
+    /// Where a cell outside any row is.
+    static func cellAfterRow(_ previous: Int) -> String {
+        previous > 0 ? "after row \(previous)" : "before the first row"
+    }
+
     /// Where a row whose number is not one is (its predecessor's number).
     static func afterRow(_ previous: Int) -> String {
         previous > 0 ? "the row after row \(previous)" : "the first row"
@@ -191,14 +197,17 @@ struct SheetParseState {
         let p = name.pointer
         switch p[0] {
         case 0x63 where p[1] == 0:  // c
-            if inSheetData && !pastRange { startCell(attributes) }
+            if inSheetData {
+                if !inRow { cellOutsideRow(attributes) }
+                else if !pastRange { startCell(attributes) }
+            }
         case 0x76 where p[1] == 0:  // v
             if inCell { collecting = true }
         case 0x74 where p[1] == 0:  // t
             if inInline && phoneticDepth == 0 { collecting = true }
         case 0x72:
             if name.is("row") {
-                if inSheetData { startRow(attributes) }
+                if inSheetData { inRow = true; startRow(attributes) }
             } else if name.is("rPh") {
                 phoneticDepth += 1
             }
@@ -220,7 +229,7 @@ struct SheetParseState {
             collecting = false
         case 0x72:
             if name.is("row") {
-                if inSheetData { endRow() }
+                if inSheetData { inRow = false; endRow() }
             } else if name.is("rPh") {
                 phoneticDepth -= 1
             }
@@ -269,6 +278,16 @@ struct SheetParseState {
         guard rowInRange, nonEmptyFields > 0 else { return }
         current.truncate(to: nonEmptyFields)
         queue.push(&current)
+    }
+
+    /// A cell in sheetData but in no row belongs to no record: the sheet is malformed (it was dropped).
+    private mutating func cellOutsideRow(_ attributes: XMLAttributes) {
+        let r = attributes.value("r").map { String(decoding: $0, as: UTF8.self) }
+        let reference = r.map { " \($0)" } ?? ""
+        // Its own reference, if it has one, is where it is.
+        let referencedColumn = r.map { String($0.prefix { $0.isLetter }).uppercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        let referencedRow = r.flatMap { Int($0.drop { $0.isLetter }) }
+        fail("malformed sheet: a cell\(reference) outside any row (\(SheetParseState.cellAfterRow(rowNumber)))", row: referencedRow, column: referencedColumn)
     }
 
     private mutating func startCell(_ attributes: XMLAttributes) {

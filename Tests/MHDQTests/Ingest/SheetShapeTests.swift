@@ -99,6 +99,43 @@ private typealias Row = WorkbookFixtures.Row
         }
     }
 
+    // MARK: - Cells outside rows, a second table
+
+    /// A cell in sheetData but in no row was dropped and the sheet read on without it.
+    @Test func xlsxCellOutsideAnyRowIsAnError() throws {
+        let folder = TemporaryFolder()
+        let path = xlsx(folder, "<row r=\"1\">\(cell("id"))\(cell("pc"))</row><row r=\"2\"/>\(cell("P2", "A2"))\(cell("CV2", "B2"))<row r=\"3\">\(cell("P3"))</row>")
+        let error = readError(path)
+        #expect(error?.kind == .input)
+        #expect(error?.message == "malformed sheet: a cell A2 outside any row (after row 2)", "\(String(describing: error))")
+        #expect(error?.location?.file == path && error?.location?.sheet == "Big")
+        #expect(error?.location?.row == 2 && error?.location?.column == "A")
+        let first = xlsx(folder, "<c><v>1</v></c><row r=\"1\">\(cell("id"))</row>")
+        #expect(readError(first)?.message == "malformed sheet: a cell outside any row (before the first row)")
+        // With a range that ends before it, too: the cell may be one of the range's.
+        #expect(readError(path, range: CellRange("A1:B1"))?.message.hasPrefix("malformed sheet") == true)
+    }
+
+    /// SpreadsheetML: a Cell directly in the Table was dropped; a second Table's rows were all ignored.
+    @Test func spreadsheetMLCellOutsideARowOrASecondTableIsAnError() throws {
+        let loose = try spreadsheetML("<Table><Row>\(ssCell("a"))\(ssCell("b"))</Row>\(ssCell("lost"))<Row>\(ssCell("3"))</Row></Table>")
+        let error = readError(loose)
+        #expect(error?.kind == .input)
+        #expect(error?.message == "malformed sheet: a cell outside any row (after row 1)", "\(String(describing: error))")
+        #expect(error?.location?.file == loose && error?.location?.sheet == "S")
+        let twoTables = try spreadsheetML("<Table><Row>\(ssCell("a"))</Row><Row>\(ssCell("1"))</Row></Table><Table><Row>\(ssCell("3"))</Row></Table>")
+        for range in [nil, CellRange("A1:A1")] {
+            let second = readError(twoTables, range: range)
+            #expect(second?.message == "malformed sheet: a second Table in the worksheet (Excel writes one)", "\(String(describing: second))")
+            #expect(second?.location?.sheet == "S")
+        }
+        // Another worksheet's table is no concern of this one's.
+        let otherSheet = try writeTemporaryFile("<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" "
+            + "xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet ss:Name=\"S\"><Table><Row>\(ssCell("a"))</Row></Table></Worksheet>"
+            + "<Worksheet ss:Name=\"T\"><Table><Row>\(ssCell("b"))</Row></Table></Worksheet></Workbook>", name: "two.xml")
+        #expect(try read(otherSheet) == [Row(1, ["a"])])
+    }
+
     // MARK: - Past column XFD
 
     /// A cell with no reference after one in XFD was read nowhere and the sheet read on; r="XFE2" was an error.
