@@ -309,7 +309,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         nextColumn = column + mergeAcross + 1
         guard rowInRange, column >= firstColumn, column <= lastColumn, !value.isEmpty else { return }
         let field = column - firstColumn
-        while current.count < field { current.endField() }
+        current.padEmptyFields(to: field)
         value.withUnsafeBufferPointer { v in
             switch dataType {
             // As the sheet shows it: 0.7402 in a percentage format is 74.02% (a KPI actual against an "85%" target).

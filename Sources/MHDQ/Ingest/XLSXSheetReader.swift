@@ -42,20 +42,31 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         return true
     }
 
-    /// Inflates one chunk of the sheet and parses it.
+    /// How much of an inflated chunk is parsed at a time: the rows one parse completes wait in the pool, and a
+    /// wide sheet's rows are large (16,384 fields each: a 64 KiB chunk of short rows held 400 MB of them).
+    static let sliceSize = 8192
+    private var fed = 0
+    private var available = 0
+
+    /// Parses the next slice of the inflated chunk, inflating the next chunk when it is all parsed.
     private func pump() throws {
         do {
-            let n = try chunk.withUnsafeMutableBytes { try entryReader.read(into: $0) }
-            if n == 0 {
-                try parser.finish()
-                done = true
-                return
+            if fed == available {
+                let n = try chunk.withUnsafeMutableBytes { try entryReader.read(into: $0) }
+                if n == 0 {
+                    try parser.finish()
+                    done = true
+                    return
+                }
+                (fed, available) = (0, n)
             }
-            try chunk.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[0 ..< n])) }
+            let (from, to) = (fed, min(available, fed + Self.sliceSize))
+            fed = to
+            try chunk.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[from ..< to])) }
             if parser.isStopped {
                 done = true
                 // After </sheetData> only a little markup remains: inflate it unparsed so the
-                // entry's size and CRC-32 are still checked (a range that ends early skips this).
+                // entry's size and CRC-32 are still checked.
                 if state.pointee.sheetDataEnded {
                     while try chunk.withUnsafeMutableBytes({ try entryReader.read(into: $0) }) > 0 {}
                 }
@@ -350,7 +361,7 @@ struct SheetParseState {
             return
         }
         if value.isEmpty { return }
-        while current.count < field { current.endField() }
+        current.padEmptyFields(to: field)
         let type = cellType
         let serialFormat = styles.serialFormat(style: cellStyle)
         let isPercentStyle = styles.isPercent(style: cellStyle)

@@ -136,6 +136,26 @@ private typealias Row = WorkbookFixtures.Row
         #expect(try read(otherSheet) == [Row(1, ["a"])])
     }
 
+    // MARK: - Sparse wide rows
+
+    /// Rows whose only value is in XFD: each row's 16,383 empty cells are written at once, and the rows a parse
+    /// completes are fewer at a time (their pool held 400 MB). Every row is still read, whole. (Not timed here.)
+    @Test func sparseWideRowsReadWhole() throws {
+        let folder = TemporaryFolder()
+        let rows = 3000
+        let path = xlsx(folder, "<row r=\"1\">\(cell("id", "A1"))\(cell("pc", "XFD1"))</row>"
+            + (2 ... rows).map { "<row r=\"\($0)\"><c r=\"XFD\($0)\"><v>\($0)</v></c></row>" }.joined())
+        var source = try Readers.open(path: path)
+        var row = RawRow()
+        var count = 0
+        while try source.next(into: &row) {
+            count += 1
+            #expect(row.count == 16_384 && row.string(16_383) == String(row.number) || row.number == 1)
+            #expect(row.isEmpty(0) == (row.number > 1) && !row.isAllBlank)
+        }
+        #expect(count == rows)
+    }
+
     // MARK: - Past column XFD
 
     /// A cell with no reference after one in XFD was read nowhere and the sheet read on; r="XFE2" was an error.
