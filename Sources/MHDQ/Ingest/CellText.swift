@@ -199,7 +199,9 @@ enum CellText {
 
     /// Appends an ISO 8601 date-time ("2023-04-01T13:05:00.000") as "2023-04-01" at midnight,
     /// else "2023-04-01T13:05:00" (to the nearest second), and a time with no date ("1899-12-31T09:30:00") as
-    /// "09:30:00". Other text is appended as it is, and the result is false.
+    /// "09:30:00". Other text is appended as it is, and the result is false: so is a date or time that does not exist
+    /// (2023-02-31, 25:61:00), which used to roll over into another (2023-03-03), and one that rounds past 9999-12-31.
+    /// Staging then reports it as it reports the same text in a text file.
     @discardableResult
     static func appendISODateTime(_ t: UnsafeBufferPointer<UInt8>, to row: inout RawRow) -> Bool {
         func num(_ from: Int, _ count: Int) -> Int? {
@@ -213,18 +215,18 @@ enum CellText {
             return v
         }
         guard t.count >= 10, let y = num(0, 4), t[4] == 0x2D, let mo = num(5, 2), t[7] == 0x2D, let d = num(8, 2),
-              (1 ... 12).contains(mo), (1 ... 31).contains(d) else {
+              (1 ... 12).contains(mo), d >= 1, d <= daysInMonth(year: y, month: mo) else {
             row.appendBytes(t)
             return false
         }
         var seconds = 0.0
         var i = 10
         if i < t.count && (t[i] == 0x54 || t[i] == 0x20) {
-            guard let h = num(11, 2), t.count > 13, t[13] == 0x3A, let mi = num(14, 2) else { row.appendBytes(t); return false }
+            guard let h = num(11, 2), t.count > 13, t[13] == 0x3A, let mi = num(14, 2), h <= 23, mi <= 59 else { row.appendBytes(t); return false }
             seconds = Double(h * 3600 + mi * 60)
             i = 16
             if i < t.count && t[i] == 0x3A {
-                guard let s = num(17, 2) else { row.appendBytes(t); return false }
+                guard let s = num(17, 2), s <= 59 else { row.appendBytes(t); return false }
                 seconds += Double(s)
                 i = 19
                 if i < t.count && t[i] == 0x2E {
@@ -242,7 +244,9 @@ enum CellText {
         guard i == t.count else { row.appendBytes(t); return false }
         var dayNumber = days(year: y, month: mo, day: d)
         var whole = Int(seconds.rounded())
+        // Only a fraction of a second rounds into the next day, and none past 9999-12-31 (a five-digit year).
         if whole >= 86_400 { dayNumber += whole / 86_400; whole %= 86_400 }
+        if dayNumber > lastDay { row.appendBytes(t); return false }
         if dayNumber == timeOnlyDay {
             appendTime(whole, to: &row)
             return true
@@ -253,6 +257,17 @@ enum CellText {
             appendTime(whole, to: &row)
         }
         return true
+    }
+
+    /// 9999-12-31, the last date a workbook holds.
+    static let lastDay = 2_932_896
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     // MARK: - Escapes

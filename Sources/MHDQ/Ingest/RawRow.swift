@@ -115,6 +115,18 @@ public struct RawRow: Sendable {
         openFieldStart = byteCount
     }
 
+    /// Closes empty fields until the row has `count` (a sheet's empty cells before the next one), all at once:
+    /// one at a time, a row whose only value is in column XFD took 16,383 calls.
+    mutating func padEmptyFields(to count: Int) {
+        guard count > fieldCount else { return }
+        reserve(bytes: 0, fields: count - fieldCount)
+        let (from, at) = (fieldCount, byteCount)
+        fieldStarts.withUnsafeMutableBufferPointer { UnsafeMutableBufferPointer(rebasing: $0[from ..< count]).update(repeating: at) }
+        fieldEnds.withUnsafeMutableBufferPointer { UnsafeMutableBufferPointer(rebasing: $0[from ..< count]).update(repeating: at) }
+        fieldCount = count
+        openFieldStart = byteCount
+    }
+
     public mutating func append(_ field: String) {
         appendBytes(field.utf8)
         endField()
@@ -245,7 +257,8 @@ public struct RawRow: Sendable {
     /// True when every field holds only spaces and tabs (or nothing).
     public var isAllBlank: Bool {
         withUnsafeFields { all, starts, ends in
-            for f in 0 ..< starts.count {
+            // From the end: a sheet row ends at its last non-empty cell, however many empty ones come before it.
+            for f in (0 ..< starts.count).reversed() {
                 for i in starts[f] ..< ends[f] where all[i] != 0x20 && all[i] != 0x09 { return false }
             }
             return true

@@ -37,6 +37,11 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
     private var rowNumber = 0
     private var pendingSpan = 0
     private var rowInRange = false
+    private var inRow = false
+    /// Past the range's last row: the rest of the rows are only checked for order, their cells not read.
+    private var pastRange = false
+    /// A failure of the sheet's own, which names its row itself (or none).
+    private var failed = false
     private var nonEmptyFields = 0
     private var nextColumn = 1
     private var cellColumn = 0
@@ -129,22 +134,34 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
             done = true
             if error.location == nil { error.location = SourceLocation(file: file) }
             if found { error.location?.sheet = sheet }
-            if error.location?.row == nil, rowNumber > 0, inTarget { error.location?.row = rowNumber }
+            if error.location?.row == nil, rowNumber > 0, inTarget, !failed { error.location?.row = rowNumber }
             throw error
         }
     }
 
-    private func fail(_ message: String) {
-        parser.stop(MHDQError.input(message, at: SourceLocation(file: file, sheet: sheet, row: rowNumber)))
+    private func fail(_ message: String, column: String? = nil) {
+        fail(message, row: rowNumber, column: column)
+    }
+
+    private func fail(_ message: String, row: Int?, column: String? = nil) {
+        parser.stop(MHDQError.input(message, at: SourceLocation(file: file, sheet: sheet, row: row, column: column)))
+        failed = true
     }
 
     // MARK: - Parse events
 
     func startElement(_ name: XMLName, _ attributes: XMLAttributes) {
         if inTarget && inTable {
-            if name.is("Cell") { startCell(attributes) }
+            if name.is("Cell") {
+                if !inRow {
+                    // A cell in the table but in no row belongs to no record (it was dropped).
+                    fail("malformed sheet: a cell outside any row (\(SheetParseState.cellAfterRow(rowNumber + pendingSpan)))", row: nil)
+                } else if !pastRange {
+                    startCell(attributes)
+                }
+            }
             else if name.is("Data") { if inCell && commentDepth == 0 { startData(attributes) } }
-            else if name.is("Row") { startRow(attributes) }
+            else if name.is("Row") { inRow = true; startRow(attributes) }
             else if name.is("Comment") { commentDepth += 1 }
             return
         }
@@ -163,6 +180,8 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
             if inTarget {
                 tablesSeen += 1
                 inTable = tablesSeen == 1
+                // Excel writes one Table per worksheet (the schema allows no more): a second one's rows were ignored.
+                if tablesSeen > 1 { fail("malformed sheet: a second Table in the worksheet (Excel writes one)", row: nil) }
             }
         } else if name.is("Visible") {
             inVisible = true
@@ -184,7 +203,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         if inTarget && inTable {
             if name.is("Data") { inData = false }
             else if name.is("Cell") { if inCell { endCell() } }
-            else if name.is("Row") { endRow() }
+            else if name.is("Row") { inRow = false; endRow() }
             else if name.is("Comment") { commentDepth -= 1 }
             else if name.is("Table") { inTable = false }
             return
@@ -211,8 +230,13 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
 
     private func startRow(_ attributes: XMLAttributes) {
         if let r = attributes.value("Index") {
-            guard let n = XLSXSheetReader.parseInt(r), n > rowNumber else {
-                fail("bad or out-of-order row index \"\(String(decoding: r, as: UTF8.self))\"")
+            guard let n = XLSXSheetReader.parseInt(r), n >= 1 else {
+                fail("bad row index \"\(String(decoding: r, as: UTF8.self))\" (\(SheetParseState.afterRow(rowNumber + pendingSpan)))", row: nil)
+                return
+            }
+            // The rows a span stands for are taken: a row numbered among them is as out of order as one before them.
+            guard n > rowNumber + pendingSpan else {
+                fail(SheetParseState.rowOutOfOrder(n, after: rowNumber + pendingSpan), row: n)
                 return
             }
             rowNumber = n
@@ -222,8 +246,9 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         // ss:Span="n" makes this element stand for n more (empty, formatted) rows.
         pendingSpan = attributes.value("Span").flatMap { XLSXSheetReader.parseInt($0) }.map { min($0, 1_048_576) } ?? 0
         if rowNumber > lastRow {
-            inTarget = false
-            parser.stop(nil)
+            // The rest of the table is only checked for rows out of order (one may belong inside the range).
+            pastRange = true
+            rowInRange = false
             return
         }
         rowInRange = rowNumber >= firstRow
@@ -248,11 +273,17 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         cellColumn = nextColumn
         mergeAcross = 0
         if let i = attributes.value("Index") {
-            guard let c = XLSXSheetReader.parseInt(i), c >= nextColumn, c <= 16_384 else {
+            guard let c = XLSXSheetReader.parseInt(i), c >= nextColumn else {
                 fail("bad or out-of-order cell index \"\(String(decoding: i, as: UTF8.self))\"")
                 return
             }
             cellColumn = c
+        }
+        // Past XFD, by its index or by following a cell in XFD (or a merge that reaches it): read nowhere, so an error.
+        if cellColumn > XLSXSheetReader.maxColumns {
+            let letters = CellRange.columnName(cellColumn)
+            fail(SheetParseState.pastLastColumn("\(letters)\(rowNumber)"), column: letters)
+            return
         }
         if let m = attributes.value("MergeAcross") {
             mergeAcross = min(XLSXSheetReader.parseInt(m) ?? 0, 16_384)
@@ -278,7 +309,7 @@ public final class SpreadsheetMLReader: RowSource, XMLEventHandler {
         nextColumn = column + mergeAcross + 1
         guard rowInRange, column >= firstColumn, column <= lastColumn, !value.isEmpty else { return }
         let field = column - firstColumn
-        while current.count < field { current.endField() }
+        current.padEmptyFields(to: field)
         value.withUnsafeBufferPointer { v in
             switch dataType {
             // As the sheet shows it: 0.7402 in a percentage format is 74.02% (a KPI actual against an "85%" target).

@@ -42,20 +42,31 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         return true
     }
 
-    /// Inflates one chunk of the sheet and parses it.
+    /// How much of an inflated chunk is parsed at a time: the rows one parse completes wait in the pool, and a
+    /// wide sheet's rows are large (16,384 fields each: a 64 KiB chunk of short rows held 400 MB of them).
+    static let sliceSize = 8192
+    private var fed = 0
+    private var available = 0
+
+    /// Parses the next slice of the inflated chunk, inflating the next chunk when it is all parsed.
     private func pump() throws {
         do {
-            let n = try chunk.withUnsafeMutableBytes { try entryReader.read(into: $0) }
-            if n == 0 {
-                try parser.finish()
-                done = true
-                return
+            if fed == available {
+                let n = try chunk.withUnsafeMutableBytes { try entryReader.read(into: $0) }
+                if n == 0 {
+                    try parser.finish()
+                    done = true
+                    return
+                }
+                (fed, available) = (0, n)
             }
-            try chunk.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[0 ..< n])) }
+            let (from, to) = (fed, min(available, fed + Self.sliceSize))
+            fed = to
+            try chunk.withUnsafeBytes { try parser.feed(UnsafeRawBufferPointer(rebasing: $0[from ..< to])) }
             if parser.isStopped {
                 done = true
                 // After </sheetData> only a little markup remains: inflate it unparsed so the
-                // entry's size and CRC-32 are still checked (a range that ends early skips this).
+                // entry's size and CRC-32 are still checked.
                 if state.pointee.sheetDataEnded {
                     while try chunk.withUnsafeMutableBytes({ try entryReader.read(into: $0) }) > 0 {}
                 }
@@ -64,8 +75,9 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
             done = true
             if error.location == nil { error.location = SourceLocation(file: file) }
             error.location?.sheet = sheet
+            // A failure of the sheet's own names its row itself (or none: a row whose number is not one).
             let row = state.pointee.rowNumber
-            if error.location?.row == nil, row > 0 { error.location?.row = row }
+            if error.location?.row == nil, row > 0, state.pointee.failure == nil { error.location?.row = row }
             throw error
         }
     }
@@ -74,7 +86,8 @@ public final class XLSXSheetReader: RowSource, XMLEventHandler {
         guard state.pointee.stop else { return }
         state.pointee.stop = false
         let error = state.pointee.failure.map {
-            MHDQError.input($0, at: SourceLocation(file: file, sheet: sheet, row: state.pointee.rowNumber))
+            MHDQError.input($0, at: SourceLocation(file: file, sheet: sheet, row: state.pointee.failureRow,
+                                                   column: state.pointee.failureColumn))
         }
         parser.stop(error)
     }
@@ -124,11 +137,18 @@ struct SheetParseState {
     /// Set to ask the reader to stop the parser; with `failure` it is an error.
     var stop = false
     var failure: String?
+    /// The row and the column letters of the cell the failure is about, when it is about one.
+    var failureRow: Int?
+    var failureColumn: String?
 
     var inSheetData = false
     var sheetDataEnded = false
     var rowNumber = 0
     var rowInRange = false
+    var inRow = false
+    /// Past the range's last row: the rest of the rows are only checked for order (a row out of order after the
+    /// range's end may belong inside it), their cells not read.
+    var pastRange = false
     var nonEmptyFields = 0
     var nextColumn = 1
     var cellColumn = 0
@@ -150,23 +170,55 @@ struct SheetParseState {
         value.reserveCapacity(256)
     }
 
-    private mutating func fail(_ message: String) {
-        if failure == nil { failure = message }
+    private mutating func fail(_ message: String, column: String? = nil) {
+        fail(message, row: rowNumber, column: column)
+    }
+
+    private mutating func fail(_ message: String, row: Int?, column: String? = nil) {
+        if failure == nil {
+            failure = message
+            failureRow = row.flatMap { $0 > 0 ? $0 : nil }
+            failureColumn = column
+        }
         stop = true
+    }
+
+    /// The error for a row numbered at or before the row above it (SpreadsheetML's too).
+    static func rowOutOfOrder(_ row: Int, after previous: Int) -> String {
+        row == previous ? "row \(row) is duplicated: a second row numbered \(row)"
+                        : "row \(row) is out of order: it comes after row \(previous)"
+    }
+
+    /// Where a cell outside any row is.
+    static func cellAfterRow(_ previous: Int) -> String {
+        previous > 0 ? "after row \(previous)" : "before the first row"
+    }
+
+    /// Where a row whose number is not one is (its predecessor's number).
+    static func afterRow(_ previous: Int) -> String {
+        previous > 0 ? "the row after row \(previous)" : "the first row"
+    }
+
+    /// The error for a cell past column XFD, whether its reference says so (r="XFE2") or it follows a cell in XFD.
+    static func pastLastColumn(_ reference: String) -> String {
+        "cell \(reference) is past column XFD, the last of a sheet's \(XLSXSheetReader.maxColumns) columns"
     }
 
     mutating func startElement(_ name: XMLName, _ attributes: XMLAttributes) {
         let p = name.pointer
         switch p[0] {
         case 0x63 where p[1] == 0:  // c
-            if inSheetData { startCell(attributes) }
+            if inSheetData {
+                if !inRow { cellOutsideRow(attributes) }
+                else if !pastRange { startCell(attributes) }
+            }
         case 0x76 where p[1] == 0:  // v
             if inCell { collecting = true }
         case 0x74 where p[1] == 0:  // t
             if inInline && phoneticDepth == 0 { collecting = true }
         case 0x72:
             if name.is("row") {
-                if inSheetData { startRow(attributes) }
+                if inSheetData { inRow = true; startRow(attributes) }
             } else if name.is("rPh") {
                 phoneticDepth += 1
             }
@@ -188,7 +240,7 @@ struct SheetParseState {
             collecting = false
         case 0x72:
             if name.is("row") {
-                if inSheetData { endRow() }
+                if inSheetData { inRow = false; endRow() }
             } else if name.is("rPh") {
                 phoneticDepth -= 1
             }
@@ -209,7 +261,12 @@ struct SheetParseState {
     private mutating func startRow(_ attributes: XMLAttributes) {
         if let r = attributes.value("r") {
             guard let n = XLSXSheetReader.parseInt(r), n >= 1 else {
-                fail("bad row number \"\(String(decoding: r, as: UTF8.self))\"")
+                fail("bad row number \"\(String(decoding: r, as: UTF8.self))\" (\(SheetParseState.afterRow(rowNumber)))", row: nil)
+                return
+            }
+            // Rows come in order, each once: one out of order was read where it fell, or after a range's end not at all.
+            guard n > rowNumber else {
+                fail(SheetParseState.rowOutOfOrder(n, after: rowNumber), row: n)
                 return
             }
             rowNumber = n
@@ -217,7 +274,8 @@ struct SheetParseState {
             rowNumber += 1
         }
         if rowNumber > lastRow {
-            stop = true
+            pastRange = true
+            rowInRange = false
             return
         }
         rowInRange = rowNumber >= firstRow
@@ -233,12 +291,29 @@ struct SheetParseState {
         queue.push(&current)
     }
 
+    /// A cell in sheetData but in no row belongs to no record: the sheet is malformed (it was dropped).
+    private mutating func cellOutsideRow(_ attributes: XMLAttributes) {
+        let r = attributes.value("r").map { String(decoding: $0, as: UTF8.self) }
+        let reference = r.map { " \($0)" } ?? ""
+        // Its own reference, if it has one, is where it is.
+        let referencedColumn = r.map { String($0.prefix { $0.isLetter }).uppercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        let referencedRow = r.flatMap { Int($0.drop { $0.isLetter }) }
+        fail("malformed sheet: a cell\(reference) outside any row (\(SheetParseState.cellAfterRow(rowNumber)))", row: referencedRow, column: referencedColumn)
+    }
+
     private mutating func startCell(_ attributes: XMLAttributes) {
         inCell = true
         value.removeAll(keepingCapacity: true)
         cellColumn = nextColumn
         cellType = .number
         cellStyle = 0
+        defer {
+            // A cell with no reference after one in XFD would be read nowhere: as much an error as r="XFE2".
+            if cellColumn > XLSXSheetReader.maxColumns {
+                let letters = CellRange.columnName(cellColumn)
+                fail(SheetParseState.pastLastColumn("\(letters)\(rowNumber)"), column: letters)
+            }
+        }
         guard let base = attributes.base else { return }
         for i in 0 ..< attributes.count {
             let a = base + i * 5
@@ -253,8 +328,13 @@ struct SheetParseState {
                     column = column * 26 + Int(letter - 0x60)
                     if column > XLSXSheetReader.maxColumns { break }
                 }
-                if column == 0 || column > XLSXSheetReader.maxColumns {
-                    fail("bad cell reference \"\(String(decoding: v, as: UTF8.self))\"")
+                let reference = String(decoding: v, as: UTF8.self)
+                if column > XLSXSheetReader.maxColumns {
+                    fail(SheetParseState.pastLastColumn(reference), column: String(reference.prefix { $0.isLetter }).uppercased())
+                    return
+                }
+                if column == 0 {
+                    fail("bad cell reference \"\(reference)\"")
                     return
                 }
                 cellColumn = column
@@ -275,14 +355,13 @@ struct SheetParseState {
         let column = cellColumn
         nextColumn = column + 1
         guard rowInRange, column >= firstColumn, column <= lastColumn else { return }
-        if column > XLSXSheetReader.maxColumns { fail("more than \(XLSXSheetReader.maxColumns) columns"); return }
         let field = column - firstColumn
         if field < current.count {
             fail("cell \(CellRange.columnName(column))\(rowNumber) is out of order (after column \(CellRange.columnName(current.count + firstColumn - 1)))")
             return
         }
         if value.isEmpty { return }
-        while current.count < field { current.endField() }
+        current.padEmptyFields(to: field)
         let type = cellType
         let serialFormat = styles.serialFormat(style: cellStyle)
         let isPercentStyle = styles.isPercent(style: cellStyle)

@@ -34,10 +34,12 @@ public struct SourceProfile {
     public func render() -> String {
         var s = "\(file)\(sheet.map { " [\($0)]" } ?? ""): \(rows) data rows, \(columns.count) columns (header row \(headerRow))\n"
         if raggedRows > 0 { s += "  \(raggedRows) rows have a different number of fields from the header (first at row \(firstRaggedRow!))\n" }
-        let width = min(32, columns.map(\.header.count).max() ?? 6)
-        for (i, c) in columns.enumerated() {
+        // A column with no header is named by its position, as staging names it; the width is that of the names
+        // shown (every header empty made it 0, and cutting a name to width - 1 trapped).
+        let names = columns.enumerated().map { i, c in c.header.isEmpty ? "(column \(i + 1))" : c.header }
+        let width = min(32, names.map(\.count).max() ?? 6)
+        for (c, var name) in zip(columns, names) {
             let blankRate = rows == 0 ? 0 : Double(c.blanks) * 100 / Double(rows)
-            var name = c.header.isEmpty ? "(column \(i + 1))" : c.header
             if name.count > width { name = String(name.prefix(width - 1)) + "…" }
             name += String(repeating: " ", count: max(0, width - name.count))
             let rate = String(Int(blankRate.rounded())) + "%"

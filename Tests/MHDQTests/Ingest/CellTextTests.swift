@@ -95,6 +95,26 @@ import Testing
         #expect(iso("2023-04-01T13:05:00+01:00") == "2023-04-01T13:05:00+01:00")
     }
 
+    /// Dates and times that do not exist used to roll over into ones that do (2023-02-31 read as 2023-03-03): they
+    /// are kept as written, and false says they are no date.
+    @Test func impossibleISODateTimesAreKeptAsWritten() {
+        func kept(_ text: String) -> Bool {
+            var row = RawRow()
+            let isDate = Array(text.utf8).withUnsafeBufferPointer { CellText.appendISODateTime($0, to: &row) }
+            row.endField()
+            return !isDate && row.string(0) == text
+        }
+        for text in ["2023-02-31", "2023-02-29T00:00:00.000", "1990-04-31T00:00:00.000", "1900-02-29T00:00:00", "2023-00-10",
+                     "2023-04-00", "2001-01-01T25:61:00.000", "2001-01-01T24:00:00", "2001-01-01T23:60:00", "2001-01-01T23:59:60",
+                     "9999-12-31T23:59:59.9999"] {
+            #expect(kept(text), "\(text)")
+        }
+        #expect(iso("2024-02-29T00:00:00.000") == "2024-02-29")
+        #expect(iso("2000-02-29") == "2000-02-29")
+        #expect(iso("9999-12-31T23:59:59.4") == "9999-12-31T23:59:59")
+        #expect(iso("2023-04-30T23:59:59") == "2023-04-30T23:59:59")
+    }
+
     @Test func timesWithNoDate() {
         // A time of day alone reads as one in every date system and format Excel writes it in.
         #expect(serial(0.395833333333333) == "09:30:00")

@@ -66,7 +66,8 @@ import Testing
             ("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>7</v></c></row>", "shared string index"),
             ("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>99999999999999999999</v></c></row>", "shared string index"),
             ("<row r=\"99999999999999999999\"><c><v>1</v></c></row>", "bad row number"),
-            ("<row r=\"1\"><c r=\"ZZZZ1\"><v>1</v></c></row>", "bad cell reference"),
+            ("<row r=\"1\"><c r=\"ZZZZ1\"><v>1</v></c></row>", "cell ZZZZ1 is past column XFD"),
+            ("<row r=\"1\"><c r=\"1A\"><v>1</v></c></row>", "bad cell reference \"1A\""),
             ("<row r=\"1\"><c r=\"C1\"><v>1</v></c><c r=\"A1\"><v>1</v></c></row>", "out of order"),
             (String(repeating: "<x>", count: 200), "nests elements"),
         ]

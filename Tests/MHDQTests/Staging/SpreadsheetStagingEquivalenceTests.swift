@@ -67,4 +67,30 @@ struct SpreadsheetStagingEquivalenceTests {
         #expect(staged.stats.sheets == ["Patients"])
         #expect(staged.findings.map(\.sheet) == ["Patients"])
     }
+
+    /// A workbook's date-time cell that names no real date or time (2023-02-31, 25:61) was rolled over into another
+    /// date (2023-03-03) and staged as that; it is now kept as its text, and staging reports it as it reports the
+    /// same text in a CSV (STG-DATE, not a date).
+    @Test func impossibleWorkbookDatesAreReportedAsInCSV() throws {
+        let header = ["Patient ID", "NHS No", "DOB", "Postcode", "Gender Identity", "Ethnicity", "Org Code", "NHS No Status"]
+        let dobs = ["2023-02-31T00:00:00.000", "1990-04-31T00:00:00.000", "2001-01-01T25:61:00.000", "9999-12-31T23:59:59.9999", "1990-04-30T00:00:00.000"]
+        func cell(_ v: String, _ type: String = "String") -> String { "<Cell><Data ss:Type=\"\(type)\">\(v)</Data></Cell>" }
+        let rows = dobs.enumerated().map { i, dob in
+            "<Row>" + cell("P\(i)") + cell("9434765919") + cell(dob, "DateTime") + ["LS1 4AP", "1", "A", "RX4", "01"].map { cell($0) }.joined() + "</Row>"
+        }
+        let dir = TempDir()
+        let xml = dir.write("mpi.xml", "<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" "
+            + "xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet ss:Name=\"Patients\"><Table><Row>"
+            + header.map { cell($0) }.joined() + "</Row>" + rows.joined() + "</Table></Worksheet></Workbook>")
+        let csv = dir.write("mpi.csv", ([header.joined(separator: ",")] + dobs.enumerated().map { i, dob in
+            "P\(i),9434765919,\(dob),LS1 4AP,1,A,RX4,01"
+        }).joined(separator: "\n") + "\n")
+        let fromXML = try stage(xml)
+        let fromCSV = try stage(csv)
+        let notDates = fromXML.findings.filter { $0.ruleID == "STG-DATE" }
+        #expect(notDates.map(\.value) == Array(dobs.prefix(4)), "\(fromXML.findings.map { ($0.ruleID, $0.value) })")
+        #expect(notDates.map(\.value) == fromCSV.findings.filter { $0.ruleID == "STG-DATE" }.map(\.value))
+        let dob = try #require(RuleTestSupport.catalogue.dataset("MHS001MPI")?.index(of: "PersonBirthDate"))
+        #expect(fromXML.records.last?[dob] == fromCSV.records.last?[dob])
+    }
 }
