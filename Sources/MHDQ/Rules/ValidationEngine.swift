@@ -126,7 +126,9 @@ public final class ValidationEngine: StagedRecordConsumer {
             program?.filteredGroupRules.firstIndex { $0 === rule }.flatMap { $0 < passColumns.count ? passColumns[$0] : nil }
         }
         func aggregates(_ rule: Rule) -> [String: Accumulator] {
-            program?.aggregates.firstIndex { $0 === rule }.flatMap { $0 < tallies.count ? tallies[$0].byGroup : nil } ?? [:]
+            guard let program, let k = program.aggregates.firstIndex(where: { $0 === rule }) else { return [:] }
+            let t = program.tallyOf[k]
+            return t < tallies.count ? tallies[t].byGroup : [:]
         }
         let groupIndices: [Int]
         let identifierIndices: [Int]
@@ -352,6 +354,9 @@ public final class ValidationEngine: StagedRecordConsumer {
         /// evaluate it once.
         var evaluations: [Rule] = []
         var evaluationOf: [Int] = []
+        /// Per aggregate rule, the first rule with the same evaluation and the same groups, whose tally it
+        /// shares (ETH020 and ETH030 count the same patients by team: one set of them, not two).
+        var tallyOf: [Int] = []
         /// The distinct expressions the aggregate rules group by, and each rule's parts among them.
         var groupParts: [CompiledExpression] = []
         /// Each part's expression, to name a group whose value is blank; nil for a part the same for every record.
@@ -452,6 +457,11 @@ public final class ValidationEngine: StagedRecordConsumer {
                 return partNames.count - 1
             })
         }
+        for k in p.aggregates.indices {
+            p.tallyOf.append(p.aggregates.indices.first {
+                p.evaluationOf[$0] == p.evaluationOf[k] && p.aggregateParts[$0] == p.aggregateParts[k]
+            }!)
+        }
         p.isHeader = table.table == "MHS000Header"
         p.keepsRecords = returnRules.keepsRecords(of: table.table)
         programs[table.table] = p
@@ -532,7 +542,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 aggregateInputs = Array(repeating: AggregateInputs(), count: program.evaluations.count)
             }
             for e in program.evaluations.indices { aggregateInputs[e] = evaluate(program.evaluations[e]) }
-            for k in program.aggregates.indices {
+            for k in program.aggregates.indices where program.tallyOf[k] == k {
                 let input = aggregateInputs[program.evaluationOf[k]]
                 guard input.counts else { continue }
                 // One access to the tally for the whole update (each access to an element of a class's array
@@ -743,7 +753,8 @@ public final class ValidationEngine: StagedRecordConsumer {
                     keys = known
                 } else {
                     keys = ParentKeys()
-                    parentColumn.forEachHashBatch(where: { parent.flags[$0] == 0 }) { _, hashes in
+                    let flags = parent.flags   // read once, not through the class for every key
+                    parentColumn.forEachHashBatch(where: { flags[$0] == 0 }) { _, hashes in
                         for h in hashes { keys.add(h) }
                     }
                     keys.applied = parentLog.count
