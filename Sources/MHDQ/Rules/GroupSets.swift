@@ -53,38 +53,6 @@ struct HashSet64 {
         return true
     }
 
-    /// Removes `h`; false when it was not there. (Linear probing: the entries after it in its run move back
-    /// into the gap, unless their own slot lies between the gap and where they are.)
-    @discardableResult mutating func remove(_ h: UInt64) -> Bool {
-        if h == 0 {
-            defer { hasZero = false }
-            return hasZero
-        }
-        let mask = slots.count - 1
-        var gap = HashSet64.home(h, mask)
-        while slots[gap] != h {
-            if slots[gap] == 0 { return false }
-            gap = (gap + 1) & mask
-        }
-        var j = gap
-        while true {
-            j = (j + 1) & mask
-            let s = slots[j]
-            if s == 0 { break }
-            let home = HashSet64.home(s, mask)
-            let stays = gap <= j ? (gap < home && home <= j) : (gap < home || home <= j)
-            if !stays {
-                slots[gap] = s
-                gap = j
-            }
-        }
-        slots[gap] = 0
-        count -= 1
-        return true
-    }
-
-    @inline(__always) private static func home(_ h: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: h ^ (h >> 32)) & mask }
-
     func contains(_ h: UInt64) -> Bool {
         if h == 0 { return hasZero }
         let mask = slots.count - 1
@@ -116,28 +84,76 @@ struct HashSet64 {
     }
 }
 
-/// The keys of a parent table an orphan rule checks against (by hash): those of its records that are not
-/// rejected, kept up to date as the orphan pass rejects more of them, with the keys that so lost their last
-/// valid record listed in order. A rule checked once need then only look again for children of those keys.
+/// The keys of a parent table an orphan rule checks against (by hash), each with how many of the table's
+/// records that are not rejected have it, kept up to date as the orphan pass rejects more of them; the keys
+/// that so lose their last valid record are listed in order. A rule checked once need then only look again
+/// for children of those keys. Counts are a byte a key beside its hash (a key's records are few: a
+/// patient's referrals), with the rare key of 255 or more counted on in a dictionary.
 final class ParentKeys {
-    private(set) var valid = HashSet64()
-    /// Keys with more than one valid record: how many (most keys have one, and are only in `valid`).
-    private var more: [UInt64: Int] = [:]
+    private var slots: [UInt64] = Array(repeating: 0, count: 16)
+    private var counts: [UInt8] = Array(repeating: 0, count: 16)
+    private var used = 0
+    /// The count of the hash 0, which marks an empty slot.
+    private var zeroCount = 0
+    private var overflow: [UInt64: Int] = [:]
     /// Keys whose last valid record was rejected, in the order that happened.
     private(set) var invalidated: [UInt64] = []
-    /// How much of the parent table's rejection log `valid` has taken in.
+    /// How much of the parent table's rejection log the counts take in.
     var applied = 0
 
+    /// A valid record with key hash `h` (while the set is built).
     func add(_ h: UInt64) {
-        if !valid.insert(h) { more[h, default: 1] += 1 }
+        if h == 0 { zeroCount += 1; return }
+        if (used + 1) * 4 > slots.count * 3 { grow() }
+        let s = slot(h)
+        if slots[s] == 0 { slots[s] = h; used += 1 }
+        if counts[s] == .max { overflow[h, default: Int(UInt8.max)] += 1 } else { counts[s] += 1 }
     }
 
-    /// One record with key hash `h` is rejected.
+    /// Whether some valid record has key hash `h`.
+    func contains(_ h: UInt64) -> Bool {
+        if h == 0 { return zeroCount > 0 }
+        let s = slot(h)
+        return slots[s] == h && counts[s] > 0
+    }
+
+    /// One record with key hash `h` is rejected; its key is listed when that was its last valid record.
     func reject(_ h: UInt64) {
-        if let n = more[h] {
-            more[h] = n > 2 ? n - 1 : nil
-        } else if valid.remove(h) {
-            invalidated.append(h)
+        var last = false
+        if h == 0 {
+            guard zeroCount > 0 else { return }
+            zeroCount -= 1
+            last = zeroCount == 0
+        } else {
+            let s = slot(h)
+            guard slots[s] == h, counts[s] > 0 else { return }
+            if counts[s] == .max, let n = overflow[h] {
+                overflow[h] = n - 1 > Int(UInt8.max) ? n - 1 : nil
+                return
+            }
+            counts[s] -= 1
+            last = counts[s] == 0
+        }
+        if last { invalidated.append(h) }
+    }
+
+    /// The slot holding `h`, or the empty one where it would go (a key, once in, stays: a count of 0 is a key
+    /// that has no valid record left).
+    @inline(__always) private func slot(_ h: UInt64) -> Int {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+        while slots[i] != 0 && slots[i] != h { i = (i + 1) & mask }
+        return i
+    }
+
+    private func grow() {
+        let oldSlots = slots, oldCounts = counts
+        slots = LargeArray.zeroed(oldSlots.count * 2)
+        counts = LargeArray.zeroed(oldSlots.count * 2)
+        for k in oldSlots.indices where oldSlots[k] != 0 {
+            let s = slot(oldSlots[k])
+            slots[s] = oldSlots[k]
+            counts[s] = oldCounts[k]
         }
     }
 }

@@ -782,7 +782,7 @@ public final class ValidationEngine: StagedRecordConsumer {
                 column.forEachHashBatch(where: { passes?[$0] ?? true }) { indices, hashes in
                     for k in hashes.indices {
                         if let newlyInvalid { guard newlyInvalid.contains(hashes[k]) else { continue } }
-                        else { guard !keys.valid.contains(hashes[k]) else { continue } }
+                        else { guard !keys.contains(hashes[k]) else { continue } }
                         let i = indices[k]
                         guard orphans.insert(i) else { continue }
                         guard rule.severity.rejectsRecord && state.flags[i] & ValidationEngine.groupRejected == 0 else { continue }

@@ -233,6 +233,34 @@ struct RuleFastPathTests {
         #expect(visited == set.sorted())
     }
 
+    /// The orphan cascade's parent keys, held to a dictionary of counts on random rejections: a key is valid
+    /// while one of its records is, and is listed as invalidated once, when its last valid record goes (keys
+    /// with one record, a few, and 300: past the byte count, through its overflow; the hash 0 too).
+    @Test func parentKeysCountValidRecordsPerKey() {
+        var rng = SystemRandomNumberGenerator()
+        let keys = ParentKeys()
+        var records: [UInt64] = []
+        for k in 0 ..< 3_000 {
+            let h: UInt64 = k == 7 ? 0 : UInt64.random(in: 1 ... .max, using: &rng)
+            let copies = k % 1_000 == 3 ? 300 : k % 3 == 0 ? 4 : 1
+            records += Array(repeating: h, count: copies)
+        }
+        var valid: [UInt64: Int] = [:]
+        for h in records { keys.add(h); valid[h, default: 0] += 1 }
+        var expected: [UInt64] = []
+        for h in records.shuffled(using: &rng) {
+            keys.reject(h)
+            valid[h]! -= 1
+            if valid[h] == 0 { expected.append(h) }
+            if Int.random(in: 0 ..< 50, using: &rng) == 0 {
+                for (key, n) in valid { #expect(keys.contains(key) == (n > 0)) }
+            }
+        }
+        #expect(keys.invalidated == expected)
+        #expect(!keys.contains(records[0]))
+        #expect(!keys.contains(UInt64.random(in: 1 ... .max, using: &rng)))
+    }
+
     /// Derived fields and group-by parts are remembered by the fields they read: the remembered expression
     /// gives what evaluating it gives, record after record, also past the point where the memo gives up
     /// (more than 4,096 distinct inputs) and for every kind of value, also when an input is a lookup.
