@@ -253,7 +253,7 @@ public struct CSVReader: RowSource {
         switch encoding {
         case .utf8:
             if !row.openFieldIsValidUTF8() {
-                throw MHDQError.input("not valid UTF-8 (field \(row.count + 1)); set encoding = \"windows-1252\" for files saved from Excel", at: SourceLocation(file: file, row: row.number))
+                throw MHDQError.input("not valid UTF-8; set encoding = \"windows-1252\" for files saved from Excel", at: SourceLocation(file: file, row: row.number, field: row.count + 1))
             }
         case .auto:
             if !row.openFieldIsValidUTF8() {
@@ -289,7 +289,7 @@ public struct CSVReader: RowSource {
     private mutating func checkLength(_ row: RawRow, startLine: Int) throws {
         if row.openFieldLength > maxFieldBytes {
             let limit = maxFieldBytes >= 1 << 20 && maxFieldBytes % (1 << 20) == 0 ? "\(maxFieldBytes >> 20) MiB" : "\(maxFieldBytes) bytes"
-            throw MHDQError.input("field \(row.count + 1) is longer than \(limit): a quote opened at line \(startLine) is probably never closed", at: SourceLocation(file: file, row: row.number))
+            throw MHDQError.input("longer than \(limit): a quote opened at line \(startLine) is probably never closed", at: SourceLocation(file: file, row: row.number, field: row.count + 1))
         }
     }
 
@@ -318,7 +318,7 @@ public struct CSVReader: RowSource {
                 continue
             }
             if t == 0 {
-                throw MHDQError.input("binary data (a NUL byte) in field \(row.count + 1): this is not a text file", at: SourceLocation(file: file, row: line))
+                throw MHDQError.input("binary data (a NUL byte): this is not a text file", at: SourceLocation(file: file, row: line, field: row.count + 1))
             }
             if t == delimiter {
                 position += 1
@@ -370,7 +370,7 @@ public struct CSVReader: RowSource {
                 continue
             }
             if input.base[position] == 0 {
-                throw MHDQError.input("binary data (a NUL byte) in field \(row.count + 1): this is not a text file", at: SourceLocation(file: file, row: line))
+                throw MHDQError.input("binary data (a NUL byte): this is not a text file", at: SourceLocation(file: file, row: line, field: row.count + 1))
             }
             position += 1  // the quote
             if try peek() == 0x22 {

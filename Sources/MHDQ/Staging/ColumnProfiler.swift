@@ -62,7 +62,13 @@ public enum ColumnProfiler {
                               columns: header.map { ColumnProfile(header: $0) })
         let isoDate = DateFormat.iso
         let ukDate = DateFormat(pattern: "dd/mm/yyyy")!
-        while try source.next(into: &row) {
+        func next() throws -> Bool {
+            do { return try source.next(into: &row) } catch var error as MHDQError {
+                error.location?.nameField(from: header.map { $0.trimmingSpaces() })
+                throw error
+            }
+        }
+        while try next() {
             p.rows += 1
             if row.count != header.count, source.sheet == nil || row.count > header.count {
                 p.raggedRows += 1

@@ -83,13 +83,24 @@ public struct Stager {
     }
 
     public func stage(_ source: inout some RowSource, stats: inout StagingStats, emit: (StagedRecord) throws -> Void) throws {
+        var header: [String] = []
+        do {
+            try stageRows(&source, header: &header, stats: &stats, emit: emit)
+        } catch var error as MHDQError {
+            // A reader tells which field of a row it could not read; the header tells its column.
+            error.location?.nameField(from: header)
+            throw error
+        }
+    }
+
+    private func stageRows(_ source: inout some RowSource, header: inout [String], stats: inout StagingStats,
+                           emit: (StagedRecord) throws -> Void) throws {
         let fileIndex = stats.files.count
         stats.files.append(source.file)
         stats.sheets.append(source.sheet)
         stats.bytesRead += ByteInput.size(path: source.file) ?? 0
         var row = RawRow()
         // The header: the first row at or after header_row.
-        var header: [String] = []
         while try source.next(into: &row) {
             if row.number >= spec.headerRow { header = row.fields.map { $0.trimmingSpaces() }; break }
         }

@@ -9,13 +9,25 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public var column: String?
     /// 1-based character column inside a line (rule files, manifests).
     public var offset: Int?
+    /// 1-based position of the field in its row, from a reader that does not know the header: staging names
+    /// the column instead (`column`) where the header gives it a name.
+    public var field: Int?
 
-    public init(file: String, sheet: String? = nil, row: Int? = nil, column: String? = nil, offset: Int? = nil) {
+    public init(file: String, sheet: String? = nil, row: Int? = nil, column: String? = nil, offset: Int? = nil,
+                field: Int? = nil) {
         self.file = file
         self.sheet = sheet
         self.row = row
         self.column = column
         self.offset = offset
+        self.field = field
+    }
+
+    /// Names the field by its header when the header has a name for it.
+    public mutating func nameField(from header: [String]) {
+        guard column == nil, let f = field, f >= 1, f <= header.count, !header[f - 1].isEmpty else { return }
+        column = header[f - 1]
+        field = nil
     }
 
     public var description: String {
@@ -24,7 +36,7 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
         if let row {
             if let offset { parts[parts.count - 1] += ":\(row):\(offset)" } else { parts.append("row \(row)") }
         }
-        if let column { parts.append("column \"\(column)\"") }
+        if let column { parts.append("column \"\(column)\"") } else if let field { parts.append("field \(field)") }
         return parts.joined(separator: ", ")
     }
 }

@@ -118,6 +118,7 @@ struct CSVReaderTests {
         #expect(error?.location?.file == TestPaths.csv("windows1252.csv"))
         #expect(error?.location?.row == 2)
         #expect(error?.message.contains("not valid UTF-8") == true)
+        #expect(error?.location?.field == 2, "the reader knows the field, not its header")
     }
 
     @Test func utf16IsRejectedWithAClearMessage() {

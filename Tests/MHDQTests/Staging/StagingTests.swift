@@ -40,6 +40,23 @@ func parseTime(_ text: String) -> Int? { Array(text.utf8).withUnsafeBufferPointe
 
 @Suite("Staging")
 struct StagingTests {
+    /// A row the reader cannot read names the column by its header (the reader itself knows only the field's
+    /// position): invalid UTF-8, a NUL byte, a field that never ends. The header's own fields are by position.
+    @Test func unreadableFieldsAreNamedByTheirColumn() throws {
+        var bytes = Array("LocalPatientID,EthnicCategory,Gender\nP1,A,1\nP2,".utf8)
+        bytes += [0x43, 0x61, 0x66, 0xE9]   // "Caf\u{E9}" in Windows-1252: not UTF-8
+        bytes += Array(",2\n".utf8)
+        var e = captureError { _ = try stage(path: try writeTemporaryFile(bytes, name: "latin1.csv")) { $0.read.encoding = .utf8 } }
+        #expect(e?.message.hasPrefix("not valid UTF-8") == true)
+        #expect(e?.location?.row == 3 && e?.location?.column == "EthnicCategory")
+        #expect(e?.description.contains("row 3, column \"EthnicCategory\": not valid UTF-8") == true)
+        e = captureError { _ = try stage(path: try writeTemporaryFile(Array("LocalPatientID,EthnicCategory\nP1,A\u{0}\n".utf8), name: "nul.csv")) }
+        #expect(e?.location?.column == "EthnicCategory" && e?.message.hasPrefix("binary data (a NUL byte)") == true)
+        e = captureError { _ = try stage(path: try writeTemporaryFile(Array("LocalPatientID,Ethnic\u{0}Category\nP1,A\n".utf8), name: "nulheader.csv")) }
+        #expect(e?.location?.column == nil && e?.location?.field == 2)
+        #expect(e?.description.contains("row 1, field 2: binary data") == true)
+    }
+
     // MARK: - Codes
 
     @Test func ethnicityDescriptionsMapToCodes() throws {
