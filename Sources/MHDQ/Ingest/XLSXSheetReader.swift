@@ -404,7 +404,8 @@ struct SheetParseState {
             }
         }
         if badIndex {
-            fail("shared string index \"\(String(decoding: value, as: UTF8.self))\" is not in the workbook's \(strings.count) strings")
+            fail("shared string index \"\(String(decoding: value, as: UTF8.self))\" is not in the workbook's \(strings.count) strings",
+                 column: CellRange.columnName(cellColumn))
             return
         }
         let empty = current.openFieldLength == 0

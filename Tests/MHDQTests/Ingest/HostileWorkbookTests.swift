@@ -77,6 +77,12 @@ import Testing
             let error = #expect(throws: MHDQError.self) { _ = try readAll(path) }
             #expect(error?.kind == .input && error?.message.contains(message) == true, "\(rows): \(String(describing: error))")
         }
+        // A shared string that is not there is named by its cell: row and column.
+        let path = folder.file("shared.xlsx")
+        TestZipWriter.workbook(at: path, sharedStrings: ["only"],
+                               sheet: "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"><c r=\"A2\"><v>1</v></c><c r=\"C2\" t=\"s\"><v>7</v></c></row></sheetData></worksheet>")
+        let error = #expect(throws: MHDQError.self) { _ = try readAll(path) }
+        #expect(error?.location?.row == 2 && error?.location?.column == "C", "\(String(describing: error))")
     }
 
     @Test func doctypeInWorkbookPartIsRefused() throws {
