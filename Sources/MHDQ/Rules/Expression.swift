@@ -306,9 +306,12 @@ public struct ExpressionParser {
             guard case .string(let pattern) = peek.kind else {
                 throw error("\"matches\" takes a pattern in quotes", at: peek.offset)
             }
+            // Located at the pattern: what is wrong with a match (a pattern that does not compile, or repeats too
+            // much) is wrong with its pattern.
+            let patternOffset = peek.offset
             _ = advance()
             try deeper(left, at: t.offset)
-            return .matches(lhs, pattern: pattern, negated: negated, Span(offset: t.offset))
+            return .matches(lhs, pattern: pattern, negated: negated, Span(offset: patternOffset))
         }
         if negated { throw error("expected \"in\" or \"matches\" after \"not\"", at: peek.offset) }
         return lhs
