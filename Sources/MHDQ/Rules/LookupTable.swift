@@ -11,10 +11,11 @@ public struct LookupTable {
     /// Per field looked up, each entry's value.
     private var columns: [ChunkedArray<Value>]
     private var entries = 0
-    /// Entry index + 1 per slot (0 empty); a power of two, at most two thirds full.
-    private var slots: [UInt32] = Array(repeating: 0, count: 16)
-    /// Per slot, the top byte of its key's hash: a probe compares key bytes only when the tags agree.
-    private var tags: [UInt8] = Array(repeating: 0, count: 16)
+    /// Per slot, its key's 32-bit hash (high half) and entry index + 1 (low half; 0: empty); a power of two, at
+    /// most three quarters full (as Swift's Set). One load tells a probe both whether the slot is its key's (key bytes are compared
+    /// only when the hashes agree) and where the entry is; growing re-places slots from the hashes they hold,
+    /// without reading a key again.
+    private var slots: [UInt64] = Array(repeating: 0, count: 16)
     /// Key → entry, once a key is not ASCII.
     private var fallback: [String: Int]?
     /// The last key asked for and its entry: a referral's contacts come together and ask for the same
@@ -49,9 +50,9 @@ public struct LookupTable {
         lastKey = nil
         if fallback == nil, let done = LookupTable.ascii(key, { bytes -> Bool in
             if find(bytes) == nil {
-                if (entries + 1) * 3 > slots.count * 2 { grow() }
+                if (entries + 1) * 4 > slots.count * 3 { grow() }
                 keys.append(bytes)
-                place(entries, hash: LookupTable.hash(bytes))
+                place(UInt64(entries + 1) | UInt64(LookupTable.hash(bytes)) << 32)
                 append(record, fields)
             }
             return true
@@ -78,42 +79,41 @@ public struct LookupTable {
         }
     }
 
-    @inline(__always) private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    @inline(__always) private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 32))
+        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
     }
-
-    @inline(__always) private static func tag(_ hash: Int) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 24) | 1 }
 
     private func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
         let mask = slots.count - 1
         let h = LookupTable.hash(key)
-        let tag = LookupTable.tag(h)
-        var s = h & mask
-        while true {
-            let e = Int(slots[s]) - 1
-            if e < 0 { return nil }
-            if tags[s] == tag && keys.equals(e, key) { return e }
-            s = (s + 1) & mask
+        return slots.withUnsafeBufferPointer { slots -> Int? in
+            var s = Int(h) & mask
+            while true {
+                let slot = slots[s]
+                if slot == 0 { return nil }
+                if UInt32(truncatingIfNeeded: slot >> 32) == h {
+                    let e = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                    if keys.equals(e, key) { return e }
+                }
+                s = (s + 1) & mask
+            }
         }
     }
 
-    private mutating func place(_ e: Int, hash: Int) {
+    /// Puts `slot` (hash and entry) in the first free slot from its hash's.
+    private mutating func place(_ slot: UInt64) {
         let mask = slots.count - 1
-        var s = hash & mask
+        var s = Int(truncatingIfNeeded: slot >> 32) & mask
         while slots[s] != 0 { s = (s + 1) & mask }
-        slots[s] = UInt32(e + 1)
-        tags[s] = LookupTable.tag(hash)
+        slots[s] = slot
     }
 
     private mutating func grow() {
-        slots = LargeArray.zeroed(slots.count * 2)
-        tags = LargeArray.zeroed(slots.count)
-        for e in 0 ..< entries {
-            let h = keys.withBytes(e) { LookupTable.hash($0) }
-            place(e, hash: h)
-        }
+        let old = slots
+        slots = LargeArray.zeroed(old.count * 2)
+        for slot in old where slot != 0 { place(slot) }
     }
 
     private mutating func moveToDictionary() {
@@ -127,6 +127,5 @@ public struct LookupTable {
         fallback = all
         keys = ByteArena()
         slots = []
-        tags = []
     }
 }
