@@ -48,14 +48,25 @@ public final class FindingTally: FindingSink {
     }
 
     public func add(_ finding: Finding) {
-        total += 1
-        if finding.severity.isFailing { failing += 1 }
-        bySeverity[finding.severity, default: 0] += 1
-        let c = byRule[finding.ruleID] ?? (finding.title, finding.severity, 0)
-        byRule[finding.ruleID] = (c.title, min(c.severity, finding.severity), c.count + 1)
-        if c.count == 0 { tableOfRule[finding.ruleID] = finding.table }
+        tally(1, ruleID: finding.ruleID, title: finding.title, severity: finding.severity, table: finding.table)
         if keep { kept.append(finding) }
         forward?.add(finding)
+    }
+
+    /// Counts are all it reads unless it keeps findings or hands them on.
+    public var readsFindings: Bool { keep || forward != nil }
+
+    public func count(_ n: Int, ruleID: String, title: String, severity: Severity, table: String) {
+        tally(n, ruleID: ruleID, title: title, severity: severity, table: table)
+    }
+
+    private func tally(_ n: Int, ruleID: String, title: String, severity: Severity, table: String) {
+        total += n
+        if severity.isFailing { failing += n }
+        bySeverity[severity, default: 0] += n
+        let c = byRule[ruleID] ?? (title, severity, 0)
+        byRule[ruleID] = (c.title, min(c.severity, severity), c.count + n)
+        if c.count == 0 { tableOfRule[ruleID] = table }
     }
 }
 

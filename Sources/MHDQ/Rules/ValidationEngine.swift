@@ -53,6 +53,9 @@ public final class ValidationEngine: StagedRecordConsumer {
     public let packs: [RulePack]
     let catalogue: Catalogue
     let findings: FindingSink
+    /// The sink reads only counts (`FindingSink.readsFindings`): record findings are counted per rule and
+    /// handed on when their table ends, group findings one by one, and none is built.
+    private let countsOnly: Bool
     let context: EvalContext
     let periodText: String
     public private(set) var notRun: [NotRunRule] = []
@@ -271,6 +274,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         self.packs = packs
         self.catalogue = catalogue
         self.findings = findings
+        self.countsOnly = !findings.readsFindings
         self.context = EvalContext(reference: reference)
         self.returnRules = ReturnRuleRunner(context: context, findings: findings)
         self.periodText = period?.description ?? ""
@@ -367,6 +371,8 @@ public final class ValidationEngine: StagedRecordConsumer {
         /// field checks ("F is blank", "F is not blank and not format_ok(F)") is one link, a loop over plain
         /// data. Reports hits by index, in rule order.
         var checkRecord: (EvalContext, (Int) -> Void) -> Void = { _, _ in }
+        /// Per record rule, its findings not yet handed on (when the sink reads only counts).
+        var hits: [Int] = []
         var isHeader = false
         /// Series and KPI rules read the table's records once all are in.
         var keepsRecords = false
@@ -414,6 +420,7 @@ public final class ValidationEngine: StagedRecordConsumer {
             }
             k -= 1
         }
+        p.hits = Array(repeating: 0, count: p.recordRules.count)
         p.derived = derived[table.table] ?? []
         var seenKeys = Set<[KeyPart]>()
         for sig in keySignatures[table.table] ?? [] where seenKeys.insert(sig).inserted {
@@ -505,6 +512,7 @@ public final class ValidationEngine: StagedRecordConsumer {
         program.checkRecord(context) { k in
             let rule = program.recordRules[k]
             if rule.severity.rejectsRecord { state.flags[index] |= ValidationEngine.recordRejected }
+            if countsOnly { program.hits[k] += 1; return }
             var identifiers: [String] = []
             let message = rule.message.render(context, identifiers: &identifiers)
             findings.add(makeFinding(rule, state: state, index: index, message: message, identifiers: identifiers))
@@ -562,6 +570,13 @@ public final class ValidationEngine: StagedRecordConsumer {
         state.files = stats.files
         state.sheets = stats.sheets
         for k in state.tallies.indices { state.tallies[k].recordsEnded() }
+        if let program = state.program {
+            for (k, n) in program.hits.enumerated() where n > 0 {
+                let rule = program.recordRules[k]
+                findings.count(n, ruleID: rule.id, title: rule.title, severity: rule.severity, table: rule.table)
+                program.hits[k] = 0
+            }
+        }
 
     }
 
@@ -863,6 +878,7 @@ public final class ValidationEngine: StagedRecordConsumer {
     }
 
     func emitGroupFinding(_ rule: Rule, state: TableState, column: KeyColumn, index: Int, shape: GroupFindingShape) {
+        if countsOnly { return findings.count(1, ruleID: rule.id, title: rule.title, severity: rule.severity, table: rule.table) }
         let parts = column.parts(index)
         let display = rule.messageFields.isEmpty ? [] : shape.displayIsKey ? parts : (shape.display?.parts(index) ?? [])
         var identifiers: [String] = []

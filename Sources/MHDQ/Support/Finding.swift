@@ -75,6 +75,20 @@ public struct Finding: Sendable {
 /// Where findings go: the engine writes, exporters and summaries read.
 public protocol FindingSink: AnyObject {
     func add(_ finding: Finding)
+    /// False when the sink reads nothing of a finding but the rule that made it (`mhdq check` printing counts by
+    /// rule, with no findings file): the engine then reports record and group findings through `count` and
+    /// builds none of them (no message rendered, no record key or group text made).
+    var readsFindings: Bool { get }
+    /// `n` findings of one rule, reported without their details (only when `readsFindings` is false).
+    func count(_ n: Int, ruleID: String, title: String, severity: Severity, table: String)
+}
+
+extension FindingSink {
+    public var readsFindings: Bool { true }
+    /// A sink that reads findings is never asked to count; were it asked, it gets the findings with what is known.
+    public func count(_ n: Int, ruleID: String, title: String, severity: Severity, table: String) {
+        for _ in 0 ..< n { add(Finding(ruleID: ruleID, title: title, findingClass: .invalid, severity: severity, table: table, message: "")) }
+    }
 }
 
 /// Keeps every finding in memory (tests, small runs, and the exporters' input).

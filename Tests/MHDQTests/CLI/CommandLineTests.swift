@@ -90,6 +90,32 @@ struct CommandLineTests {
         #expect(r.stderr.isEmpty)
     }
 
+    /// Without a findings file, `check` counts findings and builds none (no message, key or group text): the
+    /// counts by rule and severity, the verdict and the tables' rejections are those of the run that writes
+    /// every finding out, on the demo trust (record, group, aggregate and staging findings).
+    @Test func checkCountsAsManyFindingsWithoutAFindingsFile() throws {
+        let manifest = TestPaths.packageRoot + "/Samples/demo/pipeline.toml"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mhdq-counts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("findings.csv").path
+        let counted = try mhdq("check", manifest, "--json")
+        let written = try mhdq("check", manifest, "--json", "--findings", file)
+        #expect(counted.status == 1 && written.status == 1)
+        let a = try #require(try JSONSerialization.jsonObject(with: counted.stdoutBytes) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: written.stdoutBytes) as? [String: Any])
+        let countedFindings = try #require(a["findings"] as? NSDictionary)
+        #expect(countedFindings.isEqual(to: try #require(b["findings"] as? [String: Any])))
+        #expect((a["tables"] as? NSArray)?.isEqual(to: try #require(b["tables"] as? [Any])) == true)
+        let total = try #require(countedFindings["total"] as? Int)
+        #expect(total > 2_000)
+        let rows = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count - 1
+        #expect(rows == total, "one row per finding counted")
+        let byRule = try #require(countedFindings["by_rule"] as? [[String: Any]])
+        #expect(byRule.contains { $0["rule_id"] as? String == "MHS10101" }, "group findings are counted")
+        #expect(byRule.contains { $0["rule_id"] as? String == "MHS00165" }, "record findings are counted")
+    }
+
     @Test func checkPassesACleanFile() throws {
         let file = try writeTemporaryFile("LocalPatientID,EthnicCategory\nP1,A\n", name: "mpi.csv")
         let r = try mhdq("check", "--table", "MHS001MPI=\(file)", "--pack", "ethnicity")
