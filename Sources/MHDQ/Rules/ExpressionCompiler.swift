@@ -199,14 +199,6 @@ public struct ExpressionCompiler {
         return (try c.test(expr, &scope), nil)
     }
 
-    /// Functions whose answer is never true or false.
-    static let valueFunctions: Set<String> = [
-        "status", "unit", "precision", "as_typed", "period_months", "concat", "abs", "round", "mod", "min", "max", "trim",
-        "upper", "lower", "first", "length", "substr", "number", "to_date", "period_start", "period_end", "age",
-        "days_between", "add_days", "add_months", "year", "month", "trailing_median", "periods_missing_before",
-        "previous", "history_median", "history_mean", "history_count", "kpi_id",
-    ]
-
     /// What an expression must give, checked when it compiles: `value`, anything but blank on every record.
     public enum Expecting: Sendable { case unchecked, value, condition, number }
 
@@ -244,7 +236,7 @@ public struct ExpressionCompiler {
             if scope.aggregateLevel { return qualifier == nil && MetricPart(rawValue: name.lowercased()) != nil ? (e, value) : nil }
             return recordFieldType(e, scope) == nil ? nil : (e, value)
         case .call(let name, let args, _):
-            if ExpressionCompiler.valueFunctions.contains(name) { return (e, value) }
+            if RuleFunctions.named(name)?.gives.isValue == true { return (e, value) }
             if name == "if", args.count == 3, let a = neverTrueOrFalse(args[1], scope), neverTrueOrFalse(args[2], scope) != nil { return a }
             return nil
         }
@@ -280,13 +272,6 @@ public struct ExpressionCompiler {
         }
     }
 
-    static let numberFunctions: Set<String> = [
-        "length", "abs", "round", "mod", "min", "max", "number", "age", "days_between", "year", "period_months",
-        "precision", "periods_missing_before", "trailing_median", "previous", "history_median", "history_mean", "history_count",
-    ]
-    static let textFunctions: Set<String> = ["first", "substr", "concat", "month", "status", "unit", "kpi_id"]
-    static let dateFunctions: Set<String> = ["to_date", "add_days", "add_months", "period_start", "period_end", "date"]
-
     func staticKind(_ e: Expr, _ scope: CompileScope) -> StaticKind? {
         switch e {
         case .literal(let v, _):
@@ -319,12 +304,13 @@ public struct ExpressionCompiler {
             if op == "-", a == .date, b == .date { return .number }
             return nil
         case .call(let name, let args, _):
-            if ExpressionCompiler.numberFunctions.contains(name) { return .number }
-            if ExpressionCompiler.textFunctions.contains(name) { return .text }
-            if ExpressionCompiler.dateFunctions.contains(name) { return .date }
-            // trim(), upper() and lower() give back what is not text as it is.
-            if ["trim", "upper", "lower"].contains(name), args.count == 1 { return staticKind(args[0], scope) }
-            return nil
+            switch RuleFunctions.named(name)?.gives {
+            case .number?: return .number
+            case .text?: return .text
+            case .date?: return .date
+            case .itsArgument? where args.count == 1: return staticKind(args[0], scope)
+            default: return nil
+            }
         default:
             return nil
         }
@@ -550,7 +536,7 @@ public struct ExpressionCompiler {
     }
 
     func compileCall(_ name: String, _ args: [Expr], _ span: Span, _ scope: inout CompileScope) throws -> Compiled {
-        guard let fn = RuleFunctions.all.first(where: { $0.name == name }) else {
+        guard let fn = RuleFunctions.named(name) else {
             let known = RuleFunctions.all.map(\.name).joined(separator: ", ")
             throw error("unknown function \(name)() (known: \(known))", span)
         }

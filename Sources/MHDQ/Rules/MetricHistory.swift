@@ -47,16 +47,16 @@ enum MetricHistoryFunctions {
     static let catalogue: [RuleFunction] = [
         RuleFunction(name: "previous", signature: "previous(part)",
                      summary: "warn_when/fail_when: the group's value, numerator or denominator in the last run that measured it",
-                     arity: 1 ... 1, needs: "history") { _, _ in .null },
+                     arity: 1 ... 1, needs: "history", gives: .number) { _, _ in .null },
         RuleFunction(name: "history_median", signature: "history_median(part, n)",
                      summary: "warn_when/fail_when: median of the group's value (numerator, denominator) over its last n runs",
-                     arity: 2 ... 2, needs: "history") { _, _ in .null },
+                     arity: 2 ... 2, needs: "history", gives: .number) { _, _ in .null },
         RuleFunction(name: "history_mean", signature: "history_mean(part, n)",
                      summary: "warn_when/fail_when: mean of the group's value (numerator, denominator) over its last n runs",
-                     arity: 2 ... 2, needs: "history") { _, _ in .null },
+                     arity: 2 ... 2, needs: "history", gives: .number) { _, _ in .null },
         RuleFunction(name: "history_count", signature: "history_count()",
                      summary: "warn_when/fail_when: how many earlier runs measured the group",
-                     arity: 0 ... 0, needs: "history") { _, _ in .null },
+                     arity: 0 ... 0, needs: "history", gives: .number) { _, _ in .null },
     ]
 
     static let names = Set(catalogue.map(\.name))

@@ -7,7 +7,26 @@ public struct RuleFunction: Sendable {
     public var arity: ClosedRange<Int>
     /// Context the function needs to run ("ods", "postcodes", "period").
     public var needs: String?
+    /// What a call gives, as far as can be told before a record is read: lint refuses a number used as a
+    /// condition, a date compared with a number, arithmetic on text.
+    public var gives: Gives
     var implementation: @Sendable (EvalContext, RuleArguments) -> Value
+
+    public enum Gives: Sendable {
+        /// True, false or unknown: a condition.
+        case truth
+        /// A number, text or a date (or blank), never true or false.
+        case number, text, date
+        /// Its argument's kind (trim, upper and lower give back what is not text as it is).
+        case itsArgument
+        /// A value of a kind that depends on the record, never true or false.
+        case value
+        /// Anything, true or false included (if(), coalesce(), lookup(), setting()).
+        case unknown
+
+        /// Never true or false.
+        var isValue: Bool { self != .truth && self != .unknown }
+    }
 }
 
 /// A call's argument values, the first three held inline: calling a rule function (millions of times a run)
@@ -44,8 +63,12 @@ public struct RuleArguments: RandomAccessCollection {
 }
 
 public enum RuleFunctions {
+    /// The function called `name`, if there is one.
+    static func named(_ name: String) -> RuleFunction? { byName[name] }
+    private static let byName: [String: RuleFunction] = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+
     public static let all: [RuleFunction] = [
-        RuleFunction(name: "trim", signature: "trim(text)", summary: "text without leading and trailing spaces", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "trim", signature: "trim(text)", summary: "text without leading and trailing spaces", arity: 1 ... 1, needs: nil, gives: .itsArgument) { _, a in
             guard case .text(var s) = a[0] else { return a[0] }
             // Most values have nothing to trim: their first and last bytes cannot begin or end a space,
             // tab, CR, LF or no-break space, and they are returned as they are (no new String).
@@ -58,17 +81,17 @@ public enum RuleFunctions {
             let t = s.trimmingSpaces()
             return t.isEmpty ? .null : .text(t)
         },
-        RuleFunction(name: "upper", signature: "upper(text)", summary: "text in upper case", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "upper", signature: "upper(text)", summary: "text in upper case", arity: 1 ... 1, needs: nil, gives: .itsArgument) { _, a in
             guard case .text(let s) = a[0] else { return a[0] }
             if let ascii = ASCIICase.convert(s, upper: true) { return ascii.map { .text($0) } ?? a[0] }
             return .text(s.uppercased())
         },
-        RuleFunction(name: "lower", signature: "lower(text)", summary: "text in lower case", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "lower", signature: "lower(text)", summary: "text in lower case", arity: 1 ... 1, needs: nil, gives: .itsArgument) { _, a in
             guard case .text(let s) = a[0] else { return a[0] }
             if let ascii = ASCIICase.convert(s, upper: false) { return ascii.map { .text($0) } ?? a[0] }
             return .text(s.lowercased())
         },
-        RuleFunction(name: "first", signature: "first(text)", summary: "the first character (ETHNIC CATEGORY's national code)", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "first", signature: "first(text)", summary: "the first character (ETHNIC CATEGORY's national code)", arity: 1 ... 1, needs: nil, gives: .text) { _, a in
             if case .null = a[0] { return .null }
             var s = a[0].text
             // An ASCII first byte followed by another ASCII byte (not CR LF) or nothing is the first
@@ -79,11 +102,11 @@ public enum RuleFunctions {
             }) { return .text(String(UnicodeScalar(byte))) }
             return s.isEmpty ? .null : .text(String(s.first!))
         },
-        RuleFunction(name: "length", signature: "length(text)", summary: "number of characters", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "length", signature: "length(text)", summary: "number of characters", arity: 1 ... 1, needs: nil, gives: .number) { _, a in
             if case .null = a[0] { return .null }
             return .number(Double(a[0].text.count))
         },
-        RuleFunction(name: "substr", signature: "substr(text, start, count)", summary: "part of the text, counting from 1", arity: 3 ... 3, needs: nil) { _, a in
+        RuleFunction(name: "substr", signature: "substr(text, start, count)", summary: "part of the text, counting from 1", arity: 3 ... 3, needs: nil, gives: .text) { _, a in
             guard case .number(let st) = a[1], case .number(let n) = a[2], st >= 1, n >= 0 else { return .null }
             if case .null = a[0] { return .null }
             let chars = Array(a[0].text)
@@ -92,17 +115,17 @@ public enum RuleFunctions {
             let to = n >= Double(chars.count - from) ? chars.count : from + Int(n)
             return .text(String(chars[from ..< to]))
         },
-        RuleFunction(name: "is_date", signature: "is_date(field)", summary: "true when the value was staged as a date", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "is_date", signature: "is_date(field)", summary: "true when the value was staged as a date", arity: 1 ... 1, needs: nil, gives: .truth) { _, a in
             if case .null = a[0] { return .null }
             if case .date = a[0] { return .bool(true) }
             return .bool(false)
         },
-        RuleFunction(name: "is_time", signature: "is_time(field)", summary: "true when the value was staged as a time", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "is_time", signature: "is_time(field)", summary: "true when the value was staged as a time", arity: 1 ... 1, needs: nil, gives: .truth) { _, a in
             if case .null = a[0] { return .null }
             if case .time = a[0] { return .bool(true) }
             return .bool(false)
         },
-        RuleFunction(name: "is_number", signature: "is_number(value)", summary: "true when the value is a number (or text that reads as one)", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "is_number", signature: "is_number(value)", summary: "true when the value is a number (or text that reads as one)", arity: 1 ... 1, needs: nil, gives: .truth) { _, a in
             switch a[0] {
             case .null: return .null
             case .number: return .bool(true)
@@ -111,7 +134,7 @@ public enum RuleFunctions {
             default: return .bool(false)
             }
         },
-        RuleFunction(name: "number", signature: "number(value)", summary: "text read as a number (blank if it is not one)", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "number", signature: "number(value)", summary: "text read as a number (blank if it is not one)", arity: 1 ... 1, needs: nil, gives: .number) { _, a in
             switch a[0] {
             case .number: return a[0]
             case .typed(.amount(let x)): return x.number.map { .number($0) } ?? .null
@@ -119,30 +142,30 @@ public enum RuleFunctions {
             default: return .null
             }
         },
-        RuleFunction(name: "format_ok", signature: "format_ok(field)", summary: "true when the value fits the field's Data Dictionary format (Rules/datasets)", arity: 1 ... 1, needs: nil) { _, _ in .null },
-        RuleFunction(name: "date", signature: "date(\"CCYY-MM-DD\")", summary: "a date literal", arity: 1 ... 1, needs: nil) { _, _ in .null },
-        RuleFunction(name: "to_date", signature: "to_date(text)", summary: "text in CCYY-MM-DD read as a date (blank if it is not one)", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "format_ok", signature: "format_ok(field)", summary: "true when the value fits the field's Data Dictionary format (Rules/datasets)", arity: 1 ... 1, needs: nil, gives: .truth) { _, _ in .null },
+        RuleFunction(name: "date", signature: "date(\"CCYY-MM-DD\")", summary: "a date literal", arity: 1 ... 1, needs: nil, gives: .date) { _, _ in .null },
+        RuleFunction(name: "to_date", signature: "to_date(text)", summary: "text in CCYY-MM-DD read as a date (blank if it is not one)", arity: 1 ... 1, needs: nil, gives: .date) { _, a in
             switch a[0] {
             case .date: return a[0]
             case .text(let s): return ExpressionCompiler.parseISODate(s).map { .date($0) } ?? .null
             default: return .null
             }
         },
-        RuleFunction(name: "period_start", signature: "period_start()", summary: "first day of the reporting period", arity: 0 ... 0, needs: "period") { _, _ in .null },
-        RuleFunction(name: "period_end", signature: "period_end()", summary: "last day of the reporting period", arity: 0 ... 0, needs: "period") { _, _ in .null },
-        RuleFunction(name: "age", signature: "age(birth_date, at_date)", summary: "age in whole years at a date", arity: 2 ... 2, needs: nil) { _, a in
+        RuleFunction(name: "period_start", signature: "period_start()", summary: "first day of the reporting period", arity: 0 ... 0, needs: "period", gives: .date) { _, _ in .null },
+        RuleFunction(name: "period_end", signature: "period_end()", summary: "last day of the reporting period", arity: 0 ... 0, needs: "period", gives: .date) { _, _ in .null },
+        RuleFunction(name: "age", signature: "age(birth_date, at_date)", summary: "age in whole years at a date", arity: 2 ... 2, needs: nil, gives: .number) { _, a in
             guard let b = dayOf(a[0]), let at = dayOf(a[1]) else { return .null }
             return .number(Double(CivilDate(days: b).years(until: CivilDate(days: at))))
         },
-        RuleFunction(name: "days_between", signature: "days_between(from, to)", summary: "days from the first date to the second (negative if earlier)", arity: 2 ... 2, needs: nil) { _, a in
+        RuleFunction(name: "days_between", signature: "days_between(from, to)", summary: "days from the first date to the second (negative if earlier)", arity: 2 ... 2, needs: nil, gives: .number) { _, a in
             guard let x = dayOf(a[0]), let y = dayOf(a[1]) else { return .null }
             return .number(Double(y - x))
         },
-        RuleFunction(name: "add_days", signature: "add_days(date, n)", summary: "the date n days later", arity: 2 ... 2, needs: nil) { _, a in
+        RuleFunction(name: "add_days", signature: "add_days(date, n)", summary: "the date n days later", arity: 2 ... 2, needs: nil, gives: .date) { _, a in
             guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
             return shifted(d, days: n.rounded(.towardZero))
         },
-        RuleFunction(name: "add_months", signature: "add_months(date, n)", summary: "the date n months later (day clamped to the month's end)", arity: 2 ... 2, needs: nil) { _, a in
+        RuleFunction(name: "add_months", signature: "add_months(date, n)", summary: "the date n months later (day clamped to the month's end)", arity: 2 ... 2, needs: nil, gives: .date) { _, a in
             guard let d = dayOf(a[0]), case .number(let n) = a[1] else { return .null }
             let c = CivilDate(days: d)
             // A date beyond years 1 to 9999 is blank, as a count of months that large is.
@@ -152,34 +175,34 @@ public enum RuleFunctions {
             guard y >= 1, y <= 9999 else { return .null }
             return .date(CivilDate(year: y, month: m, day: min(c.day, CivilDate.daysIn(month: m, year: y))).days)
         },
-        RuleFunction(name: "year", signature: "year(date)", summary: "the year of a date", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "year", signature: "year(date)", summary: "the year of a date", arity: 1 ... 1, needs: nil, gives: .number) { _, a in
             guard let d = dayOf(a[0]) else { return .null }
             return .number(Double(CivilDate(days: d).year))
         },
-        RuleFunction(name: "month", signature: "month(date)", summary: "the month of a date as CCYY-MM (for grouping)", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "month", signature: "month(date)", summary: "the month of a date as CCYY-MM (for grouping)", arity: 1 ... 1, needs: nil, gives: .text) { _, a in
             guard let d = dayOf(a[0]) else { return .null }
             return .text(CivilDate(days: d).isoMonth)
         },
-        RuleFunction(name: "if", signature: "if(condition, then, else)", summary: "then when the condition is true, else otherwise (also when unknown)", arity: 3 ... 3, needs: nil) { _, a in
+        RuleFunction(name: "if", signature: "if(condition, then, else)", summary: "then when the condition is true, else otherwise (also when unknown)", arity: 3 ... 3, needs: nil, gives: .unknown) { _, a in
             if case .bool(true) = a[0] { return a[1] }
             return a[2]
         },
-        RuleFunction(name: "coalesce", signature: "coalesce(a, b, ...)", summary: "the first value that is not blank", arity: 1 ... 8, needs: nil) { _, a in
+        RuleFunction(name: "coalesce", signature: "coalesce(a, b, ...)", summary: "the first value that is not blank", arity: 1 ... 8, needs: nil, gives: .unknown) { _, a in
             a.first { !$0.isBlank } ?? .null
         },
-        RuleFunction(name: "nhs_number_valid", signature: "nhs_number_valid(text)", summary: "10 digits with a correct Modulus 11 check digit", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "nhs_number_valid", signature: "nhs_number_valid(text)", summary: "10 digits with a correct Modulus 11 check digit", arity: 1 ... 1, needs: nil, gives: .truth) { _, a in
             if a[0].isBlank { return .null }
             return .bool(Identifiers.nhsNumberValid(a[0].text))
         },
-        RuleFunction(name: "postcode_valid", signature: "postcode_valid(text)", summary: "a UK postcode in one of the standard formats (AN NAA ... AANA NAA)", arity: 1 ... 1, needs: nil) { _, a in
+        RuleFunction(name: "postcode_valid", signature: "postcode_valid(text)", summary: "a UK postcode in one of the standard formats (AN NAA ... AANA NAA)", arity: 1 ... 1, needs: nil, gives: .truth) { _, a in
             if a[0].isBlank { return .null }
             return .bool(Identifiers.postcodeValid(a[0].text))
         },
-        RuleFunction(name: "postcode_active", signature: "postcode_active(text)", summary: "in the active postcode table the manifest supplies", arity: 1 ... 1, needs: "postcodes") { ctx, a in
+        RuleFunction(name: "postcode_active", signature: "postcode_active(text)", summary: "in the active postcode table the manifest supplies", arity: 1 ... 1, needs: "postcodes", gives: .truth) { ctx, a in
             guard case .text(let s) = a[0], let set = ctx.reference.postcodes else { return .null }
             return .bool(set.contains(Identifiers.normalisePostcode(s)))
         },
-        RuleFunction(name: "ods_live", signature: "ods_live(code, [from, to])", summary: "the organisation is in the supplied ODS table and open at some point between the dates (or at all)", arity: 1 ... 3, needs: "ods") { ctx, a in
+        RuleFunction(name: "ods_live", signature: "ods_live(code, [from, to])", summary: "the organisation is in the supplied ODS table and open at some point between the dates (or at all)", arity: 1 ... 3, needs: "ods", gives: .truth) { ctx, a in
             guard case .text(let code) = a[0], let ods = ctx.reference.ods else { return .null }
             guard let entry = ods[code.uppercased()] else { return .bool(false) }
             let from = a.count > 1 ? dayOf(a[1]) : nil
@@ -188,10 +211,10 @@ public enum RuleFunctions {
             if let from, let close = entry.close, close < from { return .bool(false) }
             return .bool(true)
         },
-        RuleFunction(name: "in_reference", signature: "in_reference(\"list\", value)", summary: "the value is in a reference list the manifest's [context] supplies as a file (list = FILE)", arity: 2 ... 2, needs: nil) { _, _ in .null },
-        RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a threshold from pack.toml [settings] (a manifest's [settings] overrides it), or a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil) { _, _ in .null },
-        RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil) { _, _ in .null },
-        RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "in_reference", signature: "in_reference(\"list\", value)", summary: "the value is in a reference list the manifest's [context] supplies as a file (list = FILE)", arity: 2 ... 2, needs: nil, gives: .truth) { _, _ in .null },
+        RuleFunction(name: "setting", signature: "setting(\"name\")", summary: "a threshold from pack.toml [settings] (a manifest's [settings] overrides it), or a value the manifest's [context] gives (portal_org, upload_date)", arity: 1 ... 1, needs: nil, gives: .unknown) { _, _ in .null },
+        RuleFunction(name: "lookup", signature: "lookup(TABLE.FIELD, key)", summary: "a field of the record of an earlier table whose key equals key", arity: 2 ... 2, needs: nil, gives: .unknown) { _, _ in .null },
+        RuleFunction(name: "codes", signature: "codes(\"list\")", summary: "a national code list under Rules/codes, used after \"in\"", arity: 1 ... 1, needs: nil, gives: .unknown) { _, _ in .null },
     ] + MetricHistoryFunctions.catalogue + ReturnValueFunctions.all + WindowFunctions.all
 
     /// The days of the dates a rule can make: years 1 to 9999, the dates staging reads.

@@ -36,13 +36,13 @@ enum WindowFunctions {
     static let names: Set<String> = ["prev", "next", "last_reported", "trailing_median", "periods_missing_before"]
 
     static let all: [RuleFunction] = [
-        RuleFunction(name: "prev", signature: "prev(x)", summary: "series rules: x at the previous period of the series (blank at the first)", arity: 1 ... 1, needs: nil) { _, _ in .null },
-        RuleFunction(name: "next", signature: "next(x)", summary: "series rules: x at the next period of the series (blank at the last)", arity: 1 ... 1, needs: nil) { _, _ in .null },
-        RuleFunction(name: "last_reported", signature: "last_reported(x, [y])", summary: "series rules: x at the latest earlier period of the series where x is a number, passing over blank, * and Unavailable (blank if there is none); with y, y at that period: last_reported(Denominator, Period)", arity: 1 ... 2, needs: nil) { _, _ in .null },
-        RuleFunction(name: "trailing_median", signature: "trailing_median(x, n)", summary: "series rules: the median of x over the n periods before this one (those where x is a number)", arity: 2 ... 2, needs: nil) { _, _ in .null },
-        RuleFunction(name: "periods_missing_before", signature: "periods_missing_before(period)", summary: "series rules: periods missing between the previous period of the series and this one (0 when consecutive)", arity: 1 ... 1, needs: nil) { _, _ in .null },
-        RuleFunction(name: "kpi", signature: "kpi(\"part\")", summary: "kpi rules: the row's verdict: \(KPIEvaluator.parts.joined(separator: ", "))", arity: 1 ... 1, needs: nil) { _, _ in .null },
-        RuleFunction(name: "kpi_id", signature: "kpi_id(name)", summary: "the id of the KPI the KPI catalogue (Rules/kpi) knows by this name, whatever its case, spacing and punctuation (blank if none)", arity: 1 ... 1, needs: nil) { _, _ in .null },
+        RuleFunction(name: "prev", signature: "prev(x)", summary: "series rules: x at the previous period of the series (blank at the first)", arity: 1 ... 1, needs: nil, gives: .unknown) { _, _ in .null },
+        RuleFunction(name: "next", signature: "next(x)", summary: "series rules: x at the next period of the series (blank at the last)", arity: 1 ... 1, needs: nil, gives: .unknown) { _, _ in .null },
+        RuleFunction(name: "last_reported", signature: "last_reported(x, [y])", summary: "series rules: x at the latest earlier period of the series where x is a number, passing over blank, * and Unavailable (blank if there is none); with y, y at that period: last_reported(Denominator, Period)", arity: 1 ... 2, needs: nil, gives: .unknown) { _, _ in .null },
+        RuleFunction(name: "trailing_median", signature: "trailing_median(x, n)", summary: "series rules: the median of x over the n periods before this one (those where x is a number)", arity: 2 ... 2, needs: nil, gives: .number) { _, _ in .null },
+        RuleFunction(name: "periods_missing_before", signature: "periods_missing_before(period)", summary: "series rules: periods missing between the previous period of the series and this one (0 when consecutive)", arity: 1 ... 1, needs: nil, gives: .number) { _, _ in .null },
+        RuleFunction(name: "kpi", signature: "kpi(\"part\")", summary: "kpi rules: the row's verdict: \(KPIEvaluator.parts.joined(separator: ", "))", arity: 1 ... 1, needs: nil, gives: .unknown) { _, _ in .null },
+        RuleFunction(name: "kpi_id", signature: "kpi_id(name)", summary: "the id of the KPI the KPI catalogue (Rules/kpi) knows by this name, whatever its case, spacing and punctuation (blank if none)", arity: 1 ... 1, needs: nil, gives: .text) { _, _ in .null },
     ]
 }
 

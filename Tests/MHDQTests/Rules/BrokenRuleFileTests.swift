@@ -69,7 +69,7 @@ import Testing
     @Test func aValueWhereAConditionIsNeeded() throws {
         for (when, column) in [("EthnicCategory", 9), ("age(PersonBirthDate, period_end())", 9),
                                ("EthnicCategory is blank or length(NHSNumber)", 36), ("not (1 + 2)", 16),
-                               ("MHS000Header.OrgIDProvider", 9)] {
+                               ("MHS000Header.OrgIDProvider", 9), ("date(\"2020-01-01\")", 9)] {
             let e = try loadError(rule("when = '\(when)'\nmessage = \"m\"\n"))
             #expect(e.message.hasPrefix("this is a value, not a condition"), "\(when)")
             #expect(at(e) == "bad.toml:6:\(column)", "\(when)")
@@ -350,5 +350,20 @@ import Testing
     @Test func theRealRulesLoad() throws {
         let packs = try CheckRun.loadPacks(nil, tables: S.catalogue.tableNames, catalogue: S.catalogue)
         #expect(packs.map(\.name) == ["ascof", "ethnicity", "kpi", "mhsds-v6"])
+    }
+}
+
+/// What each function gives is declared with it in the registry, and lint reads it from there: a function
+/// named twice, or a value function lint would let pass as a condition, shows here.
+@Suite struct FunctionRegistryTests {
+    @Test func eachFunctionIsNamedOnceAndDeclaresWhatItGives() {
+        let names = RuleFunctions.all.map(\.name)
+        #expect(Set(names).count == names.count, "a function is registered twice")
+        for name in ["length", "age", "days_between", "substr", "to_date", "trim", "as_typed"] {
+            #expect(RuleFunctions.named(name)?.gives.isValue == true, "\(name)")
+        }
+        for name in ["nhs_number_valid", "format_ok", "is_date", "if", "lookup", "setting"] {
+            #expect(RuleFunctions.named(name)?.gives.isValue == false, "\(name)")
+        }
     }
 }
