@@ -9,6 +9,12 @@ struct KeyColumn {
     /// The key being built (reused, so appending allocates nothing once it has grown).
     private var scratch: [UInt8] = []
     static let separator: UInt8 = 0x1F
+    /// In a key of several parts, a separator or escape byte inside a part is written as this byte and the
+    /// byte with bit 6 flipped (0x1F as 0x1E 0x5F), so a part holding 0x1F is not read as two parts and two
+    /// different keys never join to the same bytes.
+    static let escape: UInt8 = 0x1E
+    /// How many parts each key has (fields of the signature).
+    private var partCount = 1
 
     var count: Int { keys.count }
 
@@ -21,6 +27,7 @@ struct KeyColumn {
             s.withUTF8 { keys.append($0) }
             return
         }
+        partCount = fields.count
         scratch.removeAll(keepingCapacity: true)
         var ok = true
         for (i, f) in fields.enumerated() {
@@ -28,7 +35,14 @@ struct KeyColumn {
             if p.isNull && !allowBlanks { ok = false; break }
             if i > 0 { scratch.append(KeyColumn.separator) }
             if case .text(let s) = p {
-                scratch.append(contentsOf: s.utf8)
+                if fields.count == 1 {
+                    scratch.append(contentsOf: s.utf8)
+                } else {
+                    for b in s.utf8 {
+                        if b == KeyColumn.separator || b == KeyColumn.escape { scratch.append(KeyColumn.escape); scratch.append(b ^ 0x40) }
+                        else { scratch.append(b) }
+                    }
+                }
             } else if !p.isNull {
                 scratch.append(contentsOf: p.text.utf8)
             }
@@ -70,9 +84,20 @@ struct KeyColumn {
     /// Whether record `i`'s key is `key` (compared in place).
     func equals(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool { keys.equals(i, key) }
 
-    /// The key's parts as text, in key order.
+    /// The key's parts as text, in key order, as the record holds them.
     func parts(_ i: Int) -> [String] {
-        keys.withBytes(i) { $0.split(separator: KeyColumn.separator, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } }
+        keys.withBytes(i) { bytes in
+            if partCount == 1 { return [String(decoding: bytes, as: UTF8.self)] }
+            return bytes.split(separator: KeyColumn.separator, omittingEmptySubsequences: false).map { part in
+                guard part.contains(KeyColumn.escape) else { return String(decoding: part, as: UTF8.self) }
+                var plain: [UInt8] = []
+                var escaped = false
+                for b in part {
+                    if escaped { plain.append(b ^ 0x40); escaped = false } else if b == KeyColumn.escape { escaped = true } else { plain.append(b) }
+                }
+                return String(decoding: plain, as: UTF8.self)
+            }
+        }
     }
 
     /// FNV-1a, 64-bit: stable across runs (Swift's Hasher is seeded per process). Computed when the group

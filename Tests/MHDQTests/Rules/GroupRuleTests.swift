@@ -51,6 +51,34 @@ import Testing
     func keys(_ r: CheckResult, _ rule: String) -> [String] { r.findings(rule).map(\.recordKey) }
     func rows(_ r: CheckResult, _ rule: String) -> [Int] { r.findings(rule).compactMap(\.row) }
 
+    /// Key parts are joined with byte 0x1F inside the engine: a value that holds that byte is still one value.
+    /// A one-field key comes back as written (record key and message name the patient read), and in a key of
+    /// several fields the byte is escaped, so ("A\u{1F}B", "C") and ("A", "B\u{1F}C") stay two keys.
+    @Test func aKeyValueHoldingTheSeparatorByteStaysOneValue() throws {
+        let mpi = "LocalPatientID,OrgIDLocalPatientID,NHSNumber\nP1\u{1F}X,RXX,9434765005\nP2,RXX,9434765072\n"
+        let referrals = """
+            ServiceRequestID,LocalPatientID,OrgIDComm,CareProfTeamLocalID,ReferralRequestReceivedDate
+            R1,P2,RXX,T1,2026-09-01
+            R2,P2,RXX,T1,2026-09-02
+            R2\u{1F},P2,RXX,T1,2026-09-03
+
+            """
+        let r = try S.check(TempDir(), tables: [("MHS001MPI", mpi), ("MHS101Referral", referrals)], packs: ["mhsds-v6"])
+        let noReferral = try #require(r.findings("MHS00146").first)
+        #expect(noReferral.recordKey == "P1\u{1F}X")
+        #expect(noReferral.message.hasSuffix("LocalPatientID=P1\u{1F}X"), "\(noReferral.message)")
+        #expect(keys(r, "MHS10103").isEmpty, "R2 and R2<0x1F> are two referrals: \(keys(r, "MHS10103"))")
+
+        var column = KeyColumn()
+        column.append(fields: [0, 1], of: [.text("A\u{1F}B"), .text("C")])
+        column.append(fields: [0, 1], of: [.text("A"), .text("B\u{1F}C")])
+        column.append(fields: [0, 1], of: [.text("\u{1E}"), .text("\u{1E}\u{1F}")])
+        #expect(column.parts(0) == ["A\u{1F}B", "C"])
+        #expect(column.parts(1) == ["A", "B\u{1F}C"])
+        #expect(column.parts(2) == ["\u{1E}", "\u{1E}\u{1F}"])
+        #expect(column.withKey(0) { !column.equals(1, $0) }, "two different keys, two different byte strings")
+    }
+
     @Test func noRecordRuleRejectsTheFixture() throws {
         let r = try run()
         let rejecting = r.findings.filter { $0.severity == .recordRejected }
