@@ -71,7 +71,9 @@ public enum ExceptionsWorkbook {
                              options: XLSXWriter.Options = XLSXWriter.Options(),
                              maxRuleSheets: Int = ExceptionsWorkbook.maxRuleSheets) throws -> Report {
         // Pass 1: counts and column profiles.
-        var reader = try CSVReader(path: exceptionsCSV, delimiter: 0x2C, encoding: .auto)
+        // No field limit: the file is the run's own, and a message quoting two values the reader took (each up
+        // to its 8 MiB) can be longer than any one of them. Its cells are cut to what a sheet holds anyway.
+        var reader = try CSVReader(path: exceptionsCSV, delimiter: 0x2C, encoding: .auto, maxFieldBytes: .max)
         var row = RawRow()
         guard try reader.next(into: &row) else {
             throw MHDQError.input("empty exceptions file: no header row", at: SourceLocation(file: exceptionsCSV))
@@ -97,7 +99,7 @@ public enum ExceptionsWorkbook {
             spools.append(try RowSpoolWriter(path: plans[k].spool, width: plans[k].columns.count))
         }
         let keyColumn = tally.index[perTable ? "table" : "rule_id"]
-        reader = try CSVReader(path: exceptionsCSV, delimiter: 0x2C, encoding: .auto)
+        reader = try CSVReader(path: exceptionsCSV, delimiter: 0x2C, encoding: .auto, maxFieldBytes: .max)
         _ = try reader.next(into: &row)
         while try reader.next(into: &row) {
             let key = keyColumn.map { $0 < row.count ? row.string($0) : "" } ?? ""

@@ -162,6 +162,19 @@ struct ExceptionsWorkbookTests {
         try WorklistCheck.verify(sheets, csv: csv, perTable: false)
     }
 
+    /// A message quoting two long values the reader accepted (each under its 8 MiB field limit) is longer than
+    /// that limit; the workbook reads the run's own exceptions.csv without it, and cuts the cell as a sheet must.
+    @Test func aMessageLongerThanTheReadersFieldLimitIsCarried() throws {
+        var f = WorklistFixture.findings()[0]
+        let long = String(repeating: "P", count: 4_700_000)
+        f.message = "Record rejected - LocalPatientID=\(long) EthnicCategory=\(long)"
+        f.recordKey = long
+        let (_, xlsx, report) = try WorklistFixture.build([f])
+        #expect(report.findings == 1)
+        let sheets = try readWorkbook(xlsx)
+        #expect(sheets.count == 2)
+    }
+
     @Test func aFileThatIsNotAnExceptionsFileIsNamed() throws {
         let csv = try writeTemporaryFile("a,b,c\n1,2,3\n", name: "other.csv")
         let error = captureError {
