@@ -34,11 +34,13 @@ struct KeyColumn {
             let p = values[f]
             if p.isNull && !allowBlanks { ok = false; break }
             if i > 0 { scratch.append(KeyColumn.separator) }
-            if case .text(let s) = p {
-                if fields.count == 1 {
-                    scratch.append(contentsOf: s.utf8)
-                } else {
-                    for b in s.utf8 {
+            if case .text(var s) = p {
+                s.withUTF8 { bytes in
+                    if fields.count == 1 || !bytes.contains(where: { $0 == KeyColumn.separator || $0 == KeyColumn.escape }) {
+                        scratch.append(contentsOf: bytes)
+                        return
+                    }
+                    for b in bytes {
                         if b == KeyColumn.separator || b == KeyColumn.escape { scratch.append(KeyColumn.escape); scratch.append(b ^ 0x40) }
                         else { scratch.append(b) }
                     }
