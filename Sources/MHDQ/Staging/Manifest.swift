@@ -240,6 +240,11 @@ public struct Manifest: Sendable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         let matched = names.filter { wildcardMatch(Array($0), Array(name)) }.sorted().map { dir.isEmpty ? $0 : dir + "/" + $0 }
         guard !matched.isEmpty else { throw MHDQError.input("no file matches \(pattern)", at: location) }
+        // A name that is not UTF-8 (a Latin-1 byte from a Windows share) comes back repaired, U+FFFD for the
+        // byte, and that name does not exist: say so, rather than "no such file" for a file the pattern found.
+        for path in matched where !FileManager.default.fileExists(atPath: path) {
+            throw MHDQError.input("\(path): this file's name is not valid UTF-8 (\u{FFFD} marks the byte that is not), so it cannot be opened by name: rename it", at: location)
+        }
         return matched
     }
 

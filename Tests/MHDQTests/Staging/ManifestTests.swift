@@ -117,6 +117,22 @@ struct ManifestTests {
         #expect(e2?.message.hasPrefix("source file not found: ") == true)
     }
 
+    /// A file the pattern finds whose name is not UTF-8 (a Latin-1 byte, as files copied from Windows shares
+    /// have) is named as such, not reported as missing.
+    @Test func globFindingANameThatIsNotUTF8() throws {
+        let manifest = try writeManifest("[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi_*.csv\"\n")
+        let dir = (manifest as NSString).deletingLastPathComponent
+        let bytes = Array((dir + "/mpi_").utf8) + [0xFF] + Array(".csv".utf8) + [0]
+        let fd = bytes.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+        }
+        #expect(fd >= 0)
+        close(fd)
+        let e = captureError { _ = try loadManifest(manifest) }
+        #expect(e?.kind == .input)
+        #expect(e?.message.contains("mpi_\u{FFFD}.csv: this file's name is not valid UTF-8") == true, "\(e?.message ?? "")")
+    }
+
     @Test func manifestLevelMistakes() throws {
         let noSource = captureError { _ = try loadManifest(try writeManifest("[pipeline]\nname = \"x\"\n")) }
         #expect(noSource?.message == "the manifest names no [[source]]")
