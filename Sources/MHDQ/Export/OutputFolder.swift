@@ -63,7 +63,8 @@ public struct OutputFolder {
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw MHDQError.invocation("cannot create the output folder: \(error.localizedDescription)", at: SourceLocation(file: parent))
+            // An output that cannot be written (a permission, a full disk, a file in the way) is exit 3, not 2.
+            throw MHDQError.input("cannot create the output folder: \(error.localizedDescription)", at: SourceLocation(file: parent))
         }
         OutputFolder.removeStale(in: parent)
         self.parent = parent
@@ -122,7 +123,8 @@ public struct OutputFolder {
             guard errno == EEXIST else { break }
             guard removeIfStale(path) else { return nil }
         }
-        throw MHDQError.invocation("cannot create the run's folder: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+        // The README's "outputs that cannot be written" (a read-only folder): exit 3, as for the outputs themselves.
+        throw MHDQError.input("cannot create the run's folder: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
     }
 
     /// Removes what killed runs left in `parent` (SIGKILL, power loss): partial folders no live run holds, and

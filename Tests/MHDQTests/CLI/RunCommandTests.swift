@@ -117,6 +117,23 @@ struct RunCommandTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "good")
     }
 
+    /// An output folder that cannot be written is exit 3, as README documents for outputs that cannot be written, not 2
+    /// ("invalid invocation"): a read-only folder gave exit 2. As root modes are ignored, so a regular file in the way
+    /// fails both the output folder and the run's folder the same way (mkdir, ENOTDIR).
+    @Test func unwritableOutputFolderExitsThree() throws {
+        let dir = TempDir()
+        dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
+        let manifest = dir.write("pipeline.toml", "[pipeline]\npacks = [\"ethnicity\"]\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n")
+        let file = dir.write("in-the-way", "not a folder\n")
+        let r = try mhdq(environment: [:], ["run", manifest, "--out", file + "/out"])
+        #expect(r.status == 3, "\(r.status) \(r.stderr)")
+        expectOneLineError(r, naming: file + "/out")
+        // The run's own folder (a read-only output folder fails here, on mkdir of the partial folder).
+        #expect { _ = try OutputFolder.claim(file + "/.nightly.partial") } throws: { error in
+            (error as? MHDQError)?.exitCode == ExitCode.unreadableInput
+        }
+    }
+
     /// --run-id names the run's folder, which is renamed over whatever has that name: a path, a hidden name, latest
     /// or the history's file is refused before anything is read (`--run-id history.sqlite` replaced the history
     /// with a run folder; `--run-id latest` replaced the link, and every later run failed).
