@@ -202,6 +202,14 @@ public struct OutputFolder {
         guard OutputFolder.holdsRunOrNothing(final) else {
             throw MHDQError.input("cannot move the finished run into place: something that is not a run has its name", at: SourceLocation(file: final))
         }
+        // A folder named latest (not the link) cannot be renamed over: refused before anything moves, so the run is
+        // neither in place nor in the history. Found only after `confirm`, the run was recorded as completed while
+        // mhdq exited 3.
+        var linkStat = stat()
+        if lstat(latest, &linkStat) == 0 && (linkStat.st_mode & S_IFMT) == S_IFDIR {
+            throw MHDQError.input("cannot point latest at the run: a folder, not the link to the last run, has its name",
+                                  at: SourceLocation(file: latest))
+        }
         var setAside = false
         if fm.fileExists(atPath: final) {
             try? fm.removeItem(atPath: replaced)
