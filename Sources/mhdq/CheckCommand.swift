@@ -63,7 +63,7 @@ enum CheckCommand {
             out.write(CheckReport.json(result, period: period).render() + "\n")
         } else {
             out.write(CheckReport.text(result, period: period))
-            if let findingsPath { out.write("findings written to \(findingsPath)\n") }
+            if let findingsPath { out.write("findings written to \(findingsPath.visible)\n") }
         }
         try out.close()
         return result.exitCode
