@@ -47,6 +47,9 @@ enum CheckCommand {
             check.reference.settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
             check.reference.settingLocations[String(pair[..<eq])] = nil
         }
+        if let findingsPath {
+            try refuseOverwritingInputs(findingsPath, inputs: (manifest.map { [$0.path] } ?? []) + sources.flatMap(\.files))
+        }
         let writer = try findingsPath.map { try ExceptionsCSVWriter(path: $0, runID: "check") }
         check.keepFindings = false
         // --redact masks the findings file and the examples printed.
@@ -60,10 +63,36 @@ enum CheckCommand {
             out.write(CheckReport.json(result, period: period).render() + "\n")
         } else {
             out.write(CheckReport.text(result, period: period))
-            if let findingsPath { out.write("findings written to \(findingsPath)\n") }
+            if let findingsPath { out.write("findings written to \(findingsPath.visible)\n") }
         }
         try out.close()
         return result.exitCode
+    }
+}
+
+/// The findings file is created (truncated) before any input is read: one that is the manifest or an input extract
+/// (`--findings mpi.csv`) destroyed it, and the check then failed on "the file is empty". Refused (exit 2) when it is
+/// the same file as an input: the same device and inode, or, when either does not exist yet, the same resolved path
+/// (links and `..` followed, so `./mpi.csv` and a link to it count too).
+func refuseOverwritingInputs(_ output: String, inputs: [String]) throws {
+    func identity(_ path: String) -> (dev: UInt64, ino: UInt64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino))
+    }
+    func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+    let outputID = identity(output)
+    for input in inputs {
+        let same: Bool
+        if let o = outputID, let i = identity(input) {
+            same = o.dev == i.dev && o.ino == i.ino
+        } else {
+            same = resolved(output) == resolved(input)
+        }
+        if same {
+            throw MHDQError.invocation("--findings would overwrite an input of the check (\(input)): give another file",
+                                       at: SourceLocation(file: output))
+        }
     }
 }
 

@@ -11,16 +11,17 @@ extension CheckReport {
             let periods = result.series.reduce(0) { $0 + $1.points.count }
             s += "indicator series: \(number(result.series.count)) series, \(number(periods)) periods, \(number(flagged)) flagged\n"
             for series in result.series {
-                let name = series.measure.isEmpty ? series.area : "\(series.area) / \(series.measure)"
-                let span = series.points.first.map { "\($0.period) to \(series.points.last!.period)" } ?? ""
+                // Area, measure and period names are the return's own values (see TerminalText).
+                let name = series.measure.isEmpty ? series.area.visible : "\(series.area.visible) / \(series.measure.visible)"
+                let span = series.points.first.map { "\($0.period.visible) to \(series.points.last!.period.visible)" } ?? ""
                 s += "  \(name.padding(34)) \(span.padding(20)) \(String(series.points.count).leftPadding(3)) periods"
                 let marks = series.points.filter { !$0.flags.isEmpty }
                 s += marks.isEmpty ? "  no flags\n" : "\n"
                 for p in marks {
                     let counts = "\(p.numerator.map(format) ?? "-") / \(p.denominator.map(format) ?? "-")"
-                    let rate = p.rate.map { format($0) + series.unit } ?? "-"
-                    let stated = p.stated.map { format($0) + series.unit } ?? "-"
-                    s += "    \(p.period.padding(14)) \(counts.leftPadding(15))  rate \(rate.padding(8)) stated \(stated.padding(8)) \(p.flags.joined(separator: ", "))\n"
+                    let rate = p.rate.map { format($0) + series.unit.visible } ?? "-"
+                    let stated = p.stated.map { format($0) + series.unit.visible } ?? "-"
+                    s += "    \(p.period.visible.padding(14)) \(counts.leftPadding(15))  rate \(rate.padding(8)) stated \(stated.padding(8)) \(p.flags.map(\.visible).joined(separator: ", "))\n"
                 }
             }
             s += "\n"
@@ -32,7 +33,7 @@ extension CheckReport {
             s += RAG.allCases.compactMap { r in counts[r].map { "\(r.rawValue) \($0)" } }.joined(separator: ", ") + "\n"
             let shown = result.kpis.filter { $0.rag != .green }
             for k in shown.prefix(30) {
-                s += "  \(k.rag.rawValue.padding(14)) \(clip(k.title, 34).padding(34)) \(clip(k.organisation, 20).padding(20)) \(k.period.padding(13)) \(k.note)\n"
+                s += "  \(k.rag.rawValue.padding(14)) \(clip(k.title.visible, 34).padding(34)) \(clip(k.organisation.visible, 20).padding(20)) \(k.period.visible.padding(13)) \(k.note.visible)\n"
             }
             if shown.count > 30 { s += "  ... and \(shown.count - 30) more (see --findings)\n" }
             s += "\n"

@@ -16,22 +16,22 @@ enum CheckReport {
     static func text(_ result: CheckResult, period: ReportingPeriod?) -> String {
         var s = "mhdq check" + (period.map { ", reporting period \($0)" } ?? "") + "\n\n"
         for t in result.stats {
-            let files = t.files.enumerated().map { i, f in t.sheets[i].map { "\(f) [\($0)]" } ?? f }
-            s += "\(t.table)  \(files.joined(separator: ", "))\n"
+            let files = t.files.enumerated().map { i, f in t.sheets[i].map { "\(f.visible) [\($0.visible)]" } ?? f.visible }
+            s += "\(t.table.visible)  \(files.joined(separator: ", "))\n"
             s += "  rows read \(number(t.rowsRead))   staged \(number(t.rowsStaged))   rejected \(number(t.rowsRejected))"
             if t.blankRows > 0 { s += "   blank rows skipped \(number(t.blankRows))" }
             s += "\n"
             if t.valuesMapped > 0 { s += "  values mapped from descriptions or re-cased to codes: \(number(t.valuesMapped))\n" }
             if t.windows1252Fields > 0 { s += "  fields read as Windows-1252 (not valid UTF-8): \(number(t.windows1252Fields))\n" }
-            if !t.unmappedColumns.isEmpty { s += "  columns not mapped to a field (ignored): \(t.unmappedColumns.joined(separator: ", "))\n" }
-            if !t.missingFields.isEmpty { s += "  no column for mandatory/required fields: \(t.missingFields.joined(separator: ", "))\n" }
+            if !t.unmappedColumns.isEmpty { s += "  columns not mapped to a field (ignored): \(t.unmappedColumns.map(\.visible).joined(separator: ", "))\n" }
+            if !t.missingFields.isEmpty { s += "  no column for mandatory/required fields: \(t.missingFields.map(\.visible).joined(separator: ", "))\n" }
             if t.problems.isEmpty {
                 s += "  staging problems: none\n"
             } else {
                 s += "  staging problems:\n"
                 for (kind, count) in t.problems.sorted(by: { $0.value > $1.value }) {
-                    s += "    \(kind): \(number(count))\n"
-                    for e in t.examples[kind] ?? [] { s += "      \(e)\n" }
+                    s += "    \(kind.visible): \(number(count))\n"
+                    for e in t.examples[kind] ?? [] { s += "      \(e.visible)\n" }
                 }
             }
             s += "\n"
@@ -52,7 +52,7 @@ enum CheckReport {
         } else {
             s += "findings by rule:\n"
             for r in byRule.prefix(40) {
-                s += "  \(r.rule.padding(12)) \(r.severity.rawValue.padding(19)) \(number(r.count).leftPadding(8))  \(r.title)\n"
+                s += "  \(r.rule.visible.padding(12)) \(r.severity.rawValue.padding(19)) \(number(r.count).leftPadding(8))  \(r.title.visible)\n"
             }
             if byRule.count > 40 { s += "  ... and \(byRule.count - 40) more rules (see --findings or --json)\n" }
             s += "findings: \(number(result.totalFindings)) ("
@@ -61,7 +61,7 @@ enum CheckReport {
         let failing = result.failingCount
         s += failing > 0 ? "verdict: FAIL (\(number(failing)) findings at a failing level: rejections or breaches)\n"
                          : "verdict: PASS (nothing at a failing level)\n"
-        return s
+        return TerminalText.visibleLines(s)
     }
 
     static func json(_ result: CheckResult, period: ReportingPeriod?) -> JSON {

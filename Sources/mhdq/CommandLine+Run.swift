@@ -6,8 +6,10 @@ import Glibc
 #endif
 
 enum Console {
+    /// Messages quote the data's values (a bad date, a record key): their control characters are made harmless as the
+    /// text views' are (TerminalText).
     static func error(_ text: String) {
-        var s = text
+        var s = TerminalText.visibleLines(text)
         if !s.hasSuffix("\n") { s += "\n" }
         _ = s.withCString { write(2, $0, strlen($0)) }
     }

@@ -29,14 +29,14 @@ enum HistoryCommand {
                 out.write(JSON.array(runs.map(runJSON)).render() + "\n")
                 return ExitCode.ok
             }
-            out.write("\(path): \(runs.count) run\(runs.count == 1 ? "" : "s") shown, \(megabytes(store.fileBytes)) MB\n")
+            out.write("\(path.visible): \(runs.count) run\(runs.count == 1 ? "" : "s") shown, \(megabytes(store.fileBytes)) MB\n")
             out.write("#     run id               started               period   findings  failing      new  persisting  resolved  exit\n")
             for r in runs {
-                out.write("\(("#" + String(r.sequence)).padding(5)) \(r.runID.padding(20)) \(display(r.started).padding(21)) \(r.period.padding(8))")
+                out.write("\(("#" + String(r.sequence)).padding(5)) \(r.runID.visible.padding(20)) \(display(r.started).padding(21)) \(r.period.visible.padding(8))")
                 if r.completed {
                     out.write(" \(number(r.findings).leftPadding(8)) \(number(r.failing).leftPadding(8)) \(number(r.opened).leftPadding(8)) \(number(r.persisting).leftPadding(11)) \(number(r.resolved).leftPadding(9))  \(r.exitCode)\n")
                 } else {
-                    out.write("  failed (exit \(r.exitCode)): \(r.error.split(separator: "\n").first ?? "")\n")
+                    out.write("  failed (exit \(r.exitCode)): \(String(r.error.split(separator: "\n").first ?? "").visible)\n")
                 }
             }
         case ("show", 2):
@@ -91,19 +91,19 @@ enum HistoryCommand {
             out.write(value.render() + "\n")
             return
         }
-        out.write("run \(run.runID) (#\(run.sequence)): \(run.pipeline)\n")
+        out.write("run \(run.runID.visible) (#\(run.sequence)): \(run.pipeline.visible)\n")
         out.write("  started \(display(run.started)), finished \(display(run.finished)); mhdq \(run.toolVersion); exit code \(run.exitCode)\n")
-        out.write("  manifest \(run.manifest) (sha256 \(run.manifestSHA256.prefix(16))…)\n")
-        if !run.period.isEmpty { out.write("  reporting period \(run.period)\n") }
-        if !packs.isEmpty { out.write("  rule packs: " + packs.map { "\($0.name) \($0.version)" }.joined(separator: ", ") + "\n") }
+        out.write("  manifest \(run.manifest.visible) (sha256 \(run.manifestSHA256.prefix(16))…)\n")
+        if !run.period.isEmpty { out.write("  reporting period \(run.period.visible)\n") }
+        if !packs.isEmpty { out.write("  rule packs: " + packs.map { "\($0.name.visible) \($0.version.visible)" }.joined(separator: ", ") + "\n") }
         if !run.completed {
-            out.write("  failed: \(run.error)\n")
+            out.write(TerminalText.visibleLines("  failed: \(run.error)\n"))
             return
         }
         if !inputs.isEmpty {
             out.write("inputs:\n")
             for i in inputs {
-                out.write("  \(i.table.padding(23)) \(i.file)  \(number(i.bytes)) bytes  sha256 \(i.sha256.prefix(16))…\n")
+                out.write("  \(i.table.visible.padding(23)) \(i.file.visible)  \(number(i.bytes)) bytes  sha256 \(i.sha256.prefix(16))…\n")
             }
         }
         if !tables.isEmpty {
@@ -113,10 +113,10 @@ enum HistoryCommand {
             }
         }
         out.write("findings: \(number(run.findings)) (\(number(run.failing)) at a failing level)\n")
-        out.write("  " + (previous.map { "since \($0.runID)" } ?? "first run") + ": \(number(run.opened)) new, \(number(run.persisting)) persisting, \(number(run.resolved)) resolved\n")
+        out.write("  " + (previous.map { "since \($0.runID.visible)" } ?? "first run") + ": \(number(run.opened)) new, \(number(run.persisting)) persisting, \(number(run.resolved)) resolved\n")
         for (label, list) in [("new", changes.opened), ("resolved", changes.resolved)] where !list.isEmpty {
             out.write("\(label) by rule:\n")
-            for c in list.prefix(12) { out.write("  \(c.rule.padding(12)) \(number(c.count).leftPadding(8))\n") }
+            for c in list.prefix(12) { out.write("  \(c.rule.visible.padding(12)) \(number(c.count).leftPadding(8))\n") }
             if list.count > 12 { out.write("  ... and \(list.count - 12) more rules\n") }
         }
     }
@@ -136,7 +136,7 @@ enum HistoryCommand {
             }
             out.write("findings run by run\nrun id               started                findings  failing      new  resolved\n")
             for r in runs {
-                out.write("\(r.runID.padding(20)) \(display(r.started).padding(21)) \(number(r.findings).leftPadding(9)) \(number(r.failing).leftPadding(8)) \(number(r.opened).leftPadding(8)) \(number(r.resolved).leftPadding(9))\n")
+                out.write("\(r.runID.visible.padding(20)) \(display(r.started).padding(21)) \(number(r.findings).leftPadding(9)) \(number(r.failing).leftPadding(8)) \(number(r.opened).leftPadding(8)) \(number(r.resolved).leftPadding(9))\n")
             }
             return
         }
@@ -160,12 +160,12 @@ enum HistoryCommand {
             return
         }
         let title = try store.metricRules().first { $0.rule == metric }?.title ?? ""
-        out.write("\(metric)\(title.isEmpty ? "" : ": " + title)\n")
+        out.write("\(metric.visible)\(title.isEmpty ? "" : ": " + title.visible)\n")
         if metric.hasPrefix("series:") { out.write("run by run: each run's latest period (its return may hold earlier ones too)\n") }
         if group != nil {
             out.write("run id               started                period     value  numerator  denominator  status\n")
             for p in points {
-                out.write("\(p.runID.padding(20)) \(display(p.started).padding(21)) \(p.period.padding(8)) \(show(p.value).leftPadding(8)) \(show(p.numerator).leftPadding(10)) \(show(p.denominator).leftPadding(12))  \(p.status)\n")
+                out.write("\(p.runID.visible.padding(20)) \(display(p.started).padding(21)) \(p.period.visible.padding(8)) \(show(p.value).leftPadding(8)) \(show(p.numerator).leftPadding(10)) \(show(p.denominator).leftPadding(12))  \(p.status.visible)\n")
             }
             return
         }
@@ -179,7 +179,8 @@ enum HistoryCommand {
             let latest = points[j - 1].value
             let previous = j - i >= 2 ? points[j - 2].value : nil
             let change = latest.flatMap { l in previous.map { l - $0 } }
-            out.write("\(String(points[i].group.prefix(30)).padding(30)) \(String(j - i).leftPadding(5)) \(show(latest).leftPadding(9)) \(show(previous).leftPadding(9)) \(show(change, signed: true).leftPadding(9)) \(show(values.min()).leftPadding(9)) \(show(values.max()).leftPadding(9))  \(sparkline(values.suffix(20)))\n")
+            // Groups (areas, organisations) are the data's values: see TerminalText.
+            out.write("\(String(points[i].group.visible.prefix(30)).padding(30)) \(String(j - i).leftPadding(5)) \(show(latest).leftPadding(9)) \(show(previous).leftPadding(9)) \(show(change, signed: true).leftPadding(9)) \(show(values.min()).leftPadding(9)) \(show(values.max()).leftPadding(9))  \(sparkline(values.suffix(20)))\n")
             i = j
         }
     }

@@ -29,13 +29,14 @@ enum InspectCommand {
         }
         if format != .csv {
             let sheets = try SpreadsheetReaders.sheets(path: path, format: format)
-            out.write("\(path): \(sheets.count) sheet\(sheets.count == 1 ? "" : "s")\n")
-            for (i, s) in sheets.enumerated() { out.write("  \(i + 1). \(s.name)\(s.hidden ? " (hidden)" : "")\n") }
+            out.write("\(path.visible): \(sheets.count) sheet\(sheets.count == 1 ? "" : "s")\n")
+            for (i, s) in sheets.enumerated() { out.write("  \(i + 1). \(s.name.visible)\(s.hidden ? " (hidden)" : "")\n") }
             out.write("\n")
         }
         var source = try Readers.open(path: path, options: read)
         let profile = try ColumnProfiler.profile(&source, headerRow: headerRow)
-        out.write(profile.render())
+        // Column names and example values are the file's own: see TerminalText.
+        out.write(TerminalText.visibleLines(profile.render()))
         return ExitCode.ok
     }
 

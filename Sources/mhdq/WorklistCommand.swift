@@ -71,20 +71,21 @@ enum WorklistCommand {
             if f.status == "new" { new += 1 }
             guard shown < limit else { return }
             shown += 1
-            body += "\(f.status.padding(10)) \(days.day(of: f.firstSeen).padding(10)) \(f.severity.padding(18)) \(f.ruleID.padding(10)) \(f.table.padding(22)) \(f.recordKey.padding(14)) \(f.field.padding(24)) \(f.group.padding(12)) \(f.title)\n"
+            // Record keys and groups are the data's own values: shown with their control characters replaced.
+            body += "\(f.status.visible.padding(10)) \(days.day(of: f.firstSeen).padding(10)) \(f.severity.visible.padding(18)) \(f.ruleID.visible.padding(10)) \(f.table.visible.padding(22)) \(f.recordKey.visible.padding(14)) \(f.field.visible.padding(24)) \(f.group.visible.padding(12)) \(f.title.visible)\n"
         }
-        var head = "worklist from run \(run.runID) (\(HistoryCommand.display(run.started))): \(CheckReport.number(total)) open findings"
+        var head = "worklist from run \(run.runID.visible) (\(HistoryCommand.display(run.started))): \(CheckReport.number(total)) open findings"
         var scope: [String] = []
         if let date = filter.sinceDate { scope.append("first seen on or after \(date)") }
-        if let run = filter.sinceRun { scope.append("first seen after run \(run.runID)") }
-        if let rule { scope.append("rule \(rule)") }
-        if let group { scope.append("group \(group)") }
+        if let run = filter.sinceRun { scope.append("first seen after run \(run.runID.visible)") }
+        if let rule { scope.append("rule \(rule.visible)") }
+        if let group { scope.append("group \(group.visible)") }
         if !scope.isEmpty { head += " (" + scope.joined(separator: ", ") + ")" }
         head += ", \(CheckReport.number(new)) new in this run"
         if shown < total { head += "; showing the first \(CheckReport.number(shown))" }
-        out.write(head + "\n")
+        out.write(TerminalText.visibleLines(head + "\n"))
         out.write("status     first seen severity           rule       table                  record key     field                    group        title\n")
-        out.write(body)
+        out.write(TerminalText.visibleLines(body))
         return ExitCode.ok
     }
 

@@ -63,7 +63,8 @@ public struct OutputFolder {
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw MHDQError.invocation("cannot create the output folder: \(error.localizedDescription)", at: SourceLocation(file: parent))
+            // An output that cannot be written (a permission, a full disk, a file in the way) is exit 3, not 2.
+            throw MHDQError.input("cannot create the output folder: \(error.localizedDescription)", at: SourceLocation(file: parent))
         }
         OutputFolder.removeStale(in: parent)
         self.parent = parent
@@ -122,7 +123,8 @@ public struct OutputFolder {
             guard errno == EEXIST else { break }
             guard removeIfStale(path) else { return nil }
         }
-        throw MHDQError.invocation("cannot create the run's folder: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+        // The README's "outputs that cannot be written" (a read-only folder): exit 3, as for the outputs themselves.
+        throw MHDQError.input("cannot create the run's folder: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
     }
 
     /// Removes what killed runs left in `parent` (SIGKILL, power loss): partial folders no live run holds, and
@@ -199,6 +201,14 @@ public struct OutputFolder {
         // Anything else of that name (a file, a link, a folder that is not a run) is never replaced.
         guard OutputFolder.holdsRunOrNothing(final) else {
             throw MHDQError.input("cannot move the finished run into place: something that is not a run has its name", at: SourceLocation(file: final))
+        }
+        // A folder named latest (not the link) cannot be renamed over: refused before anything moves, so the run is
+        // neither in place nor in the history. Found only after `confirm`, the run was recorded as completed while
+        // mhdq exited 3.
+        var linkStat = stat()
+        if lstat(latest, &linkStat) == 0 && (linkStat.st_mode & S_IFMT) == S_IFDIR {
+            throw MHDQError.input("cannot point latest at the run: a folder, not the link to the last run, has its name",
+                                  at: SourceLocation(file: latest))
         }
         var setAside = false
         if fm.fileExists(atPath: final) {

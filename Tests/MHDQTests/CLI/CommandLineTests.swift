@@ -116,6 +116,34 @@ struct CommandLineTests {
         #expect(byRule.contains { $0["rule_id"] as? String == "MHS00165" }, "record findings are counted")
     }
 
+    /// --findings naming the manifest or an input (by another spelling or a link too) is refused before anything is
+    /// written: the findings file was truncated before the inputs were read, destroying the extract.
+    @Test func checkRefusesFindingsOverAnInput() throws {
+        let dir = TempDir()
+        let mpiText = "LocalPatientID,EthnicCategory\nP1,A\n"
+        let mpi = dir.write("mpi.csv", mpiText)
+        let manifestText = "[pipeline]\npacks = [\"ethnicity\"]\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n"
+        let manifest = dir.write("pipeline.toml", manifestText)
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/link.csv", withDestinationPath: mpi)
+        let cases: [[String]] = [
+            ["check", manifest, "--findings", mpi], ["check", manifest, "--findings", manifest],
+            ["check", manifest, "--findings", dir.path + "/./mpi.csv"], ["check", manifest, "--findings", dir.path + "/link.csv"],
+            ["check", "--table", "MHS001MPI=\(mpi)", "--findings", mpi],
+        ]
+        for args in cases {
+            let r = try mhdq(environment: [:], args)
+            #expect(r.status == 2, "\(args): \(r.status) \(r.stderr)")
+            expectOneLineError(r, naming: args[args.count - 1])
+            #expect(r.stderr.contains("--findings"))
+        }
+        #expect(try String(contentsOfFile: mpi, encoding: .utf8) == mpiText)
+        #expect(try String(contentsOfFile: manifest, encoding: .utf8) == manifestText)
+        // Another file, existing or not, is written as before.
+        let ok = try mhdq(environment: [:], ["check", manifest, "--findings", dir.path + "/findings.csv"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/findings.csv"))
+    }
+
     @Test func checkPassesACleanFile() throws {
         let file = try writeTemporaryFile("LocalPatientID,EthnicCategory\nP1,A\n", name: "mpi.csv")
         let r = try mhdq("check", "--table", "MHS001MPI=\(file)", "--pack", "ethnicity")

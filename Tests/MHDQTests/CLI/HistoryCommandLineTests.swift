@@ -366,6 +366,59 @@ struct HistoryCommandLineTests {
         #expect(byRun.stdout.contains(": 0 open findings (first seen after run night1)"), "\(byRun.stdout)")
     }
 
+    /// Control characters in the data (ESC sequences, CR, BEL, a line feed in a quoted value) reach no terminal view
+    /// as such: each is U+FFFD in the worklist, the run's summary and check's (an ESC[2J ESC[H in a patient id cleared
+    /// the screen under `mhdq worklist` and printed a fake verdict; an area name did the same in the summaries).
+    @Test func terminalViewsShowNoControlCharacters() throws {
+        let dir = TempDir()
+        let out = dir.path + "/out"
+        let id = "P1\u{1B}[2J\u{1B}[H\u{07}\rX\u{9B}31m\nverdict: PASS"
+        dir.write("mpi.csv", "LocalPatientID,NHSNumber,PersonBirthDate,Postcode,GenderIDCode,EthnicCategory,OrgIDLocalPatientID,NHSNumberStatus\n"
+                  + "\"\(id)\",9439836148,1991-02-18,CV2 5PP,1,A,RX4,01\n")
+        let mpiManifest = dir.write("pipeline.toml", """
+            [pipeline]
+            name = "escapes"
+            period = "2026-09"
+            provider = "RX4"
+            submitter = "RX4"
+            packs = ["mhsds-v6"]
+
+            [[source]]
+            table = "MHS001MPI"
+            file = "mpi.csv"
+            """)
+        dir.write("indicator_return.csv", "Period,Area,AreaCode,Measure,Numerator,Denominator,StatedValue\n"
+                  + ["2026-07", "2026-08", "2026-09"].map { "\($0),North\u{1B}[2J\u{1B}[Hshire,E10000099,ASCOF 1H,6960,11970,58.1%\n" }.joined())
+        let returnsManifest = dir.write("returns.toml", """
+            [pipeline]
+            name = "escapes \\u001B[2J in a return"
+            period = "2026-09"
+            provider = "RX4"
+            packs = ["ascof"]
+
+            [[source]]
+            table = "IndicatorReturn"
+            file = "indicator_return.csv"
+            """)
+        let views: [(String, CommandResult)] = [
+            ("run", try mhdq("run", mpiManifest, "--out", out, "--run-id", "night1")),
+            ("worklist", try mhdq("worklist", "--out", out)),
+            ("check", try mhdq("check", mpiManifest)),
+            ("run returns", try mhdq("run", returnsManifest, "--out", dir.path + "/out2")),
+            ("check returns", try mhdq("check", returnsManifest)),
+            ("history show", try mhdq("history", "show", "latest", "--out", out)),
+        ]
+        for (name, r) in views {
+            #expect(r.status <= 1, "\(name): \(r.status) \(r.stderr)")
+            let controls = r.stdout.unicodeScalars.filter { $0 != "\n" && ($0.value < 0x20 || (0x7F ... 0x9F).contains($0.value)) }
+            #expect(controls.isEmpty, "\(name) printed \(controls.map { String($0.value, radix: 16) }): \(r.stdout)")
+            #expect(!r.stdout.split(separator: "\n").contains { $0.hasPrefix("verdict: PASS (nothing to fix") }, "\(name): \(r.stdout)")
+        }
+        #expect(views[1].1.stdout.contains("P1\u{FFFD}[2J\u{FFFD}[H\u{FFFD}\u{FFFD}X\u{FFFD}31m\u{FFFD}verdict: PASS"), "\(views[1].1.stdout)")
+        #expect(views[3].1.stdout.contains("North\u{FFFD}[2J\u{FFFD}[Hshire"), "\(views[3].1.stdout)")
+        #expect(views[4].1.stdout.contains("North\u{FFFD}[2J\u{FFFD}[Hshire"), "\(views[4].1.stdout)")
+    }
+
     /// First-seen dates and --new-since are days on the local clock, as a generated MHS000Header's time is: a run at
     /// 00:30 BST (23:30 UTC the day before) was first seen the day before, by its UTC date. The test takes a zone
     /// whose date differs from UTC's now.

@@ -117,6 +117,41 @@ struct RunCommandTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "good")
     }
 
+    /// An output folder that cannot be written is exit 3, as README documents for outputs that cannot be written, not 2
+    /// ("invalid invocation"): a read-only folder gave exit 2. As root modes are ignored, so a regular file in the way
+    /// fails both the output folder and the run's folder the same way (mkdir, ENOTDIR).
+    @Test func unwritableOutputFolderExitsThree() throws {
+        let dir = TempDir()
+        dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
+        let manifest = dir.write("pipeline.toml", "[pipeline]\npacks = [\"ethnicity\"]\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n")
+        let file = dir.write("in-the-way", "not a folder\n")
+        let r = try mhdq(environment: [:], ["run", manifest, "--out", file + "/out"])
+        #expect(r.status == 3, "\(r.status) \(r.stderr)")
+        expectOneLineError(r, naming: file + "/out")
+        // The run's own folder (a read-only output folder fails here, on mkdir of the partial folder).
+        #expect { _ = try OutputFolder.claim(file + "/.nightly.partial") } throws: { error in
+            (error as? MHDQError)?.exitCode == ExitCode.unreadableInput
+        }
+    }
+
+    /// A folder named latest (not the link) cannot be re-pointed: the run exits 3 and, as README says of a run whose
+    /// outputs cannot be moved into place, is neither saved nor in the history (it was recorded as completed, exit 1,
+    /// with its folder in place, while mhdq exited 3).
+    @Test func latestThatCannotBeRepointedFailsTheRunWhole() throws {
+        let dir = TempDir()
+        dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
+        let manifest = dir.write("pipeline.toml", "[pipeline]\npacks = [\"ethnicity\"]\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n")
+        let out = dir.path + "/out"
+        try FileManager.default.createDirectory(atPath: out + "/latest", withIntermediateDirectories: true)
+        let r = try mhdq(environment: [:], ["run", manifest, "--out", out, "--run-id", "nightly"])
+        #expect(r.status == 3, "\(r.status) \(r.stderr)")
+        expectOneLineError(r, naming: out + "/latest")
+        #expect(!FileManager.default.fileExists(atPath: out + "/nightly"))
+        let runs = FileManager.default.fileExists(atPath: out + "/history.sqlite")
+            ? try HistoryStore(path: out + "/history.sqlite", create: false).runs().filter { $0.exitCode != 3 }.map(\.runID) : []
+        #expect(runs.isEmpty, "\(runs)")
+    }
+
     /// --run-id names the run's folder, which is renamed over whatever has that name: a path, a hidden name, latest
     /// or the history's file is refused before anything is read (`--run-id history.sqlite` replaced the history
     /// with a run folder; `--run-id latest` replaced the link, and every later run failed).
