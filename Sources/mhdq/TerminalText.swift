@@ -17,12 +17,15 @@ enum TerminalText {
         return String(out)
     }
 
-    /// A whole rendered view: as `visible`, keeping its own line feeds. Applied to every text view as it is written,
-    /// so a value a view did not pass through `visible` still cannot move the cursor.
+    /// A whole rendered view: as `visible`, keeping its own line feeds and tabs (a rule file line quoted in an
+    /// error, with its caret line below, keeps its tabs so the caret stays under the column). Applied to every text
+    /// view as it is written, so a value a view did not pass through `visible` still cannot move the cursor
+    /// anywhere but along its line.
     static func visibleLines(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 != "\n" && isControl($0) }) else { return text }
+        func kept(_ s: Unicode.Scalar) -> Bool { s == "\n" || s == "\t" || !isControl(s) }
+        guard !text.unicodeScalars.allSatisfy(kept) else { return text }
         var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars { out.append(scalar != "\n" && isControl(scalar) ? "\u{FFFD}" : scalar) }
+        for scalar in text.unicodeScalars { out.append(kept(scalar) ? scalar : "\u{FFFD}") }
         return String(out)
     }
 
