@@ -56,18 +56,21 @@ public struct FlatFileRecordEncoder: Sendable {
     /// starts or ends with a space or tab. One pass over its UTF-8 bytes where they lie.
     func appendText(_ s: String, into out: ByteBuffer) {
         var s = s
-        s.withUTF8 { bytes in
+        let hasNUL: Bool = s.withUTF8 { bytes in
             var needsQuotes = false
-            for b in bytes where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
-                needsQuotes = true
-                break
+            for b in bytes {
+                if b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D {
+                    needsQuotes = true
+                } else if b == 0 {
+                    return true
+                }
             }
             if !needsQuotes, let first = bytes.first, let last = bytes.last {
                 needsQuotes = first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
             }
             guard needsQuotes else {
                 out.append(bytes)
-                return
+                return false
             }
             out.append(0x22)
             for b in bytes {
@@ -75,7 +78,11 @@ public struct FlatFileRecordEncoder: Sendable {
                 out.append(b)
             }
             out.append(0x22)
+            return false
         }
+        // No reader of text files (ours included) accepts a NUL byte, so one decoded from a workbook's `_x0000_`
+        // escape is written as U+FFFD, as exceptions.csv writes it: the submission file stays a text file.
+        if hasNUL { appendText(CSVWriter.replacingNUL(s), into: out) }
     }
 
     func appendDate(_ days: Int, into out: ByteBuffer) {

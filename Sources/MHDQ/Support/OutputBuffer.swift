@@ -14,7 +14,11 @@ public final class OutputBuffer {
     private let fd: Int32
     private let ownsDescriptor: Bool
     public let path: String
-    private var failed = false
+    /// The first failed write. `write` cannot throw (writers call it per field), so the failure is kept and thrown
+    /// by every later `flush` and by `close`: a full disk must fail the output, never leave it silently truncated.
+    private var failure: MHDQError?
+    /// The reader of a pipe went away (`| head`): later output is dropped without an error.
+    private var closedPipe = false
 
     public static func standardOutput() -> OutputBuffer { OutputBuffer(fd: 1, path: "standard output") }
 
@@ -55,25 +59,29 @@ public final class OutputBuffer {
     }
 
     public func flush() throws {
-        guard buffer.count > 0, !failed else { buffer.removeAll(); return }
+        if let failure { buffer.removeAll(); throw failure }
+        guard buffer.count > 0, !closedPipe else { buffer.removeAll(); return }
         let raw = buffer.bytes
-        var offset = 0, ok = true
+        var offset = 0
+        var error: Int32 = 0
         while offset < raw.count {
             let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                ok = false
+                error = errno
                 break
             }
+            // No progress on a non-empty write is a device that takes no more (not retried for ever).
+            if n == 0 { error = ENOSPC; break }
             offset += n
         }
         buffer.removeAll()
-        if !ok {
-            failed = true
-            // A closed pipe (`| head`) is not an error worth a stack of messages.
-            if errno == EPIPE { return }
-            throw MHDQError.input("write failed: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
-        }
+        guard error != 0 else { return }
+        // A closed pipe (`| head`) is not an error worth a stack of messages.
+        if error == EPIPE { closedPipe = true; return }
+        let failed = MHDQError.input("write failed: \(String(cString: strerror(error)))", at: SourceLocation(file: path))
+        failure = failed
+        throw failed
     }
 
     public func close() throws {

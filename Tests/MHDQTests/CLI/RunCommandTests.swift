@@ -152,6 +152,37 @@ struct RunCommandTests {
         #expect(runs.isEmpty, "\(runs)")
     }
 
+    /// A disk that fills while the outputs are written: a per-file size limit (SIGXFSZ ignored, so write() fails
+    /// with EFBIG as it fails with ENOSPC on a full disk) cuts exceptions.csv after its first 64 KiB. The run fails
+    /// naming the file and the reason, and is not published (it exited 1 with a truncated exceptions.csv in `latest`).
+    @Test func aFullDiskFailsTheRunAndPublishesNothing() throws {
+        let dir = TempDir()
+        dir.write("mpi.csv", "LocalPatientID,PersonBirthDate\nP1,1980-01-01\n")
+        let small = dir.write("small.toml", "[pipeline]\npacks = [\"ethnicity\"]\n[[source]]\ntable = \"MHS001MPI\"\nfile = \"mpi.csv\"\n")
+        let out = dir.path + "/out"
+        let good = try mhdq(environment: [:], ["run", small, "--out", out, "--run-id", "good"])
+        #expect(good.status == 0, "\(good.stderr)")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 100; exec \"$0\" run \"$1\" --out \"$2\" --run-id full",
+                             mhdqBinary, Self.demo + "/pipeline.toml", out]
+        var env = ProcessInfo.processInfo.environment
+        env["MHDQ_RULES"] = TestPaths.rules
+        env.removeValue(forKey: Redactor.keyVariable)
+        process.environment = env
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 3, "\(stderr)")
+        #expect(stderr.contains("exceptions.csv: write failed: \(String(cString: strerror(EFBIG)))"), "\(stderr)")
+        #expect(try Self.outputNames(out) == ["good", "latest"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out + "/latest") == "good")
+    }
+
     /// --run-id names the run's folder, which is renamed over whatever has that name: a path, a hidden name, latest
     /// or the history's file is refused before anything is read (`--run-id history.sqlite` replaced the history
     /// with a run folder; `--run-id latest` replaced the link, and every later run failed).

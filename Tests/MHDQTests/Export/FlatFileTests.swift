@@ -133,6 +133,36 @@ final class StagedRecordRecorder: StagedRecordConsumer {
         #expect(csv.records.dropFirst().map { $0[column] } == values)
     }
 
+    /// A NUL (a workbook's `_x0000_`) would make the submission file binary to every text reader, ours included:
+    /// it is written as U+FFFD, as exceptions.csv writes it, and the file restages.
+    @Test func aNULInAValueIsWrittenAsTheReplacementCharacter() throws {
+        let dataset = sharedCatalogue.datasets["MHS001MPI"]!
+        let encoder = FlatFileRecordEncoder(dataset: dataset, delimiter: 0x2C, redactor: nil)
+        let id = dataset.index(of: "LocalPatientID")!
+        let language = dataset.index(of: "LanguageCodePreferred")!
+        var values = Array(repeating: Value.null, count: dataset.fields.count)
+        values[id] = .text("P00000002\0")
+        values[language] = .text("a,\0\"b")
+        let out = ByteBuffer()
+        encoder.encode(values, into: out)
+        let bytes = Array(out.bytes)
+        #expect(!bytes.contains(0))
+        let line = String(decoding: bytes, as: UTF8.self)
+        #expect(line.hasPrefix("P00000002\u{FFFD},") || line.contains(",P00000002\u{FFFD},"))
+        #expect(line.contains("\"a,\u{FFFD}\"\"b\""))
+        // And the whole file reads back as text.
+        let dir = TempDir()
+        let path = dir.write("MHS001MPI.csv", "")
+        let file = try OutputBuffer(creating: path)
+        let header = ByteBuffer()
+        encoder.header(dataset, into: header)
+        file.write(bytes: UnsafeBufferPointer(start: header.base, count: header.count))
+        file.write(bytes: UnsafeBufferPointer(start: out.base, count: out.count))
+        try file.close()
+        let restaged = try Self.restage(FlatFileSpooler.FlatFile(table: "MHS001MPI", path: path, written: 1, leftOut: 0))
+        #expect(restaged.records.first?[id] == .text("P00000002\u{FFFD}"))
+    }
+
     @Test func pipeDelimitedFilesAreTxt() throws {
         let dir = TempDir()
         let mpi = dir.write("mpi.csv", "LocalPatientID,OrgIDLocalPatientID,PersonBirthDate\nP1,R|X,1980-01-01\nP2,RXX,\n")
