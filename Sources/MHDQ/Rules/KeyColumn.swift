@@ -13,6 +13,7 @@ struct KeyColumn {
     /// byte with bit 6 flipped (0x1F as 0x1E 0x5F), so a part holding 0x1F is not read as two parts and two
     /// different keys never join to the same bytes.
     static let escape: UInt8 = 0x1E
+    @inline(__always) static func needsEscape(_ b: UInt8) -> Bool { b == separator || b == escape }
     /// How many parts each key has (fields of the signature).
     private var partCount = 1
 
@@ -36,13 +37,17 @@ struct KeyColumn {
             if i > 0 { scratch.append(KeyColumn.separator) }
             if case .text(var s) = p {
                 s.withUTF8 { bytes in
-                    if fields.count == 1 || !bytes.contains(where: { $0 == KeyColumn.separator || $0 == KeyColumn.escape }) {
+                    if fields.count == 1 || !bytes.contains(where: KeyColumn.needsEscape) {
                         scratch.append(contentsOf: bytes)
                         return
                     }
                     for b in bytes {
-                        if b == KeyColumn.separator || b == KeyColumn.escape { scratch.append(KeyColumn.escape); scratch.append(b ^ 0x40) }
-                        else { scratch.append(b) }
+                        if KeyColumn.needsEscape(b) {
+                            scratch.append(KeyColumn.escape)
+                            scratch.append(b ^ 0x40)
+                        } else {
+                            scratch.append(b)
+                        }
                     }
                 }
             } else if !p.isNull {
@@ -95,7 +100,14 @@ struct KeyColumn {
                 var plain: [UInt8] = []
                 var escaped = false
                 for b in part {
-                    if escaped { plain.append(b ^ 0x40); escaped = false } else if b == KeyColumn.escape { escaped = true } else { plain.append(b) }
+                    if escaped {
+                        plain.append(b ^ 0x40)
+                        escaped = false
+                    } else if b == KeyColumn.escape {
+                        escaped = true
+                    } else {
+                        plain.append(b)
+                    }
                 }
                 return String(decoding: plain, as: UTF8.self)
             }

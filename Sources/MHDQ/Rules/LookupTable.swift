@@ -12,9 +12,9 @@ public struct LookupTable {
     private var columns: [ChunkedArray<Value>]
     private var entries = 0
     /// Per slot, its key's 32-bit hash (high half) and entry index + 1 (low half; 0: empty); a power of two, at
-    /// most three quarters full (as Swift's Set). One load tells a probe both whether the slot is its key's (key bytes are compared
-    /// only when the hashes agree) and where the entry is; growing re-places slots from the hashes they hold,
-    /// without reading a key again.
+    /// most three quarters full (as Swift's Set). One load tells a probe both whether the slot is its key's (key
+    /// bytes are compared only when the hashes agree) and where the entry is; growing re-places slots from the
+    /// hashes they hold, without reading a key again.
     private var slots: [UInt64] = Array(repeating: 0, count: 16)
     /// Key → entry, once a key is not ASCII.
     private var fallback: [String: Int]?
