@@ -49,6 +49,21 @@ public struct OutputFolder {
         return (st.st_mode & S_IFMT) == S_IFDIR && FileManager.default.fileExists(atPath: path + "/summary.json")
     }
 
+    /// Creates `path` and the folders above it that are missing (mkdir -p). Nil when done; else what stopped it, naming
+    /// the folder and the OS reason (Foundation's createDirectory said only "NSCocoaErrorDomain error 512").
+    static func createFolders(_ path: String) -> String? {
+        var built = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if !built.isEmpty && !built.hasSuffix("/") { built += "/" }
+            built += part
+            if mkdir(built, 0o777) != 0 && errno != EEXIST { return "\(built): \(String(cString: strerror(errno)))" }
+            var st = stat()
+            guard stat(built, &st) == 0 else { return "\(built): \(String(cString: strerror(errno)))" }
+            guard st.st_mode & S_IFMT == S_IFDIR else { return "\(built) is a file, not a folder" }
+        }
+        return nil
+    }
+
     /// Claims a new run's folder in `parent` and locks it for the life of the run: `runID` (--run-id), or when nil a
     /// new id from `date` that no run in `parent` has (a second run in the same second gets `-2`, then `-3`...).
     /// `taken`: whether an id mhdq makes (no `runID` given) is in use elsewhere (the run history), so the next is tried.
@@ -60,11 +75,9 @@ public struct OutputFolder {
                                            at: SourceLocation(file: parent + "/" + runID))
             }
         }
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
+        if let problem = OutputFolder.createFolders(parent) {
             // An output that cannot be written (a permission, a full disk, a file in the way) is exit 3, not 2.
-            throw MHDQError.input("cannot create the output folder: \(error.localizedDescription)", at: SourceLocation(file: parent))
+            throw MHDQError.input("cannot create the output folder: \(problem)", at: SourceLocation(file: parent))
         }
         OutputFolder.removeStale(in: parent)
         self.parent = parent

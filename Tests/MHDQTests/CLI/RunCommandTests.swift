@@ -128,6 +128,7 @@ struct RunCommandTests {
         let r = try mhdq(environment: [:], ["run", manifest, "--out", file + "/out"])
         #expect(r.status == 3, "\(r.status) \(r.stderr)")
         expectOneLineError(r, naming: file + "/out")
+        #expect(r.stderr.contains("cannot create the output folder: \(file) is a file, not a folder"), "\(r.stderr)")
         // The run's own folder (a read-only output folder fails here, on mkdir of the partial folder).
         #expect { _ = try OutputFolder.claim(file + "/.nightly.partial") } throws: { error in
             (error as? MHDQError)?.exitCode == ExitCode.unreadableInput
