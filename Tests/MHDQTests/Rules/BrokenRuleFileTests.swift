@@ -25,6 +25,13 @@ import Testing
         throw TestFailure("the broken pack loaded")
     }
 
+    /// The ids of the rules a probe pack holding `rules` (TOML after `table = "MHS001MPI"`) loads with.
+    func loadedIDs(_ rules: String) throws -> [String] {
+        let (catalogue, dir) = try S.rules(packToml: S.probePack(["MHS001MPI"]), files: ["ok.toml": "table = \"MHS001MPI\"\n\n" + rules])
+        let packs = try withExtendedLifetime(dir) { try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue) }
+        return packs.first?.rules.map(\.id) ?? []
+    }
+
     func rule(_ body: String, table: String = "MHS001MPI") -> [String: String] {
         ["bad.toml": "table = \"\(table)\"\n\n[[rule]]\nid = \"BAD001\"\ntitle = \"Bad\"\n" + body]
     }
@@ -78,17 +85,13 @@ import Testing
         #expect(e.message == "a date compared with text is never true or false: write date(\"2020-01-01\")")
         #expect(at(e) == "bad.toml:6:27")
         // Where a value may be true or false (an if() of conditions, a derived field) it passes.
-        let (catalogue, dir) = try S.rules(packToml: S.probePack(["MHS001MPI"]), files: ["ok.toml": """
-        table = "MHS001MPI"
-
+        #expect(try loadedIDs("""
         [[rule]]
         id = "OK001"
         title = "Ok"
         when = 'if(EthnicCategory is blank, NHSNumber is blank, PersonBirthDate < date("2000-01-01"))'
         message = "m"
-        """])
-        let packs = try withExtendedLifetime(dir) { try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue) }
-        #expect(packs.first?.rules.map(\.id) == ["OK001"])
+        """) == ["OK001"])
     }
 
     /// Conditions that are unknown on every record passed lint and ran as "no findings": a comparison with
@@ -119,9 +122,7 @@ import Testing
         #expect(mean.message.hasPrefix("this is text, never a number: a mean needs a number on each record"))
         #expect(at(mean) == "bad.toml:8:10")
         // What can be known (dates with dates, periods with text, amounts with numbers, a mean of days) loads.
-        let (catalogue, dir) = try S.rules(packToml: S.probePack(["MHS001MPI"]), files: ["ok.toml": """
-        table = "MHS001MPI"
-
+        #expect(try loadedIDs("""
         [[rule]]
         id = "OK001"
         title = "Ok"
@@ -135,9 +136,7 @@ import Testing
         value = 'days_between(PersonBirthDate, period_end())'
         warn_when = 'value > 3 and previous(value) < 2'
         message = "m"
-        """])
-        let packs = try withExtendedLifetime(dir) { try CheckRun.loadPacks(["probe"], tables: catalogue.tableNames, catalogue: catalogue) }
-        #expect(packs.first?.rules.map(\.id) == ["OK001", "OK002"])
+        """) == ["OK001", "OK002"])
     }
 
     /// A group rule's findings are made once every record is read: its message shows the records' fields by
